@@ -1,0 +1,66 @@
+// The sandbox tenant file format (../shared/SANDBOX.md): Azure's own JSON shapes. Unknown fields are kept.
+
+export interface ArmResource {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface TenantSubscription {
+  id?: string;
+  subscriptionId: string;
+  displayName?: string;
+  state?: string;
+  tenantId?: string;
+  [key: string]: unknown;
+}
+
+export interface TenantManagementGroup {
+  id: string;
+  name: string;
+  subscriptions?: string[];
+  children?: string[];
+  [key: string]: unknown;
+}
+
+export type LogRow = Record<string, unknown>;
+
+export interface TenantLogAnalyticsWorkspace {
+  resourceId?: string;
+  tables: Record<string, LogRow[]>;
+}
+
+export interface FaultRule {
+  method?: string;
+  path: string;
+  status?: number;
+  headers?: Record<string, string>;
+  error?: unknown;
+  latencyMs?: number;
+  drop?: boolean;
+  body?: 'malformed';
+  times?: number;
+}
+
+export interface Tenant {
+  now: string;
+  tenantId?: string;
+  managementGroups?: TenantManagementGroup[];
+  subscriptions: TenantSubscription[];
+  resources: ArmResource[];
+  serviceTags?: Record<string, { name: string; id?: string; properties: { addressPrefixes: string[]; [k: string]: unknown } }[]>;
+  vmSizes?: Record<string, { name: string; vCPUs?: number; memoryGB?: number; [k: string]: unknown }[]>;
+  /** Compute resource SKUs (Microsoft.Compute/skus value[]), for VM hosts' sizes. */
+  computeSkus?: Record<string, unknown>[];
+  diagnosticSettings?: Record<string, { name: string; id?: string; properties: { workspaceId?: string; [k: string]: unknown } }[]>;
+  logAnalytics?: Record<string, TenantLogAnalyticsWorkspace>;
+  resourceGraph?: { excludeTypes?: string[] };
+  communication?: { accessKey?: string };
+  teams?: { channels?: string[] };
+  faults?: FaultRule[];
+  [key: string]: unknown;
+}

@@ -1,0 +1,306 @@
+// Every setting tbmon reads, parsed and validated once (DESIGN.md § Settings). A bad or missing setting is reported
+// by name, all problems at once, before anything runs. This file is the only place that reads process.env for
+// product settings; the deploy consistency test checks SETTING_NAMES against local.settings.sample.json, Bicep and
+// the README.
+import { CronExpressionParser } from 'cron-parser';
+
+export type Scope =
+  | { kind: 'all' }
+  | { kind: 'subscriptions'; subscriptionIds: string[] }
+  | { kind: 'managementGroup'; managementGroupId: string };
+
+export type StorageSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; queueServiceUri: string; tableServiceUri: string; clientId: string | null };
+
+export interface Settings {
+  scope: Scope;
+  sweepSchedule: string;
+  hostTag: string;
+  ownerTags: string[];
+  defaultLogAnalyticsWorkspaceId: string | null;
+  /** ISO 8601 duration as configured (sent to Log Analytics as the query timespan). */
+  lookback: string;
+  lookbackMs: number;
+  alertEmailFrom: string | null;
+  alertFallbackTo: string[];
+  acsEndpoint: string | null;
+  acsConnectionString: string | null;
+  teamsWebhookUrl: string | null;
+  armEndpoint: string;
+  logAnalyticsEndpoint: string;
+  authorityHost: string | null;
+  clientSources: string[];
+  minVcpus: number;
+  minMemoryGb: number;
+  launchLogTable: string;
+  launchLogTag: string;
+  historyDays: number;
+  alertMinStatus: 'fail' | 'warn';
+  alertOnFirstSight: boolean;
+  dataGapSweeps: number;
+  emailPerMinute: number;
+  emailPerHour: number;
+  diskFailPct: number;
+  diskWarnPct: number;
+  memoryWarnPct: number;
+  cpuWarnPct: number;
+  /** Queues and tables; null where the caller needs none (CLI scan/check/hosts). */
+  storage: StorageSettings | null;
+}
+
+/** Product settings (app settings / environment), in DESIGN.md's order. Platform settings are not listed here. */
+export const SETTING_NAMES = [
+  'TBMON_SCOPE',
+  'TBMON_SWEEP_SCHEDULE',
+  'TBMON_HOST_TAG',
+  'TBMON_OWNER_TAGS',
+  'TBMON_LOG_ANALYTICS_WORKSPACE_ID',
+  'TBMON_LOOKBACK',
+  'TBMON_ALERT_EMAIL_FROM',
+  'TBMON_ALERT_FALLBACK_TO',
+  'ACS_ENDPOINT',
+  'ACS_CONNECTION_STRING',
+  'TEAMS_WEBHOOK_URL',
+  'AZURE_RESOURCE_MANAGER_ENDPOINT',
+  'AZURE_LOG_ANALYTICS_ENDPOINT',
+  'AZURE_AUTHORITY_HOST',
+  'TBMON_CLIENT_SOURCES',
+  'TBMON_MIN_VCPUS',
+  'TBMON_MIN_MEMORY_GB',
+  'TBMON_LAUNCH_LOG_TABLE',
+  'TBMON_LAUNCH_LOG_TAG',
+  'TBMON_HISTORY_DAYS',
+  'TBMON_ALERT_MIN_STATUS',
+  'TBMON_ALERT_ON_FIRST_SIGHT',
+  'TBMON_DATA_GAP_SWEEPS',
+  'TBMON_EMAIL_PER_MINUTE',
+  'TBMON_EMAIL_PER_HOUR',
+  'TBMON_DISK_FAIL_PCT',
+  'TBMON_DISK_WARN_PCT',
+  'TBMON_MEMORY_WARN_PCT',
+  'TBMON_CPU_WARN_PCT',
+  'AzureWebJobsStorage',
+] as const;
+
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`tbmon settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+const MG_ID = /^[A-Za-z0-9._()-]{1,90}$/;
+const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const TAG_KEY = /^[^<>%&\\?/]{1,512}$/;
+
+export function isGuid(s: string): boolean {
+  return GUID.test(s);
+}
+export function isEmailAddress(s: string): boolean {
+  return EMAIL.test(s) && s.length <= 254;
+}
+
+/** ISO 8601 duration (PnDTnHnMnS, weeks too) → milliseconds; null when it is not one. */
+export function parseIsoDuration(s: string): number | null {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s);
+  if (!m || s === 'P' || s.endsWith('T')) return null;
+  const [, w, d, h, min, sec] = m;
+  return ((((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60 + Number(sec ?? 0)) * 1000;
+}
+
+export function parseScope(raw: string): Scope | string {
+  const v = raw.trim();
+  if (v === '' || v.toLowerCase() === 'all') return { kind: 'all' };
+  const idx = v.indexOf(':');
+  const kind = idx < 0 ? v : v.slice(0, idx);
+  const rest = idx < 0 ? '' : v.slice(idx + 1).trim();
+  if (kind.toLowerCase() === 'subscriptions') {
+    const ids = rest.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = ids.filter((id) => !GUID.test(id));
+    if (ids.length === 0) return 'lists no subscription id';
+    if (bad.length) return `has subscription ids that are not GUIDs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`;
+    return { kind: 'subscriptions', subscriptionIds: [...new Set(ids.map((s) => s.toLowerCase()))] };
+  }
+  if (kind.toLowerCase() === 'managementgroup') {
+    if (!MG_ID.test(rest)) return `has a management group id that is not valid: ${JSON.stringify(rest)}`;
+    return { kind: 'managementGroup', managementGroupId: rest };
+  }
+  return `is not one of the accepted forms`;
+}
+
+const SCOPE_FORMS = 'accepted: "all", "subscriptions:<guid>,<guid>", "managementGroup:<id>"';
+
+type Env = Record<string, string | undefined>;
+
+export interface LoadOptions {
+  /** Require queue/table storage (the Functions app); the CLI does not. */
+  requireStorage?: boolean;
+}
+
+export function loadSettings(env: Env = process.env, options: LoadOptions = {}): Settings {
+  const problems: string[] = [];
+  const get = (name: SettingName): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const str = (name: SettingName, def: string, re?: RegExp, what?: string): string => {
+    const v = get(name) ?? def;
+    if (re && !re.test(v)) problems.push(`${name}=${JSON.stringify(v)} is not ${what ?? 'valid'}`);
+    return v;
+  };
+  const num = (name: SettingName, def: number, min: number, max: number, integer = true): number => {
+    const raw = get(name);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: SettingName, def: boolean): boolean => {
+    const raw = get(name);
+    if (raw === undefined) return def;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return def;
+  };
+  const list = (name: SettingName, def: string[]): string[] => {
+    const raw = get(name);
+    if (raw === undefined) return def;
+    return raw.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+  };
+  const url = (name: SettingName, def: string | null): string | null => {
+    const raw = get(name);
+    if (raw === undefined) return def;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'https:') problems.push(`${name} must be an https URL`);
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} is not a URL`); // the value may be a secret: never echo it
+      return def;
+    }
+  };
+
+  const scopeRaw = get('TBMON_SCOPE') ?? 'all';
+  const parsedScope = parseScope(scopeRaw);
+  let scope: Scope = { kind: 'all' };
+  if (typeof parsedScope === 'string') problems.push(`TBMON_SCOPE=${JSON.stringify(scopeRaw)} ${parsedScope} (${SCOPE_FORMS})`);
+  else scope = parsedScope;
+
+  const sweepSchedule = get('TBMON_SWEEP_SCHEDULE') ?? '0 */15 * * * *';
+  if (sweepSchedule.split(/\s+/).length !== 6) {
+    problems.push(`TBMON_SWEEP_SCHEDULE=${JSON.stringify(sweepSchedule)} must be an NCRONTAB expression with 6 fields (second minute hour day month weekday)`);
+  } else {
+    try {
+      CronExpressionParser.parse(sweepSchedule, { tz: 'UTC' });
+    } catch (e) {
+      problems.push(`TBMON_SWEEP_SCHEDULE=${JSON.stringify(sweepSchedule)} is not a valid NCRONTAB expression: ${(e as Error).message}`);
+    }
+  }
+
+  const hostTag = str('TBMON_HOST_TAG', 'tensorboard', TAG_KEY, 'a valid tag key');
+  const ownerTags = list('TBMON_OWNER_TAGS', ['tensorboard-owner', 'owner']);
+  if (ownerTags.length === 0) problems.push('TBMON_OWNER_TAGS lists no tag key');
+
+  const la = get('TBMON_LOG_ANALYTICS_WORKSPACE_ID') ?? null;
+  if (la !== null && !GUID.test(la)) problems.push(`TBMON_LOG_ANALYTICS_WORKSPACE_ID=${JSON.stringify(la)} must be a workspace customer id (a GUID)`);
+
+  const lookback = get('TBMON_LOOKBACK') ?? 'PT1H';
+  const lookbackMs = parseIsoDuration(lookback);
+  if (lookbackMs === null || lookbackMs < 60_000 || lookbackMs > 30 * 86_400_000) {
+    problems.push(`TBMON_LOOKBACK=${JSON.stringify(lookback)} must be an ISO 8601 duration from PT1M to P30D (e.g. PT1H)`);
+  }
+
+  const alertEmailFrom = get('TBMON_ALERT_EMAIL_FROM') ?? null;
+  if (alertEmailFrom !== null && !isEmailAddress(alertEmailFrom)) problems.push(`TBMON_ALERT_EMAIL_FROM=${JSON.stringify(alertEmailFrom)} is not an email address`);
+  const alertFallbackTo = list('TBMON_ALERT_FALLBACK_TO', []);
+  const badTo = alertFallbackTo.filter((a) => !isEmailAddress(a));
+  if (badTo.length) problems.push(`TBMON_ALERT_FALLBACK_TO has entries that are not email addresses: ${badTo.map((b) => JSON.stringify(b)).join(', ')}`);
+
+  const acsEndpoint = url('ACS_ENDPOINT', null);
+  const acsConnectionString = get('ACS_CONNECTION_STRING') ?? null;
+  if (acsConnectionString !== null && !/^endpoint=[^;]+;accesskey=[^;]+;?$/i.test(acsConnectionString)) {
+    problems.push('ACS_CONNECTION_STRING must look like "endpoint=https://…;accesskey=…" (value not shown: it is a secret)');
+  }
+  const teamsRaw = get('TEAMS_WEBHOOK_URL') ?? null;
+  let teamsWebhookUrl: string | null = null;
+  if (teamsRaw !== null) {
+    try {
+      const u = new URL(teamsRaw);
+      if (u.protocol !== 'https:') problems.push('TEAMS_WEBHOOK_URL must be an https URL (value not shown: it is a secret)');
+      teamsWebhookUrl = teamsRaw;
+    } catch {
+      problems.push('TEAMS_WEBHOOK_URL is not a URL (value not shown: it is a secret)');
+    }
+  }
+
+  const armEndpoint = url('AZURE_RESOURCE_MANAGER_ENDPOINT', 'https://management.azure.com') as string;
+  const logAnalyticsEndpoint = url('AZURE_LOG_ANALYTICS_ENDPOINT', 'https://api.loganalytics.io/v1') as string;
+  const authorityHost = url('AZURE_AUTHORITY_HOST', null);
+
+  const clientSources = list('TBMON_CLIENT_SOURCES', ['VirtualNetwork']);
+  const badSources = clientSources.filter((s) => !/^[A-Za-z][A-Za-z0-9.]*$/.test(s) && !isCidr(s));
+  if (clientSources.length === 0) problems.push('TBMON_CLIENT_SOURCES lists no source');
+  if (badSources.length) problems.push(`TBMON_CLIENT_SOURCES has entries that are neither service tags nor CIDRs: ${badSources.map((b) => JSON.stringify(b)).join(', ')}`);
+
+  const minVcpus = num('TBMON_MIN_VCPUS', 2, 1, 1024);
+  const minMemoryGb = num('TBMON_MIN_MEMORY_GB', 8, 1, 65536, false);
+  const launchLogTable = str('TBMON_LAUNCH_LOG_TABLE', 'Syslog', TABLE, 'a Log Analytics table name');
+  const launchLogTag = str('TBMON_LAUNCH_LOG_TAG', 'tensorboard', /^[A-Za-z0-9._/-]{1,48}$/, 'a syslog tag (letters, digits, . _ / -)');
+  const historyDays = num('TBMON_HISTORY_DAYS', 30, 1, 3650);
+  const minStatus = (get('TBMON_ALERT_MIN_STATUS') ?? 'fail').toLowerCase();
+  if (minStatus !== 'fail' && minStatus !== 'warn') problems.push(`TBMON_ALERT_MIN_STATUS=${JSON.stringify(minStatus)} must be "fail" or "warn"`);
+  const alertOnFirstSight = bool('TBMON_ALERT_ON_FIRST_SIGHT', true);
+  const dataGapSweeps = num('TBMON_DATA_GAP_SWEEPS', 4, 1, 1000);
+  const emailPerMinute = num('TBMON_EMAIL_PER_MINUTE', 30, 1, 10000);
+  const emailPerHour = num('TBMON_EMAIL_PER_HOUR', 100, 1, 1000000);
+  const diskFailPct = num('TBMON_DISK_FAIL_PCT', 10, 0, 100, false);
+  const diskWarnPct = num('TBMON_DISK_WARN_PCT', 20, 0, 100, false);
+  if (diskWarnPct < diskFailPct) problems.push(`TBMON_DISK_WARN_PCT (${diskWarnPct}) must not be below TBMON_DISK_FAIL_PCT (${diskFailPct})`);
+  const memoryWarnPct = num('TBMON_MEMORY_WARN_PCT', 10, 0, 100, false);
+  const cpuWarnPct = num('TBMON_CPU_WARN_PCT', 90, 0, 100, false);
+
+  const storage = readStorage(env, problems, options.requireStorage === true);
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? la.toLowerCase() : null,
+    lookback, lookbackMs: lookbackMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
+    teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
+    launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight,
+    dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, storage,
+  };
+}
+
+function readStorage(env: Env, problems: string[], required: boolean): StorageSettings | null {
+  const cs = env.AzureWebJobsStorage?.trim();
+  if (cs) {
+    if (cs === 'UseDevelopmentStorage=true' || /AccountName=|QueueEndpoint=|BlobEndpoint=/i.test(cs)) return { kind: 'connectionString', connectionString: cs };
+    problems.push('AzureWebJobsStorage is not a storage connection string (value not shown: it is a secret)');
+    return null;
+  }
+  const account = env.AzureWebJobsStorage__accountName?.trim();
+  const queueUri = env.AzureWebJobsStorage__queueServiceUri?.trim() || (account ? `https://${account}.queue.core.windows.net` : '');
+  const tableUri = env.AzureWebJobsStorage__tableServiceUri?.trim() || (account ? `https://${account}.table.core.windows.net` : '');
+  if (queueUri && tableUri) return { kind: 'identity', queueServiceUri: queueUri, tableServiceUri: tableUri, clientId: env.AzureWebJobsStorage__clientId?.trim() || null };
+  if (required) problems.push('AzureWebJobsStorage is missing: set a connection string, or AzureWebJobsStorage__accountName (or __queueServiceUri and __tableServiceUri) for a managed identity');
+  return null;
+}
+
+export function isCidr(s: string): boolean {
+  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(s);
+  if (m) {
+    const parts = m[1].split('.');
+    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) && Number(m[2]) <= 32;
+  }
+  const m6 = /^([0-9a-f:]+)\/(\d{1,3})$/i.exec(s);
+  return !!m6 && m6[1].includes(':') && Number(m6[2]) <= 128;
+}

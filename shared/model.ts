@@ -1,0 +1,126 @@
+// The product's shared vocabulary: hosts, evidence envelopes, check results and reports (DESIGN.md § Contracts).
+// Every room imports these; schemas/*.json say the same thing for what crosses a process boundary.
+
+export type HostKind = 'compute-instance' | 'compute-cluster' | 'vm';
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown' | 'skipped';
+export type HostStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+export type CheckClass = 'resource' | 'network' | 'script';
+export type Severity = 'high' | 'medium' | 'low';
+export type ApiName = 'resourceGraph' | 'arm' | 'logAnalytics' | 'email' | 'teams';
+
+/** A host as it appears in reports (report.v1.json `hosts[].host`). */
+export interface Host {
+  /** ARM id of the compute (…/workspaces/{ws}/computes/{name}) or the VM. */
+  id: string;
+  name: string;
+  kind: HostKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  /** ML workspace name; null for a VM. */
+  workspace: string | null;
+  location: string;
+  /** Where TensorBoard itself listens (script checks). */
+  port: number;
+  /** What clients and proxies reach on the host (network checks). */
+  publishedPort: number;
+  owners: string[];
+  /** Log Analytics workspace customer id (GUID) holding this host's logs, or null when none is known. */
+  logAnalyticsWorkspaceId: string | null;
+}
+
+/** Facts discovery already read about a host (from Resource Graph or ARM), carried so evaluation need not re-read. */
+export interface HostFacts {
+  /** VM size name as Azure spells it (compare case-insensitively). */
+  vmSize: string | null;
+  /** Compute instance / cluster `properties.properties.state`, or for a VM its power state code (`PowerState/running`). */
+  state: string | null;
+  provisioningState: string | null;
+  /** Compute `properties.provisioningErrors` / `properties.properties.errors`, as Azure returns them. */
+  errors: unknown[] | null;
+  lastOperation: { operationName?: string; operationTrigger?: string; operationStatus?: string; operationTime?: string } | null;
+  /** Compute `properties.properties.enableNodePublicIp` (instances) / cluster equivalent; null when unknown (default true in Azure). */
+  enableNodePublicIp: boolean | null;
+  /** Subnet ARM id of a compute instance or cluster; null when the compute is not in a customer VNet. */
+  subnetId: string | null;
+  /** Network interface ARM ids (VMs). */
+  nicIds: string[];
+  /** The OS computer name where known (VMs: `properties.osProfile.computerName`) — how Syslog rows name the host. */
+  computerName: string | null;
+  /** ML workspace ARM id (compute hosts); null for VMs. */
+  workspaceId: string | null;
+}
+
+/** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */
+export interface HostRecord extends Host {
+  tags: Record<string, string>;
+  facts: HostFacts;
+}
+
+/** Evidence of one family for one host: either the value, or why it is missing and how to enable it. */
+export type Gathered<T> = { ok: true; value: T } | { ok: false; reason: string; hint?: string };
+
+export interface CheckResult {
+  id: string;
+  class: CheckClass;
+  status: CheckStatus;
+  severity: Severity;
+  summary: string;
+  evidence?: Record<string, unknown>;
+  remediation?: string;
+  /** For `unknown`: what evidence was missing and how to enable it. */
+  hint?: string;
+  /** Informational findings that don't change the status. */
+  notes?: string[];
+  suppressed?: boolean;
+  suppressReason?: string;
+}
+
+/** What a check's rule returns; the registry fills in id, class and severity from the check's metadata. */
+export type CheckOutcome = Omit<CheckResult, 'id' | 'class' | 'severity' | 'suppressed' | 'suppressReason'> & { severity?: Severity };
+
+export interface HostReport {
+  host: Host;
+  evaluatedAt: string;
+  status: HostStatus;
+  checks: CheckResult[];
+}
+
+export interface RunError {
+  /** What could not be done: a subscription id, a workspace id, an API name, a host id. */
+  scope: string;
+  code: string;
+  message: string;
+}
+
+export type RequestCounts = Record<ApiName, number>;
+
+export interface RunStats {
+  durationMs: number;
+  requests: RequestCounts;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  generatedAt: string;
+  hosts: HostReport[];
+  summary: { hosts: number; pass: number; warn: number; fail: number; unknown: number };
+  stats: RunStats;
+  errors: RunError[];
+}
+
+const HOST_STATUS_RANK: Record<HostStatus, number> = { pass: 0, unknown: 1, warn: 2, fail: 3 };
+
+/** A host's status is the worst of its checks (fail > warn > unknown > pass); skipped and suppressed checks don't count. */
+export function hostStatus(checks: readonly CheckResult[]): HostStatus {
+  let worst: HostStatus = 'pass';
+  for (const c of checks) {
+    if (c.suppressed || c.status === 'skipped') continue;
+    const s = c.status as HostStatus;
+    if (HOST_STATUS_RANK[s] > HOST_STATUS_RANK[worst]) worst = s;
+  }
+  return worst;
+}
+
+export function emptyRequestCounts(): RequestCounts {
+  return { resourceGraph: 0, arm: 0, logAnalytics: 0, email: 0, teams: 0 };
+}
