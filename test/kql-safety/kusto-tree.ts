@@ -1,6 +1,6 @@
 // The real Kusto parser (Microsoft's language service) for the safety tests: which string literals a query holds,
 // decoded exactly as Kusto decodes them.
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 require('@kusto/language-service-next/bridge.js');
 require('@kusto/language-service-next');
 
