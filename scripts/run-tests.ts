@@ -1,0 +1,229 @@
+// The body of `npm test` (scripts/bootstrap.js runs it under Node 22): lint, typecheck, shellcheck, then every test
+// file under test/ with one shared Azurite and one TLS certificate for sandboxes, all behind the loopback guard.
+//
+//   npm test                         everything
+//   npm test -- test/kql             lint + typecheck + only the tests under test/kql (files or folders)
+//   npm test -- --quick test/kql     only those tests (no lint, typecheck or shellcheck)
+//
+// Exits non-zero when any step fails (or when no test ran); the last line is a one-line summary of every step.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+import { startAzurite, type RunningAzurite } from '../devhost/azurite';
+
+const root = path.resolve(__dirname, '..');
+const started = Date.now();
+
+type StepResult = { name: string; outcome: 'ok' | 'FAIL' | 'skipped'; detail?: string };
+const results: StepResult[] = [];
+const children = new Set<ChildProcess>();
+let azurite: RunningAzurite | undefined;
+let tmpDir: string | undefined;
+
+function say(line: string): void {
+  process.stdout.write(`[run-tests] ${line}\n`);
+}
+
+/** Every *.test.ts under dir (sorted), or dir itself when it is a file. */
+function collectTests(target: string): string[] {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) return [];
+  if (stat.isFile()) return target.endsWith('.test.ts') ? [target] : [];
+  const out: string[] = [];
+  for (const e of fs.readdirSync(target, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    out.push(...collectTests(path.join(target, e.name)));
+  }
+  return out.sort();
+}
+
+/** Runs a command to completion, output captured (printed afterwards so parallel steps don't interleave). */
+function capture(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.once('error', (e) => { output += String(e); });
+    child.once('close', (code) => { children.delete(child); resolve({ code: code ?? 1, output }); });
+  });
+}
+
+async function checkStep(name: string, cmd: string, args: string[]): Promise<void> {
+  const t0 = Date.now();
+  const { code, output } = await capture(cmd, args);
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  say(`${name}: ${code === 0 ? 'ok' : `FAIL (exit ${code})`} in ${secs}s`);
+  if (output.trim()) process.stdout.write(`${output.trimEnd()}\n`);
+  results.push({ name, outcome: code === 0 ? 'ok' : 'FAIL' });
+}
+
+async function shellcheckStep(): Promise<void> {
+  const scriptsDir = path.join(root, 'scripts');
+  const files = fs.readdirSync(scriptsDir).filter((f) => f.endsWith('.sh')).map((f) => path.join('scripts', f));
+  if (files.length === 0) {
+    say('shellcheck: skipped (no scripts/*.sh)');
+    results.push({ name: 'shellcheck', outcome: 'skipped', detail: 'no scripts' });
+    return;
+  }
+  if (spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    say(`shellcheck: SKIPPED — shellcheck is not installed (apt-get install shellcheck); ${files.length} script(s) unchecked`);
+    results.push({ name: 'shellcheck', outcome: 'skipped', detail: 'not installed' });
+    return;
+  }
+  await checkStep('shellcheck', 'shellcheck', files);
+}
+
+async function makeSandboxCert(dir: string): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const key = path.join(dir, 'sandbox-key.pem');
+  const cert = path.join(dir, 'sandbox-cert.pem');
+  fs.writeFileSync(key, pems.private, { mode: 0o600 });
+  fs.writeFileSync(cert, pems.cert);
+  return { key, cert };
+}
+
+/** The closing counters of the spec reporter (`ℹ tests 12`, `ℹ pass 11`, …). */
+function parseCounts(output: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const m of output.matchAll(/^\u2139 (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)\s*$/gm)) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
+async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const args = [
+    '--require', path.join(root, 'scripts', 'loopback-guard.cjs'), '--import', 'tsx',
+    '--test', '--test-concurrency=2', '--test-timeout=180000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    ...files.map((f) => path.relative(root, f)),
+  ];
+  say(`tests: ${files.length} file(s)`);
+  const t0 = Date.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(child);
+    let tail = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      process.stdout.write(d);
+      tail = (tail + d.toString()).slice(-20_000);
+    });
+    child.once('close', (c) => {
+      children.delete(child);
+      const counts = parseCounts(tail);
+      const n = counts.tests ?? 0;
+      const detail = `${n} tests, ${counts.pass ?? 0} pass, ${counts.fail ?? 0} fail`
+        + `${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}${counts.todo ? `, ${counts.todo} todo` : ''}`;
+      // An empty run exits 0 with nothing tested: that is not a pass.
+      const ok = c === 0 && n > 0;
+      results.push({ name: 'tests', outcome: ok ? 'ok' : 'FAIL', detail: n === 0 && c === 0 ? 'no test ran' : detail });
+      resolve(c ?? 1);
+    });
+  });
+  say(`tests: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const c of children) c.kill('SIGTERM');
+  await azurite?.stop().catch(() => undefined);
+  azurite = undefined;
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  tmpDir = undefined;
+}
+
+function summaryLine(): string {
+  const parts = results.map((r) => `${r.name} ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`);
+  return `[run-tests] ${results.some((r) => r.outcome === 'FAIL') ? 'FAILED' : 'PASSED'}: ${parts.join(' · ')} · ${((Date.now() - started) / 1000).toFixed(1)}s`;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const targets = argv.filter((a) => a !== '--quick');
+  const unknownFlag = targets.find((a) => a.startsWith('-'));
+  if (unknownFlag) {
+    say(`unknown option ${unknownFlag} (usage: npm test -- [--quick] [test/<dir or file> …])`);
+    results.push({ name: 'usage', outcome: 'FAIL', detail: `unknown option ${unknownFlag}` });
+    return 2;
+  }
+  const files = targets.length
+    ? [...new Set(targets.flatMap((t) => collectTests(path.resolve(root, t))))].sort()
+    : collectTests(path.join(root, 'test'));
+  const missing = targets.filter((t) => collectTests(path.resolve(root, t)).length === 0);
+  if (missing.length) {
+    say(`no *.test.ts file under: ${missing.join(', ')}`);
+    results.push({ name: 'usage', outcome: 'FAIL', detail: `no test file under ${missing.join(', ')}` });
+    return 2;
+  }
+
+  // Azurite and the certificate start while lint and typecheck run: the wall clock is the slowest of them.
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tbmon-test-'));
+  const fixtures = Promise.all([startAzurite(), makeSandboxCert(tmpDir)]);
+  fixtures.catch(() => undefined); // awaited below; don't let an early rejection go unhandled meanwhile
+
+  if (quick) {
+    say('lint, typecheck, shellcheck: skipped (--quick)');
+  } else {
+    const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    await Promise.all([
+      checkStep('lint', process.execPath, [eslint, '.']),
+      checkStep('typecheck', process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json']),
+    ]);
+    await shellcheckStep();
+  }
+
+  if (files.length === 0) {
+    results.push({ name: 'tests', outcome: 'FAIL', detail: 'no test files under test/' });
+  } else {
+    let cert: { key: string; cert: string };
+    try {
+      [azurite, cert] = await fixtures;
+    } catch (e) {
+      say(`could not start the test fixtures (Azurite / TLS certificate): ${(e as Error).message}`);
+      results.push({ name: 'tests', outcome: 'FAIL', detail: 'fixtures did not start' });
+      return 1;
+    }
+    say(`Azurite pid ${azurite.pid} (queue ${azurite.queueUrl}, table ${azurite.tableUrl}); sandbox cert ${cert.cert}`);
+    await testStep(files, {
+      ...process.env,
+      TBMON_TEST_STORAGE: azurite.connectionString,
+      TBMON_SANDBOX_TLS_KEY: cert.key,
+      TBMON_SANDBOX_TLS_CERT: cert.cert,
+      NODE_EXTRA_CA_CERTS: cert.cert,
+    });
+  }
+  return results.some((r) => r.outcome === 'FAIL') ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    say(`${sig}: stopping`);
+    results.push({ name: 'interrupted', outcome: 'FAIL', detail: sig });
+    void cleanup().finally(() => {
+      process.stdout.write(`${summaryLine()}\n`);
+      process.exit(130);
+    });
+  });
+}
+
+main()
+  .catch((e: unknown) => {
+    say(`runner error: ${e instanceof Error ? e.stack : String(e)}`);
+    results.push({ name: 'runner', outcome: 'FAIL' });
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    process.stdout.write(`${summaryLine()}\n`);
+    process.exit(code);
+  });
