@@ -1,0 +1,219 @@
+// The outbox between evaluate (and the sweep, for gone hosts) and alert: one row per (recipient, notice) in table
+// `tbmonoutbox` (contract in shared/notices.ts). Writers insert with create-only semantics, so a queue message
+// delivered twice, or an evaluate killed and retried, records nothing twice; the alert function claims rows with
+// ETag-conditional updates, so two alert runs never send the same row.
+//
+// Row lifecycle:  pending ──claim()──> claimed ──markSent()──> sent
+//                                         └──release()──> pending   (send failed or paced: retry in a later digest)
+// A claimed row whose claimant died is listed as pending again once its lease (default 10 minutes) has passed.
+import { randomUUID } from 'node:crypto';
+import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
+import type { Settings } from '../config';
+import { TEAMS_RECIPIENT, type Notice } from '../notices';
+import { recipientsFor, type NotifyLog } from '../notify/recipients';
+import { packJson, PackTooLargeError, unpackJson } from './packing';
+
+export type OutboxState = 'pending' | 'claimed' | 'sent';
+
+/** One outbox row as read back. `etag` changes on every write: claim/markSent/release update it in place. */
+export interface OutboxRow {
+  /** PartitionKey: lower-cased email address, or `teams:<channel>`. */
+  recipient: string;
+  /** RowKey: the notice id. */
+  id: string;
+  notice: Notice;
+  state: OutboxState;
+  /** How many times the row was claimed (a row released after a failed send is claimed again). */
+  attempts: number;
+  claimedBy: string | null;
+  /** ISO time of the last claim. */
+  claimedAt: string | null;
+  sentAt: string | null;
+  /** Why the row was last released (e.g. the send error), for people reading the table. */
+  lastError: string | null;
+  etag: string;
+}
+
+export interface WriteNoticesResult {
+  /** Rows inserted by this call. */
+  created: number;
+  /** Rows that were already there (an earlier delivery of the same message wrote them): left untouched. */
+  existing: number;
+  /** Notices that had no recipient at all (no owner, no fallback, no Teams): nobody can be told. */
+  unaddressed: Notice[];
+}
+
+export interface OutboxOptions {
+  /** How long a claim holds before another alert run may take the row over (ms). */
+  leaseMs?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+  /** Parallel inserts per writeNotices call. */
+  concurrency?: number;
+}
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
+
+/**
+ * Who hears about a notice: the host's owners (resolved by discovery; validated and lower-cased by
+ * notify/recipients.ts), else `TBMON_ALERT_FALLBACK_TO`; plus the Teams channel `teams:default` when a webhook is set.
+ */
+export function recipientsOf(settings: Pick<Settings, 'alertFallbackTo' | 'teamsWebhookUrl'>, log?: NotifyLog): (notice: Notice) => string[] {
+  return (notice) => {
+    const to = recipientsFor(notice.host, settings, log);
+    if (settings.teamsWebhookUrl) to.push(TEAMS_RECIPIENT);
+    return to;
+  };
+}
+
+export class Outbox {
+  private readonly leaseMs: number;
+  private readonly now: () => Date;
+  private readonly concurrency: number;
+
+  constructor(readonly table: TableClient, options: OutboxOptions = {}) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.now = options.now ?? (() => new Date());
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  /** Creates the table when missing (idempotent). */
+  async ensureTable(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  /**
+   * Records each notice once per recipient with a create-only insert: a row that already exists (409) is left as it
+   * is — whether pending, claimed or already sent — so replays never re-notify.
+   */
+  async writeNotices(notices: readonly Notice[], recipients: (notice: Notice) => string[]): Promise<WriteNoticesResult> {
+    const rows: TableEntity[] = [];
+    const unaddressed: Notice[] = [];
+    for (const n of notices) {
+      const to = recipients(n);
+      if (to.length === 0) unaddressed.push(n);
+      const packed = packNotice(n);
+      for (const r of to) {
+        rows.push({
+          partitionKey: r, rowKey: n.id, state: 'pending', kind: n.kind, sweepId: n.sweepId, hostId: n.host.id,
+          checkId: n.checkId ?? '', observedAt: n.observedAt, attempts: 0, ...packed,
+        });
+      }
+    }
+    let created = 0;
+    let existing = 0;
+    await forEachLimited(rows, this.concurrency, async (row) => {
+      try {
+        await this.table.createEntity(row);
+        created++;
+      } catch (e) {
+        if (statusOf(e) !== 409) throw e;
+        existing++;
+      }
+    });
+    return { created, existing, unaddressed };
+  }
+
+  /**
+   * Rows waiting to be sent — state `pending`, or `claimed` with an expired lease — optionally of one recipient,
+   * oldest observation first. Includes rows of earlier sweeps that pacing held back, so they join the next digest.
+   */
+  async listPending(partition?: string): Promise<OutboxRow[]> {
+    const leaseExpiry = new Date(this.now().getTime() - this.leaseMs).toISOString();
+    const waiting = odata`(state eq 'pending' or (state eq 'claimed' and claimedAt lt ${leaseExpiry}))`;
+    const filter = partition === undefined ? waiting : `PartitionKey eq ${quote(partition)} and ${waiting}`;
+    const out: OutboxRow[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(toRow(e));
+    return out.sort((a, b) => a.notice.observedAt.localeCompare(b.notice.observedAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Takes the row for sending: an ETag-conditional update to `claimed`. Returns false when someone else changed it
+   * first (claimed, sent or released it since it was read) or it is gone — then leave it alone. On success the row's
+   * state, claim fields and etag are updated in place, ready for markSent/release.
+   */
+  async claim(row: OutboxRow, claimant: string = randomUUID()): Promise<boolean> {
+    const claimedAt = this.now().toISOString();
+    const change = { state: 'claimed' as const, claimedBy: claimant, claimedAt, attempts: row.attempts + 1 };
+    try {
+      const res = await this.table.updateEntity({ partitionKey: row.recipient, rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
+      Object.assign(row, change, { etag: res.etag as string });
+      return true;
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412 || s === 404) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Records that the row's notice went out. Conditional on the claim's etag: throws LostClaimError when the lease
+   * expired and another run took the row over meanwhile (the notice may then go out twice; keep sends shorter than
+   * the lease).
+   */
+  async markSent(row: OutboxRow): Promise<void> {
+    await this.transition(row, { state: 'sent', sentAt: this.now().toISOString() });
+  }
+
+  /** Gives a claimed row back (send failed, or pacing held it): it is pending again, for the next digest. */
+  async release(row: OutboxRow, reason?: string): Promise<void> {
+    await this.transition(row, { state: 'pending', claimedBy: '', claimedAt: '', lastError: reason ?? '' });
+  }
+
+  private async transition(row: OutboxRow, change: Record<string, string>): Promise<void> {
+    try {
+      const res = await this.table.updateEntity({ partitionKey: row.recipient, rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
+      Object.assign(row, change, { etag: res.etag as string });
+      for (const k of ['claimedBy', 'claimedAt', 'lastError', 'sentAt'] as const) if (row[k] === '') row[k] = null;
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412 || s === 404) throw new LostClaimError(row, s);
+      throw e;
+    }
+  }
+}
+
+/** The row changed under a claim (its lease expired and another run took it, or it was deleted). */
+export class LostClaimError extends Error {
+  constructor(readonly row: Pick<OutboxRow, 'recipient' | 'id'>, readonly statusCode: number) {
+    super(`outbox row ${row.recipient}/${row.id} is no longer held by this claim (${statusCode})`);
+    this.name = 'LostClaimError';
+  }
+}
+
+function packNotice(n: Notice): Record<string, string | number | Uint8Array> {
+  try {
+    return packJson('notice', n);
+  } catch (e) {
+    if (!(e instanceof PackTooLargeError) || !n.check) throw e;
+    // Evidence too large for a row: the digest still needs the summary and the fix, not every evidence row.
+    return packJson('notice', { ...n, check: { ...n.check, evidence: { truncated: true } } });
+  }
+}
+
+function toRow(e: Record<string, unknown>): OutboxRow {
+  const notice = unpackJson<Notice>(e, 'notice');
+  if (!notice) throw new Error(`outbox row ${String(e.partitionKey)}/${String(e.rowKey)} holds no notice`);
+  const str = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : null);
+  return {
+    recipient: e.partitionKey as string, id: e.rowKey as string, notice, state: e.state as OutboxState,
+    attempts: Number(e.attempts ?? 0), claimedBy: str('claimedBy'), claimedAt: str('claimedAt'), sentAt: str('sentAt'),
+    lastError: str('lastError'), etag: e.etag as string,
+  };
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function statusOf(e: unknown): number | undefined {
+  return (e as { statusCode?: number } | null)?.statusCode;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

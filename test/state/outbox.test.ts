@@ -1,0 +1,99 @@
+// The outbox on real Azurite: create-only inserts (a replay records nothing twice), ETag-conditional claims (one
+// winner), leases that expire, and notices too large for a plain string property.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TableClient } from '@azure/data-tables';
+import { Outbox, recipientsOf } from '../../shared/state/outbox';
+import type { Notice } from '../../shared/notices';
+import type { Host } from '../../shared/model';
+import { testStorageConnectionString, uniqueName } from '../support/env';
+
+const host: Host = {
+  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/ci-1',
+  name: 'ci-1', kind: 'compute-instance', subscriptionId: 's1', resourceGroup: 'rg', workspace: 'ws', location: 'eastus2',
+  port: 6006, publishedPort: 6006, owners: ['Owner@Contoso.com'], logAnalyticsWorkspaceId: null,
+};
+
+function notice(id: string, extra: Partial<Notice> = {}): Notice {
+  return { id, kind: 'regression', sweepId: 'sw1', host, checkId: 'network.tensorboard-port', from: 'pass', to: 'fail', observedAt: '2026-11-26T06:00:00.000Z', ...extra };
+}
+
+async function openOutbox(now = () => new Date('2026-11-26T06:00:00Z')): Promise<Outbox> {
+  const cs = await testStorageConnectionString();
+  const table = TableClient.fromConnectionString(cs, uniqueName('outbox'), { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 } });
+  const outbox = new Outbox(table, { now, leaseMs: 60_000 });
+  await outbox.ensureTable();
+  return outbox;
+}
+
+const settings = { alertFallbackTo: ['ops@contoso.com'], teamsWebhookUrl: 'https://teams.example/hook' };
+
+test('recipients: owners lower-cased, else fallback; plus Teams when a webhook is set', () => {
+  assert.deepEqual(recipientsOf(settings)(notice('a')), ['owner@contoso.com', 'teams:default']);
+  assert.deepEqual(recipientsOf({ ...settings, teamsWebhookUrl: null })(notice('a', { host: { ...host, owners: [] } })), ['ops@contoso.com']);
+  assert.deepEqual(recipientsOf({ alertFallbackTo: [], teamsWebhookUrl: null })(notice('a', { host: { ...host, owners: [] } })), []);
+});
+
+test('writing the same notices twice records each (recipient, notice) once', async () => {
+  const outbox = await openOutbox();
+  const first = await outbox.writeNotices([notice('n1'), notice('n2')], recipientsOf(settings));
+  assert.deepEqual([first.created, first.existing], [4, 0]);
+  const again = await outbox.writeNotices([notice('n1'), notice('n2')], recipientsOf(settings));
+  assert.deepEqual([again.created, again.existing], [0, 4]);
+  const pending = await outbox.listPending();
+  assert.equal(pending.length, 4);
+  assert.deepEqual(pending.filter((r) => r.recipient === 'teams:default').map((r) => r.id), ['n1', 'n2']);
+  assert.deepEqual((await outbox.listPending('owner@contoso.com')).map((r) => r.notice.checkId), ['network.tensorboard-port', 'network.tensorboard-port']);
+});
+
+test('notices nobody can receive are reported, not silently dropped', async () => {
+  const outbox = await openOutbox();
+  const res = await outbox.writeNotices([notice('n1', { host: { ...host, owners: [] } })], recipientsOf({ alertFallbackTo: [], teamsWebhookUrl: null }));
+  assert.equal(res.created, 0);
+  assert.deepEqual(res.unaddressed.map((n) => n.id), ['n1']);
+});
+
+test('claim: one winner; a sent row is never pending again, even after a replayed write', async () => {
+  const outbox = await openOutbox();
+  await outbox.writeNotices([notice('n1')], () => ['owner@contoso.com']);
+  const [a] = await outbox.listPending();
+  const [b] = await outbox.listPending();
+  assert.equal(await outbox.claim(a, 'run-a'), true);
+  assert.equal(await outbox.claim(b, 'run-b'), false, 'the second claimant read a stale etag');
+  assert.equal(a.state, 'claimed');
+  assert.equal(a.attempts, 1);
+  assert.deepEqual(await outbox.listPending(), [], 'a claimed row inside its lease is not pending');
+  await outbox.markSent(a);
+  assert.equal(a.state, 'sent');
+  await outbox.writeNotices([notice('n1')], () => ['owner@contoso.com']);
+  assert.deepEqual(await outbox.listPending(), []);
+});
+
+test('release makes a row pending again; an expired lease does too', async () => {
+  let clock = new Date('2026-11-26T06:00:00Z');
+  const outbox = await openOutbox(() => clock);
+  await outbox.writeNotices([notice('n1'), notice('n2')], () => ['owner@contoso.com']);
+  const [r1, r2] = await outbox.listPending();
+  assert.ok(await outbox.claim(r1));
+  await outbox.release(r1, 'ACS answered 429');
+  const again = await outbox.listPending();
+  assert.deepEqual(again.map((r) => [r.id, r.lastError]), [['n1', 'ACS answered 429'], ['n2', null]]);
+  assert.ok(await outbox.claim(r2, 'crashed-run'));
+  clock = new Date(clock.getTime() + 61_000);
+  const afterLease = await outbox.listPending();
+  assert.deepEqual(afterLease.map((r) => r.id), ['n1', 'n2']);
+  const taken = afterLease[1];
+  assert.ok(await outbox.claim(taken, 'rescuer'));
+  await assert.rejects(outbox.markSent(r2), /no longer held/);
+  assert.equal(taken.attempts, 2);
+});
+
+test('a notice with evidence beyond a string property is stored gzipped and read back whole', async () => {
+  const outbox = await openOutbox();
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ TimeGenerated: `2026-11-26T05:${String(i % 60).padStart(2, '0')}:00Z`, SyslogMessage: `Out of memory: Killed process ${i} (tensorboard)` }));
+  const big = notice('big', { check: { id: 'resource.memory-pressure', class: 'resource', status: 'fail', severity: 'high', summary: 'OOM', evidence: { rows } } });
+  assert.ok(JSON.stringify(big).length > 100_000);
+  await outbox.writeNotices([big], () => ['owner@contoso.com']);
+  const [row] = await outbox.listPending();
+  assert.deepEqual(row.notice, big);
+});
