@@ -1,0 +1,26 @@
+// Assemble the report contract (schemas/report.v1.json) from host reports, run errors and stats.
+import type { HostReport, HostStatus, Report, RunError, RunStats } from '../model';
+
+const ORDER: Record<HostStatus, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
+
+/** Failing hosts first, then warn, unknown, pass; by name within a status. */
+export function sortHostReports(hosts: readonly HostReport[]): HostReport[] {
+  return [...hosts].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.host.name.localeCompare(b.host.name) || a.host.id.localeCompare(b.host.id));
+}
+
+export function summarize(hosts: readonly HostReport[]): Report['summary'] {
+  const summary = { hosts: hosts.length, pass: 0, warn: 0, fail: 0, unknown: 0 };
+  for (const h of hosts) summary[h.status]++;
+  return summary;
+}
+
+export function buildReport(hosts: readonly HostReport[], opts: { errors?: RunError[]; stats: RunStats; generatedAt?: Date }): Report {
+  return {
+    schemaVersion: 1,
+    generatedAt: (opts.generatedAt ?? new Date()).toISOString(),
+    hosts: sortHostReports(hosts),
+    summary: summarize(hosts),
+    stats: opts.stats,
+    errors: opts.errors ?? [],
+  };
+}

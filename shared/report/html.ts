@@ -1,0 +1,97 @@
+// Self-contained HTML (no external scripts, fonts or images) for the report (CLI --format html, HTTP check) and the
+// status page. Everything that comes from Azure is escaped.
+import type { CheckResult, HostReport, Report } from '../model';
+
+export function escapeHtml(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+}
+
+const STYLE = `
+:root{--fail:#b42318;--warn:#b54708;--unknown:#6941c6;--pass:#067647;--skipped:#667085;--bg:#f9fafb;--fg:#101828}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:var(--bg);color:var(--fg)}
+header{background:#101828;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#d0d5dd}
+main{padding:16px 24px;max-width:1200px}
+.counts{display:flex;gap:12px;margin:8px 0 16px;flex-wrap:wrap}.count{background:#fff;border:1px solid #eaecf0;border-radius:8px;padding:8px 14px;min-width:90px}
+.count b{display:block;font-size:22px}.count.fail b{color:var(--fail)}.count.warn b{color:var(--warn)}.count.unknown b{color:var(--unknown)}.count.pass b{color:var(--pass)}
+.host{background:#fff;border:1px solid #eaecf0;border-left:6px solid var(--skipped);border-radius:8px;margin:12px 0;padding:12px 16px}
+.host.fail{border-left-color:var(--fail)}.host.warn{border-left-color:var(--warn)}.host.unknown{border-left-color:var(--unknown)}.host.pass{border-left-color:var(--pass)}
+.host h2{margin:0 0 4px;font-size:16px}.meta{color:#475467;font-size:12px}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:var(--skipped);text-transform:uppercase}
+.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.unknown{background:var(--unknown)}.badge.pass{background:var(--pass)}
+table{border-collapse:collapse;width:100%;margin-top:8px}td,th{text-align:left;vertical-align:top;padding:6px 8px;border-top:1px solid #eaecf0}
+th{font-size:12px;color:#475467}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+pre{background:#f2f4f7;padding:8px;border-radius:6px;white-space:pre-wrap;word-break:break-word;margin:6px 0 0}
+details summary{cursor:pointer;color:#475467;font-size:12px}.errors{background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:8px 16px}
+form.filters{display:flex;gap:8px;align-items:center;margin:8px 0}footer{color:#667085;font-size:12px;padding:16px 24px}
+`;
+
+function checkRow(k: CheckResult): string {
+  const parts = [`<td><span class="badge ${escapeHtml(k.status)}">${escapeHtml(k.status)}</span>${k.suppressed ? '<br><span class="meta">suppressed</span>' : ''}</td>`];
+  parts.push(`<td><code>${escapeHtml(k.id)}</code><br><span class="meta">${escapeHtml(k.severity)}</span></td>`);
+  let body = `<div class="summary">${escapeHtml(k.summary)}</div>`;
+  if (k.suppressed && k.suppressReason) body += `<div class="meta">suppressed: ${escapeHtml(k.suppressReason)}</div>`;
+  if (k.hint) body += `<div class="meta">hint: ${escapeHtml(k.hint)}</div>`;
+  if (k.remediation && (k.status === 'fail' || k.status === 'warn')) body += `<div class="fix">fix:<pre>${escapeHtml(k.remediation)}</pre></div>`;
+  if (k.notes?.length) body += `<ul class="meta">${k.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+  if (k.evidence && Object.keys(k.evidence).length) body += `<details><summary>evidence</summary><pre>${escapeHtml(JSON.stringify(k.evidence, null, 2))}</pre></details>`;
+  parts.push(`<td>${body}</td>`);
+  return `<tr class="check ${escapeHtml(k.status)}" data-check="${escapeHtml(k.id)}">${parts.join('')}</tr>`;
+}
+
+const CHECK_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
+
+export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = {}): string {
+  const checks = [...h.checks].sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status]);
+  const shown = opts.showPassing === false ? checks.filter((k) => k.status !== 'pass' && k.status !== 'skipped') : checks;
+  const host = h.host;
+  const meta = [host.kind, `port ${host.publishedPort}${host.port !== host.publishedPort ? ` → ${host.port}` : ''}`, host.location,
+    `subscription ${host.subscriptionId}`, `resource group ${host.resourceGroup}`, host.workspace ? `workspace ${host.workspace}` : null,
+    host.owners.length ? `owners ${host.owners.join(', ')}` : 'no owner'].filter(Boolean).map((m) => escapeHtml(m)).join(' · ');
+  return `<section class="host ${escapeHtml(h.status)}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">
+<h2><span class="badge ${escapeHtml(h.status)}">${escapeHtml(h.status)}</span> ${escapeHtml(host.name)}</h2>
+<div class="meta">${meta}</div><div class="meta">evaluated ${escapeHtml(h.evaluatedAt)} · <code>${escapeHtml(host.id)}</code></div>
+<table><thead><tr><th>status</th><th>check</th><th>finding</th></tr></thead><tbody>${shown.map(checkRow).join('\n')}</tbody></table>
+</section>`;
+}
+
+function countsHtml(summary: Report['summary']): string {
+  return `<div class="counts">${(['fail', 'warn', 'unknown', 'pass'] as const).map((s) => `<div class="count ${s}"><b>${summary[s]}</b>${s}</div>`).join('')}<div class="count"><b>${summary.hosts}</b>hosts</div></div>`;
+}
+
+function page(title: string, subtitle: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>
+<header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(subtitle)}</p></header><main>${body}</main>
+<footer>tbmon — why TensorBoard on Azure ML answers 502. Statuses: fail &gt; warn &gt; unknown &gt; pass; unknown means the evidence was missing, never healthy.</footer></body></html>`;
+}
+
+function errorsHtml(report: Pick<Report, 'errors'>): string {
+  if (!report.errors.length) return '';
+  return `<div class="errors"><h3>Run errors</h3><ul>${report.errors.map((e) => `<li><code>${escapeHtml(e.scope)}</code> ${escapeHtml(e.code)}: ${escapeHtml(e.message)}</li>`).join('')}</ul></div>`;
+}
+
+export function renderReportHtml(report: Report): string {
+  const r = report.stats.requests;
+  const subtitle = `generated ${report.generatedAt} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
+  const body = countsHtml(report.summary) + errorsHtml(report) + report.hosts.map((h) => renderHostHtml(h)).join('\n');
+  return page(report.hosts.length === 1 ? `tbmon: ${report.hosts[0].host.name} is ${report.hosts[0].status}` : 'tbmon report', subtitle, body);
+}
+
+export interface StatusPageOptions {
+  generatedAt: string;
+  filters: { subscription?: string; status?: string };
+  /** Path of the page itself (for the filter form), e.g. /api/status. */
+  selfPath?: string;
+  /** Query parameters to keep in the filter form (e.g. the function key `code`). */
+  keep?: Record<string, string>;
+}
+
+export function renderStatusPage(report: Report, opts: StatusPageOptions): string {
+  const keep = Object.entries(opts.keep ?? {}).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+  const statusOptions = ['', 'fail', 'warn', 'unknown', 'pass'].map((s) => `<option value="${s}"${opts.filters.status === s ? ' selected' : ''}>${s || 'any status'}</option>`).join('');
+  const form = `<form class="filters" method="get" action="${escapeHtml(opts.selfPath ?? '')}">${keep}
+<label>subscription <input name="subscription" value="${escapeHtml(opts.filters.subscription ?? '')}" size="38"></label>
+<label>status <select name="status">${statusOptions}</select></label><button type="submit">filter</button></form>`;
+  const body = countsHtml(report.summary) + form + errorsHtml(report) + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
+  return page('tbmon status', `latest report of every TensorBoard host · page generated ${opts.generatedAt}`, body);
+}
