@@ -1,0 +1,123 @@
+// What counts as a regression (CHECKS.md § What counts as a regression): per check, the new status against the last
+// known one (the newest pass/warn/fail — unknown and skipped leave it as it was). Pure: state and results in, next
+// state and transitions out; evaluate stores the state and turns the transitions marked `send` into outbox notices.
+import { createHash } from 'node:crypto';
+import type { Settings } from './config';
+import type { CheckResult, CheckStatus, Host } from './model';
+import type { Notice, NoticeKind } from './notices';
+
+export type KnownStatus = 'pass' | 'warn' | 'fail';
+
+/** What tbmon remembers about one check of one host between sweeps. */
+export interface CheckState {
+  /** Newest pass/warn/fail seen; null until the check has produced one (first sight). */
+  lastKnown: KnownStatus | null;
+  /** Consecutive sweeps that ended `unknown` (skipped sweeps neither extend nor break it: nothing was observed). */
+  unknownStreak: number;
+}
+
+/** Per check id. */
+export type HostCheckStates = Record<string, CheckState>;
+
+export type TransitionKind = 'regression' | 'recovery' | 'improvement' | 'data-gap';
+
+export interface Transition {
+  kind: TransitionKind;
+  checkId: string;
+  /** Last known status before this sweep (null on first sight). */
+  from: KnownStatus | null;
+  to: CheckStatus;
+  /** Whether the table says to notify: regressions per TBMON_ALERT_MIN_STATUS / TBMON_ALERT_ON_FIRST_SIGHT, recoveries
+   *  and data gaps always — and never for a suppressed check or an improvement. */
+  send: boolean;
+}
+
+export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirstSight' | 'dataGapSweeps'>;
+
+/**
+ * One check's step, row by row of the CHECKS.md table:
+ *   none → fail                 regression ("new"), sent when alertOnFirstSight
+ *   none → warn                 regression ("new") of warn level, sent when alertOnFirstSight and alertMinStatus=warn
+ *   pass/warn → fail            regression, sent
+ *   pass → warn                 regression of warn level, sent only when alertMinStatus=warn
+ *   fail → pass                 recovery, sent
+ *   fail → warn, warn → pass    improvement, recorded, not sent
+ *   any → unknown               nothing; the TBMON_DATA_GAP_SWEEPS-th consecutive unknown gives one data-gap notice
+ *   any → skipped               nothing; the last known status stays for when it runs again
+ *   suppressed                  recorded as above, never sent
+ */
+export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed'>, settings: RegressionSettings): {
+  state: CheckState;
+  transition: Omit<Transition, 'checkId'> | null;
+} {
+  const from = prev?.lastKnown ?? null;
+  const streak = prev?.unknownStreak ?? 0;
+  const mayNotify = result.suppressed !== true;
+  const to = result.status;
+
+  if (to === 'skipped') return { state: { lastKnown: from, unknownStreak: streak }, transition: null };
+  if (to === 'unknown') {
+    const unknownStreak = streak + 1;
+    const gap = unknownStreak === settings.dataGapSweeps;
+    return { state: { lastKnown: from, unknownStreak }, transition: gap ? { kind: 'data-gap', from, to, send: mayNotify } : null };
+  }
+
+  const state: CheckState = { lastKnown: to, unknownStreak: 0 };
+  let transition: Omit<Transition, 'checkId'> | null = null;
+  const warnSent = settings.alertMinStatus === 'warn';
+  if (from === null) {
+    if (to === 'fail') transition = { kind: 'regression', from, to, send: mayNotify && settings.alertOnFirstSight };
+    else if (to === 'warn') transition = { kind: 'regression', from, to, send: mayNotify && settings.alertOnFirstSight && warnSent };
+  } else if (to === 'fail' && from !== 'fail') {
+    transition = { kind: 'regression', from, to, send: mayNotify };
+  } else if (to === 'warn' && from === 'pass') {
+    transition = { kind: 'regression', from, to, send: mayNotify && warnSent };
+  } else if (to === 'pass' && from === 'fail') {
+    transition = { kind: 'recovery', from, to, send: mayNotify };
+  } else if ((from === 'fail' && to === 'warn') || (from === 'warn' && to === 'pass')) {
+    transition = { kind: 'improvement', from, to, send: false };
+  }
+  return { state, transition };
+}
+
+/**
+ * A host's checks against its stored states. States of checks absent from this report (a check that no longer
+ * exists, a partial report) are carried over unchanged.
+ */
+export function compareHost(prev: HostCheckStates | undefined, checks: readonly CheckResult[], settings: RegressionSettings): {
+  states: HostCheckStates;
+  transitions: Transition[];
+} {
+  const states: HostCheckStates = { ...(prev ?? {}) };
+  const transitions: Transition[] = [];
+  for (const c of checks) {
+    const { state, transition } = stepCheck(prev?.[c.id], c, settings);
+    states[c.id] = state;
+    if (transition) transitions.push({ checkId: c.id, ...transition });
+  }
+  return { states, transitions };
+}
+
+/**
+ * Deterministic notice id: the same transition of the same host and check, first observed by the same sweep, always
+ * gets the same id — so a replayed or retried evaluate inserts rows that already exist and nothing goes out twice.
+ */
+export function noticeId(parts: { hostId: string; checkId?: string; kind: NoticeKind; from?: string | null; to?: string; sweepId: string }): string {
+  const key = [parts.hostId.toLowerCase(), parts.checkId ?? '', parts.kind, parts.from ?? 'none', parts.to ?? '', parts.sweepId].join('\n');
+  return createHash('sha256').update(key).digest('hex').slice(0, 40);
+}
+
+/** The notices a host's transitions produce: only those the table says to send (improvements never do). */
+export function noticesFor(host: Host, transitions: readonly Transition[], checks: readonly CheckResult[], sweepId: string, observedAt: string): Notice[] {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const out: Notice[] = [];
+  for (const t of transitions) {
+    if (!t.send || t.kind === 'improvement') continue;
+    const kind: NoticeKind = t.kind;
+    out.push({
+      id: noticeId({ hostId: host.id, checkId: t.checkId, kind, from: t.from, to: t.to, sweepId }),
+      kind, sweepId, host, checkId: t.checkId, from: t.from, to: t.to, check: byId.get(t.checkId), observedAt,
+    });
+  }
+  return out;
+}

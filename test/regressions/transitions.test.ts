@@ -1,0 +1,100 @@
+// CHECKS.md § What counts as a regression, row by row: one line per case, run by one helper.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareHost, noticeId, noticesFor, stepCheck, type CheckState, type KnownStatus, type RegressionSettings, type TransitionKind } from '../../shared/regressions';
+import { activeSuppressions, applySuppressions, parseSuppressions } from '../../shared/suppressions';
+import type { CheckResult, CheckStatus, Host } from '../../shared/model';
+
+const defaults: RegressionSettings = { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4 };
+
+interface Row {
+  name: string;
+  last: KnownStatus | null;
+  streak?: number;
+  now: CheckStatus;
+  suppressed?: boolean;
+  settings?: Partial<RegressionSettings>;
+  expect: { kind: TransitionKind; send: boolean } | null;
+  lastKnown: KnownStatus | null;
+  streakAfter?: number;
+}
+
+const rows: Row[] = [
+  { name: 'first sight → fail: regression "new", sent', last: null, now: 'fail', expect: { kind: 'regression', send: true }, lastKnown: 'fail' },
+  { name: 'first sight → fail, TBMON_ALERT_ON_FIRST_SIGHT=false: recorded, not sent', last: null, now: 'fail', settings: { alertOnFirstSight: false }, expect: { kind: 'regression', send: false }, lastKnown: 'fail' },
+  { name: 'first sight → pass: nothing', last: null, now: 'pass', expect: null, lastKnown: 'pass' },
+  { name: 'first sight → warn (min fail): recorded, not sent', last: null, now: 'warn', expect: { kind: 'regression', send: false }, lastKnown: 'warn' },
+  { name: 'first sight → warn (min warn): sent', last: null, now: 'warn', settings: { alertMinStatus: 'warn' }, expect: { kind: 'regression', send: true }, lastKnown: 'warn' },
+  { name: 'first sight → unknown: nothing, streak 1', last: null, now: 'unknown', expect: null, lastKnown: null, streakAfter: 1 },
+  { name: 'first sight → skipped: nothing', last: null, now: 'skipped', expect: null, lastKnown: null, streakAfter: 0 },
+  { name: 'pass → fail: regression', last: 'pass', now: 'fail', expect: { kind: 'regression', send: true }, lastKnown: 'fail' },
+  { name: 'warn → fail: regression', last: 'warn', now: 'fail', expect: { kind: 'regression', send: true }, lastKnown: 'fail' },
+  { name: 'pass → warn (min fail): regression of warn level, not sent', last: 'pass', now: 'warn', expect: { kind: 'regression', send: false }, lastKnown: 'warn' },
+  { name: 'pass → warn (min warn): sent', last: 'pass', now: 'warn', settings: { alertMinStatus: 'warn' }, expect: { kind: 'regression', send: true }, lastKnown: 'warn' },
+  { name: 'fail → pass: recovery, one notice', last: 'fail', now: 'pass', expect: { kind: 'recovery', send: true }, lastKnown: 'pass' },
+  { name: 'fail → warn: improvement, not sent', last: 'fail', now: 'warn', settings: { alertMinStatus: 'warn' }, expect: { kind: 'improvement', send: false }, lastKnown: 'warn' },
+  { name: 'warn → pass: improvement, not sent', last: 'warn', now: 'pass', expect: { kind: 'improvement', send: false }, lastKnown: 'pass' },
+  { name: 'pass → pass: nothing', last: 'pass', now: 'pass', expect: null, lastKnown: 'pass' },
+  { name: 'warn → warn: nothing', last: 'warn', now: 'warn', settings: { alertMinStatus: 'warn' }, expect: null, lastKnown: 'warn' },
+  { name: 'fail → fail: nothing (still failing)', last: 'fail', now: 'fail', expect: null, lastKnown: 'fail' },
+  { name: 'pass → unknown: nothing, last known stays', last: 'pass', now: 'unknown', expect: null, lastKnown: 'pass', streakAfter: 1 },
+  { name: 'fail → unknown (2nd): nothing', last: 'fail', streak: 1, now: 'unknown', expect: null, lastKnown: 'fail', streakAfter: 2 },
+  { name: 'any → 4th consecutive unknown: one data-gap notice', last: 'pass', streak: 3, now: 'unknown', expect: { kind: 'data-gap', send: true }, lastKnown: 'pass', streakAfter: 4 },
+  { name: '5th consecutive unknown: no second data-gap notice', last: 'pass', streak: 4, now: 'unknown', expect: null, lastKnown: 'pass', streakAfter: 5 },
+  { name: 'TBMON_DATA_GAP_SWEEPS=2: the 2nd unknown gives the notice', last: null, streak: 1, now: 'unknown', settings: { dataGapSweeps: 2 }, expect: { kind: 'data-gap', send: true }, lastKnown: null, streakAfter: 2 },
+  { name: 'fail → unknown → fail: nothing (still failing), streak reset', last: 'fail', streak: 1, now: 'fail', expect: null, lastKnown: 'fail', streakAfter: 0 },
+  { name: 'pass → unknown → fail: regression', last: 'pass', streak: 2, now: 'fail', expect: { kind: 'regression', send: true }, lastKnown: 'fail', streakAfter: 0 },
+  { name: 'fail → skipped: nothing, last known stays', last: 'fail', now: 'skipped', expect: null, lastKnown: 'fail' },
+  { name: 'skipped neither extends nor breaks an unknown streak', last: 'pass', streak: 2, now: 'skipped', expect: null, lastKnown: 'pass', streakAfter: 2 },
+  { name: 'suppressed pass → fail: recorded, never sent', last: 'pass', now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: 'fail' },
+  { name: 'suppressed first sight → fail: never sent', last: null, now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: 'fail' },
+  { name: 'suppressed fail → pass: recovery recorded, not sent', last: 'fail', now: 'pass', suppressed: true, expect: { kind: 'recovery', send: false }, lastKnown: 'pass' },
+  { name: 'suppressed data gap: not sent', last: 'pass', streak: 3, now: 'unknown', suppressed: true, expect: { kind: 'data-gap', send: false }, lastKnown: 'pass', streakAfter: 4 },
+];
+
+for (const row of rows) {
+  test(row.name, () => {
+    const prev: CheckState | undefined = row.last === null && !row.streak ? undefined : { lastKnown: row.last, unknownStreak: row.streak ?? 0 };
+    const { state, transition } = stepCheck(prev, { status: row.now, suppressed: row.suppressed }, { ...defaults, ...row.settings });
+    assert.deepEqual(transition && { kind: transition.kind, send: transition.send }, row.expect);
+    if (transition) assert.deepEqual([transition.from, transition.to], [row.last, row.now]);
+    assert.equal(state.lastKnown, row.lastKnown);
+    assert.equal(state.unknownStreak, row.streakAfter ?? 0);
+  });
+}
+
+const host: Host = {
+  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM-1', name: 'vm-1', kind: 'vm',
+  subscriptionId: 's1', resourceGroup: 'rg', workspace: null, location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: null,
+};
+const check = (id: string, status: CheckStatus, extra: Partial<CheckResult> = {}): CheckResult => ({ id, class: 'network', status, severity: 'high', summary: `${id} ${status}`, ...extra });
+
+test('compareHost: steps every check, carries states of absent checks, and only sendable transitions become notices', () => {
+  const prev = { 'network.a': { lastKnown: 'pass' as const, unknownStreak: 0 }, 'network.gone': { lastKnown: 'fail' as const, unknownStreak: 0 }, 'network.c': { lastKnown: 'fail' as const, unknownStreak: 0 } };
+  const checks = [check('network.a', 'fail'), check('network.b', 'warn'), check('network.c', 'warn')];
+  const { states, transitions } = compareHost(prev, checks, defaults);
+  assert.deepEqual(states['network.gone'], { lastKnown: 'fail', unknownStreak: 0 });
+  assert.deepEqual(transitions.map((t) => [t.checkId, t.kind, t.send]), [['network.a', 'regression', true], ['network.b', 'regression', false], ['network.c', 'improvement', false]]);
+  const notices = noticesFor(host, transitions, checks, 'sweep-1', '2026-11-26T06:00:00.000Z');
+  assert.deepEqual(notices.map((n) => [n.kind, n.checkId, n.from, n.to, n.check?.summary]), [['regression', 'network.a', 'pass', 'fail', 'network.a fail']]);
+});
+
+test('notice ids: same transition + sweep → same id; another sweep, check, host or direction → another id', () => {
+  const base = { hostId: host.id, checkId: 'network.a', kind: 'regression' as const, from: 'pass', to: 'fail', sweepId: 'sw1' };
+  assert.equal(noticeId(base), noticeId({ ...base, hostId: host.id.toUpperCase() }), 'ARM ids compare case-insensitively');
+  const others = [{ ...base, sweepId: 'sw2' }, { ...base, checkId: 'network.b' }, { ...base, hostId: `${host.id}2` }, { ...base, from: 'warn' }, { ...base, kind: 'recovery' as const }];
+  const ids = new Set([noticeId(base), ...others.map(noticeId)]);
+  assert.equal(ids.size, 6);
+  assert.match(noticeId(base), /^[0-9a-f]{40}$/);
+});
+
+test('suppression in force: the regression is recorded but produces no notice; expired: it alerts', () => {
+  const prev = { 'network.a': { lastKnown: 'pass' as const, unknownStreak: 0 } };
+  const { entries } = parseSuppressions({ 'TBMON-Suppress': 'network.a:2026-11-30' });
+  for (const [now, expectNotices] of [['2026-11-30T23:00:00Z', 0], ['2026-12-01T00:00:01Z', 1]] as const) {
+    const checks = applySuppressions([check('network.a', 'fail')], activeSuppressions(entries, new Date(now)));
+    const { states, transitions } = compareHost(prev, checks, defaults);
+    assert.equal(states['network.a'].lastKnown, 'fail', 'recorded either way');
+    assert.equal(noticesFor(host, transitions, checks, 'sw', now).length, expectNotices, now);
+  }
+});
