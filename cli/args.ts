@@ -1,0 +1,102 @@
+// `tbmon` argument parsing: pure, so usage errors (exit 2) are decided before anything runs.
+
+export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'help';
+export type Format = 'table' | 'json' | 'html';
+
+export interface CliArgs {
+  command: Command;
+  /** `check`'s target: ARM id, name or TensorBoard URL. */
+  target?: string;
+  format?: Format;
+  output?: string;
+  scope?: string;
+  sandbox?: string;
+  sandboxUrl?: string;
+  sandboxCa?: string;
+  /** `demo`: where to write the artefacts. */
+  outDir?: string;
+  all: boolean;
+  quiet: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `tbmon — why is my TensorBoard on Azure ML answering 502?
+
+usage:
+  tbmon scan   [--scope S] [--format table|json|html] [--output FILE] [--all]
+  tbmon check  <arm-id | name | TensorBoard URL> [--format table|json|html] [--output FILE]
+  tbmon hosts  [--scope S] [--format table|json] [--output FILE]
+  tbmon demo   [--out DIR]
+
+options:
+  --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all)
+  --format F             table (default on a terminal), json (default otherwise) or html
+  --output FILE          write the report to FILE instead of stdout
+  --all                  table format: show passing checks too
+  --sandbox TENANT.json  run against a sandbox tenant started in this process
+  --sandbox-url URL --sandbox-ca FILE
+                         run against a sandbox that is already running
+  -q, --quiet            no progress on stderr
+
+Without --sandbox*, tbmon uses DefaultAzureCredential (az login, managed identity, …) against Azure.
+exit codes: 0 no host fails · 1 a host fails · 2 usage/configuration error, host not found or ambiguous · 3 the run could not finish`;
+
+const FLAGS_WITH_VALUE = new Set(['--format', '--output', '--scope', '--sandbox', '--sandbox-url', '--sandbox-ca', '--out']);
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const positional: string[] = [];
+  const values: Record<string, string> = {};
+  let all = false;
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return { command: 'help', all, quiet };
+    if (a === '--all') all = true;
+    else if (a === '-q' || a === '--quiet') quiet = true;
+    else if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(0, eq) : a;
+      if (!FLAGS_WITH_VALUE.has(name)) throw new UsageError(`unknown option ${name}`);
+      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      if (name in values) throw new UsageError(`${name} given twice`);
+      values[name] = value;
+    } else positional.push(a);
+  }
+  const [command, ...rest] = positional;
+  if (!command) return { command: 'help', all, quiet };
+  if (!['scan', 'check', 'hosts', 'demo', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, demo)`);
+  const format = values['--format'];
+  if (format !== undefined && !['table', 'json', 'html'].includes(format)) throw new UsageError(`--format must be table, json or html, not "${format}"`);
+  if (command === 'hosts' && format === 'html') throw new UsageError('hosts supports --format table or json');
+  if (command === 'check') {
+    if (rest.length !== 1) throw new UsageError('check needs exactly one host: an ARM resource id, a compute or VM name, or a TensorBoard URL');
+    if (values['--scope']) throw new UsageError('check takes no --scope (the host is looked up in TBMON_SCOPE)');
+  } else if (rest.length) throw new UsageError(`${command} takes no argument "${rest[0]}"`);
+  if (values['--sandbox'] && (values['--sandbox-url'] || values['--sandbox-ca'])) throw new UsageError('use either --sandbox or --sandbox-url/--sandbox-ca');
+  if (!!values['--sandbox-url'] !== !!values['--sandbox-ca']) throw new UsageError('--sandbox-url and --sandbox-ca go together');
+  if (values['--sandbox-url'] && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(values['--sandbox-url'])) {
+    throw new UsageError('--sandbox-url must be an https URL on loopback (https://127.0.0.1:PORT)');
+  }
+  if (command === 'demo' && (values['--sandbox'] || values['--sandbox-url'] || values['--scope'])) throw new UsageError('demo runs its own sandbox; it takes only --out');
+  if (values['--out'] && command !== 'demo') throw new UsageError('--out is for demo; use --output FILE');
+  return {
+    command: command as Command,
+    target: command === 'check' ? rest[0] : undefined,
+    format: format as Format | undefined,
+    output: values['--output'],
+    scope: values['--scope'],
+    sandbox: values['--sandbox'],
+    sandboxUrl: values['--sandbox-url'],
+    sandboxCa: values['--sandbox-ca'],
+    outDir: values['--out'],
+    all,
+    quiet,
+  };
+}
