@@ -22,6 +22,7 @@ export interface TenantSubscription {
 export interface TenantManagementGroup {
   id: string;
   name: string;
+  displayName?: string;
   subscriptions?: string[];
   children?: string[];
   [key: string]: unknown;
@@ -58,7 +59,11 @@ export interface Tenant {
   computeSkus?: Record<string, unknown>[];
   diagnosticSettings?: Record<string, { name: string; id?: string; properties: { workspaceId?: string; [k: string]: unknown } }[]>;
   logAnalytics?: Record<string, TenantLogAnalyticsWorkspace>;
-  resourceGraph?: { excludeTypes?: string[] };
+  resourceGraph?: {
+    excludeTypes?: string[];
+    /** Queries per window per caller before 429 (Azure: 15 per 5 s). Tests that don't study throttling raise it. */
+    quota?: { limit?: number; windowMs?: number };
+  };
   communication?: { accessKey?: string };
   teams?: { channels?: string[] };
   faults?: FaultRule[];
