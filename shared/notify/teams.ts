@@ -1,0 +1,250 @@
+// The Teams channel digest: one Adaptive Card per sweep posted to a Teams Workflows webhook (research/anchors.md §5).
+// Workflows takes Adaptive Cards only, inside a `type: message` envelope; it answers 202 even for a card it then
+// drops for being over 28 KB, so keeping under the size is our job, not its. At most 4 requests a second. The webhook
+// URL carries a SAS signature: it is a secret and appears in no message, log or error.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { RequestCounter } from '../azure';
+import type { Notice } from '../notices';
+import { digestTitle, type Digest, type HostGroup, type HostSection } from './digest';
+import { parseRetryAfter } from './email';
+import { hostLink, type LinkOptions } from './links';
+import { defaultSleep, RequestSpacer } from './pacing';
+
+/** Workflows' documented limit for the whole JSON envelope, in UTF-8 bytes. */
+export const TEAMS_MAX_BYTES = 28_000;
+/** What we aim for by default: room for Teams' own additions and a later field or two. */
+export const TEAMS_TARGET_BYTES = 26_000;
+
+export type CardElement = Record<string, unknown>;
+
+export interface TeamsEnvelope {
+  type: 'message';
+  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: CardElement }[];
+}
+
+export interface RenderedCard {
+  envelope: TeamsEnvelope;
+  /** UTF-8 bytes of JSON.stringify(envelope): what goes over the wire. */
+  bytes: number;
+  shownHosts: number;
+  omittedHosts: number;
+}
+
+export interface CardOptions extends LinkOptions {
+  /** Byte budget for the envelope (≤ TEAMS_MAX_BYTES). */
+  maxBytes?: number;
+}
+
+const GROUP_TITLES: Record<HostGroup, string> = {
+  failing: 'Failing',
+  warning: 'Warning',
+  'no-data': 'No data',
+  recovered: 'Recovered',
+  gone: 'Gone',
+};
+const GROUP_COLORS: Record<HostGroup, string> = { failing: 'Attention', warning: 'Warning', 'no-data': 'Default', recovered: 'Good', gone: 'Default' };
+const GROUPS: HostGroup[] = ['failing', 'warning', 'no-data', 'recovered', 'gone'];
+const MAX_SUMMARY_CHARS = 160;
+
+const byteLength = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/**
+ * One card for a digest: hosts grouped by status, each host a line that opens it in studio/portal
+ * (`Action.OpenUrl`), cut to the byte budget with "and N more" saying what was left out.
+ */
+export function renderTeamsCard(d: Digest, opts: CardOptions = {}): RenderedCard {
+  const maxBytes = Math.min(opts.maxBytes ?? TEAMS_TARGET_BYTES, TEAMS_MAX_BYTES - 1);
+  const title = digestTitle(d);
+  const head: CardElement[] = [
+    { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
+    { type: 'TextBlock', text: `Sweep ${d.sweepId} · ${d.hosts.length} host${d.hosts.length === 1 ? '' : 's'}`, isSubtle: true, spacing: 'None', wrap: true },
+  ];
+  const worst = d.hosts.find((h) => h.regressions.length) ?? d.hosts[0];
+  const actions: CardElement[] = worst ? [{ type: 'Action.OpenUrl', title: `Open ${truncate(worst.host.name, 40)}`, url: hostLink(worst.host, opts).url }] : [];
+
+  // Greedy fill: the envelope with a worst-case "and N more" line, then each host while it fits.
+  const moreLine = (omitted: Map<HostGroup, number>): CardElement | null => {
+    const total = [...omitted.values()].reduce((a, b) => a + b, 0);
+    if (!total) return null;
+    const parts = GROUPS.filter((g) => omitted.get(g)).map((g) => `${omitted.get(g)} ${GROUP_TITLES[g].toLowerCase()}`);
+    return { type: 'TextBlock', text: `…and ${total} more host${total === 1 ? '' : 's'} (${parts.join(', ')}): see the email digest or run tbmon scan.`, wrap: true, isSubtle: true };
+  };
+  const worstMore = moreLine(new Map(GROUPS.map((g) => [g, 99_999] as [HostGroup, number])));
+  let used = byteLength(envelopeOf([...head, worstMore as CardElement], actions));
+
+  const body: CardElement[] = [...head];
+  const omitted = new Map<HostGroup, number>();
+  let shown = 0;
+  let full = false;
+  for (const group of GROUPS) {
+    const hosts = d.hosts.filter((h) => h.group === group);
+    if (!hosts.length) continue;
+    const header: CardElement = { type: 'TextBlock', text: `${GROUP_TITLES[group]} (${hosts.length})`, weight: 'Bolder', color: GROUP_COLORS[group], spacing: 'Medium', wrap: true };
+    let headerAdded = false;
+    for (const h of hosts) {
+      const item = hostItem(h, opts);
+      const cost = byteLength(item) + 1 + (headerAdded ? 0 : byteLength(header) + 1);
+      if (full || used + cost > maxBytes) {
+        full = true;
+        omitted.set(group, (omitted.get(group) ?? 0) + 1);
+        continue;
+      }
+      if (!headerAdded) {
+        body.push(header);
+        headerAdded = true;
+      }
+      body.push(item);
+      used += cost;
+      shown += 1;
+    }
+  }
+  const more = moreLine(omitted);
+  if (more) body.push(more);
+  const envelope = envelopeOf(body, actions);
+  return { envelope, bytes: byteLength(envelope), shownHosts: shown, omittedHosts: d.hosts.length - shown };
+}
+
+function envelopeOf(body: CardElement[], actions: CardElement[]): TeamsEnvelope {
+  const content: CardElement = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body,
+    msteams: { width: 'Full' },
+  };
+  if (actions.length) content.actions = actions;
+  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }] };
+}
+
+/** A host's line: name and what happened, the whole line opening the host. */
+function hostItem(h: HostSection, opts: LinkOptions): CardElement {
+  const link = hostLink(h.host, opts);
+  let detail: string;
+  if (h.regressions.length) detail = h.regressions.map(checkLine).join('; ');
+  else if (h.dataGaps.length) detail = `no evidence for several sweeps: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`;
+  else if (h.recoveries.length) detail = `recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`;
+  else detail = 'no longer found';
+  return {
+    type: 'Container',
+    spacing: 'Small',
+    selectAction: { type: 'Action.OpenUrl', url: link.url, title: link.title },
+    items: [{ type: 'TextBlock', text: `**${cardText(h.host.name)}** · ${cardText(truncate(detail, MAX_SUMMARY_CHARS * 2))}`, wrap: true, spacing: 'None' }],
+  };
+}
+
+function checkLine(n: Notice): string {
+  const summary = n.check?.summary ? `: ${truncate(n.check.summary, MAX_SUMMARY_CHARS)}` : '';
+  return `${n.checkId ?? ''} (${n.from ?? 'new'} → ${n.to ?? '?'})${summary}`;
+}
+
+/** Text from Azure inside Adaptive Card markdown: one line, and no `[text](url)` link a value could smuggle in. */
+function cardText(s: string): string {
+  return s.replace(/[[\]]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export interface TeamsPostOptions {
+  caCert?: string;
+  counter?: RequestCounter;
+  /** Attempts in all (first try included). */
+  maxAttempts?: number;
+  /** Back-off when the answer names no Retry-After: base × 2^attempt with jitter, capped. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** A Retry-After longer than this ends the attempts (the card stays in the outbox for the next run). */
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  spacer?: RequestSpacer;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What went wrong, never with the webhook URL. */
+export class TeamsSendError extends Error {
+  constructor(message: string, readonly statusCode: number | null, readonly attempts: number) {
+    super(message);
+    this.name = 'TeamsSendError';
+  }
+}
+
+/** At most 4 requests a second per process, whatever the number of senders (Teams throttles above). */
+export const teamsSpacer = new RequestSpacer(4);
+
+/**
+ * POSTs a card and retries what is worth retrying (429, 408, 5xx, a 2xx whose body reports a throttle, a dropped
+ * connection), honouring Retry-After. Resolves on acceptance (2xx): accepted, not delivered — see TEAMS_MAX_BYTES.
+ */
+export async function postTeamsCard(webhookUrl: string, envelope: TeamsEnvelope, opts: TeamsPostOptions = {}): Promise<{ status: number; attempts: number }> {
+  const body = JSON.stringify(envelope);
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > TEAMS_MAX_BYTES) throw new TeamsSendError(`Teams card is ${bytes} bytes, over the ${TEAMS_MAX_BYTES}-byte limit: not sent`, null, 0);
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const sleep = opts.sleep ?? defaultSleep;
+  const spacer = opts.spacer ?? teamsSpacer;
+  let last = 'no attempt made';
+  let lastStatus: number | null = null;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    await spacer.take(sleep);
+    opts.counter?.add('teams');
+    let retryAfterMs: number | null = null;
+    try {
+      const res = await post(webhookUrl, body, opts);
+      lastStatus = res.status;
+      // Old connectors answered 200 with the throttle in the body; treat it as the 429 it is.
+      const throttledInBody = res.status < 300 && /HTTP error 429/i.test(res.body);
+      if (res.status >= 200 && res.status < 300 && !throttledInBody) return { status: res.status, attempts: attempt };
+      last = throttledInBody ? 'throttled (429 reported in the body)' : `answered ${res.status}`;
+      if (!throttledInBody && !(res.status === 429 || res.status === 408 || res.status >= 500)) {
+        throw new TeamsSendError(`Teams webhook ${last}: not retried`, res.status, attempt);
+      }
+      retryAfterMs = parseRetryAfter(res.retryAfter);
+    } catch (e) {
+      if (e instanceof TeamsSendError) throw e;
+      last = `request failed (${(e as NodeJS.ErrnoException).code ?? 'network error'})`;
+      lastStatus = null;
+    }
+    if (attempt === maxAttempts) break;
+    if (retryAfterMs !== null && retryAfterMs > (opts.maxRetryAfterMs ?? 120_000)) {
+      throw new TeamsSendError(`Teams webhook ${last} and asked to wait ${Math.round(retryAfterMs / 1000)} s: left for the next run`, lastStatus, attempt);
+    }
+    const base = opts.retryDelayMs ?? 1000;
+    const backoff = Math.min(opts.maxRetryDelayMs ?? 30_000, base * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
+    await sleep(retryAfterMs ?? backoff);
+  }
+  throw new TeamsSendError(`Teams webhook ${last} after ${maxAttempts} attempts`, lastStatus, maxAttempts);
+}
+
+function post(url: string, body: string, opts: TeamsPostOptions): Promise<{ status: number; body: string; retryAfter: string | null }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const mod = u.protocol === 'http:' ? http : https;
+    const req = mod.request(
+      u,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body, 'utf8') },
+        ca: opts.caCert,
+        timeout: opts.timeoutMs ?? 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= 64_000) chunks.push(c); // an answer is a status; never hold a large body
+        });
+        res.on('end', () => {
+          const ra = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(ra) ? ra[0] : (ra ?? null) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
