@@ -1,0 +1,155 @@
+// Queue and table clients from the storage settings (a connection string — Azurite locally — or a managed identity
+// in Azure), the message encoding the Functions host expects, and the error shapes of SDK-NOTES §1 in one place.
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { QueueClient, QueueServiceClient, type StorageRetryOptions } from '@azure/storage-queue';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { StorageSettings } from './config';
+
+/** Azure's limit on one queue message (64 KiB), which applies to the text as sent — after base64. */
+export const MAX_QUEUE_MESSAGE_CHARS = 64 * 1024;
+
+const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+export function isValidQueueName(name: string): boolean {
+  return QUEUE_NAME.test(name);
+}
+/** Azure table names are alphanumeric only (no hyphens, no underscores), 3–63 characters, starting with a letter. */
+export function isValidTableName(name: string): boolean {
+  return TABLE_NAME.test(name) && !/^tables$/i.test(name);
+}
+
+export interface StorageClientOptions {
+  /** Replaces the identity credential (tests; or a credential the caller already holds). */
+  credential?: TokenCredential;
+  /** Retry tuning; tests pass small delays. */
+  retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+}
+
+/** Makes queue and table clients for one storage account; cheap to call per name (clients share the service pipeline). */
+export class StorageClients {
+  private readonly queueService: QueueServiceClient;
+  private readonly tableOptions: TableServiceClientOptions;
+  private readonly credential: TokenCredential | null;
+
+  constructor(private readonly settings: StorageSettings, options: StorageClientOptions = {}) {
+    const queueRetry: StorageRetryOptions | undefined = options.retry && {
+      maxTries: (options.retry.maxRetries ?? 3) + 1,
+      retryDelayInMs: options.retry.retryDelayInMs,
+      maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
+    };
+    this.tableOptions = options.retry ? { retryOptions: options.retry } : {};
+    if (settings.kind === 'connectionString') {
+      this.credential = null;
+      this.queueService = QueueServiceClient.fromConnectionString(settings.connectionString, { retryOptions: queueRetry });
+      // The tables SDK refuses http unless told; Azurite (and only a local emulator) speaks http.
+      if (tableEndpointIsHttp(settings.connectionString)) this.tableOptions.allowInsecureConnection = true;
+    } else {
+      this.credential = options.credential
+        ?? (settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new DefaultAzureCredential());
+      this.queueService = new QueueServiceClient(settings.queueServiceUri, this.credential, { retryOptions: queueRetry });
+    }
+  }
+
+  queue(name: string): QueueClient {
+    if (!isValidQueueName(name)) throw new Error(`"${name}" is not a valid queue name (3–63 lowercase letters, digits and single hyphens)`);
+    return this.queueService.getQueueClient(name);
+  }
+
+  table(name: string): TableClient {
+    if (!isValidTableName(name)) throw new Error(`"${name}" is not a valid table name (3–63 letters and digits, starting with a letter)`);
+    if (this.settings.kind === 'connectionString') return TableClient.fromConnectionString(this.settings.connectionString, name, this.tableOptions);
+    return new TableClient(this.settings.tableServiceUri, name, this.credential as TokenCredential, this.tableOptions);
+  }
+}
+
+function tableEndpointIsHttp(connectionString: string): boolean {
+  if (/^\s*UseDevelopmentStorage=true/i.test(connectionString)) return true;
+  const explicit = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(connectionString);
+  if (explicit) return /^http:/i.test(explicit[1].trim());
+  return /(?:^|;)\s*DefaultEndpointsProtocol=http\s*(?:;|$)/i.test(connectionString);
+}
+
+/**
+ * The text the Functions host's queue trigger decodes: base64 of the UTF-8 JSON (host.json
+ * `extensions.queues.messageEncoding: base64`, the default). Throws when it would exceed the 64 KiB message limit.
+ */
+export function encodeQueueMessage(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error('a queue message must be JSON-serialisable');
+  const text = Buffer.from(json, 'utf8').toString('base64');
+  if (text.length > MAX_QUEUE_MESSAGE_CHARS) {
+    throw new Error(`queue message is ${text.length} characters after base64; the limit is ${MAX_QUEUE_MESSAGE_CHARS} (store the payload in a table and send a claim check)`);
+  }
+  return text;
+}
+
+/**
+ * What the host hands a Node queue-trigger handler for a message text: base64 decoded, then JSON-parsed when it is
+ * JSON; text that is not valid base64 (or not UTF-8 once decoded) reaches the handler as the raw string, so the
+ * handler's own validation decides.
+ */
+export function decodeQueueMessage(text: string): unknown {
+  const compact = text.trim();
+  let decoded = text;
+  if (compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    const bytes = Buffer.from(compact, 'base64');
+    try {
+      decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      decoded = text;
+    }
+  }
+  try {
+    return JSON.parse(decoded) as unknown;
+  } catch {
+    return decoded;
+  }
+}
+
+/** Sends `value` as the host's queue trigger expects it (base64 JSON). */
+export async function enqueueJson(queue: QueueClient, value: unknown, options: { visibilityTimeoutSeconds?: number } = {}): Promise<{ messageId: string }> {
+  const res = await queue.sendMessage(encodeQueueMessage(value), { visibilityTimeout: options.visibilityTimeoutSeconds });
+  return { messageId: res.messageId };
+}
+
+export async function ensureQueue(queue: QueueClient): Promise<void> {
+  await queue.createIfNotExists();
+}
+
+export async function ensureTable(table: TableClient): Promise<void> {
+  // createTable tolerates a table that already exists (SDK-NOTES §1).
+  await table.createTable();
+}
+
+interface StorageErrorShape {
+  statusCode?: number;
+  code?: string;
+  details?: { errorCode?: string; odataError?: { code?: string } };
+}
+
+function shape(e: unknown): StorageErrorShape {
+  return e !== null && typeof e === 'object' ? (e as StorageErrorShape) : {};
+}
+
+/** The service's error code: `e.code` is often undefined on table errors; the OData body carries it. */
+export function storageErrorCode(e: unknown): string | undefined {
+  const s = shape(e);
+  return s.code ?? s.details?.odataError?.code ?? s.details?.errorCode;
+}
+
+/** 412: an ETag condition failed (table `UpdateConditionNotSatisfied`, queue/blob `ConditionNotMet`) — someone else wrote first. */
+export function isConditionFailed(e: unknown): boolean {
+  return shape(e).statusCode === 412;
+}
+
+/** 409: the entity, table or queue already exists (`EntityAlreadyExists`, also inside a transaction). */
+export function isConflict(e: unknown): boolean {
+  return shape(e).statusCode === 409;
+}
+
+/** 404: entity, table or queue missing (`ResourceNotFound`, `TableNotFound`, `QueueNotFound`). */
+export function isNotFound(e: unknown): boolean {
+  return shape(e).statusCode === 404;
+}
