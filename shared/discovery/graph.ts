@@ -1,0 +1,124 @@
+// Resource Graph paging as the service asks to be used (research/anchors.md §3): 1000 rows a page, `$skipToken`
+// sent back by hand (client 5.0.0 does not page), the per-user quota honoured — when `x-ms-user-quota-remaining`
+// reaches 0 the next request waits `x-ms-user-quota-resets-after` — and a 429 that outlived the SDK's own retries
+// waited out by its Retry-After and sent again.
+import type { AzureContext } from '../azure';
+
+/** Rows per page: the most one Resource Graph response holds. */
+export const GRAPH_PAGE_SIZE = 1000;
+/** 429s waited out per page after the SDK's own retries gave up. */
+const MAX_THROTTLE_WAITS = 5;
+/** Wait when a 429 names no Retry-After. */
+const DEFAULT_THROTTLE_WAIT_MS = 5_000;
+
+export interface GraphWait {
+  ms: number;
+  reason: 'quota' | 'throttled';
+}
+
+export interface GraphPagerOptions {
+  sleep?: (ms: number) => Promise<void>;
+  /** Told of every wait (tests and progress output). */
+  onWait?: (wait: GraphWait) => void;
+  abortSignal?: AbortSignal;
+}
+
+/** The Graph request scope: a subscription list, or (omitted) every subscription the identity can read. */
+export interface GraphScope {
+  subscriptions?: string[];
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `hh:mm:ss` (Resource Graph's quota reset format) → milliseconds; null when it is not that. */
+export function parseQuotaResetsAfter(v: string | undefined | null): number | null {
+  const m = v ? /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v.trim()) : null;
+  return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 : null;
+}
+
+/** Retry-After (seconds, or an HTTP date) → milliseconds; null when absent or unreadable. */
+export function parseRetryAfter(v: string | undefined | null, nowMs = Date.now()): number | null {
+  if (!v) return null;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+interface HeaderSource {
+  get(name: string): string | undefined;
+}
+
+/**
+ * One caller's Resource Graph quota as the service last reported it. Shared by every query of a discovery run so
+ * that consecutive queries (subscription batches, then pages) pace together.
+ */
+export class GraphQuotaGate {
+  private waitUntilMs = 0;
+
+  constructor(private readonly sleep: (ms: number) => Promise<void> = realSleep, private readonly onWait?: (w: GraphWait) => void) {}
+
+  /** Records a response's quota headers. */
+  observe(headers: HeaderSource): void {
+    const remaining = headers.get('x-ms-user-quota-remaining');
+    if (remaining === undefined || Number(remaining) > 0) return;
+    const resetMs = parseQuotaResetsAfter(headers.get('x-ms-user-quota-resets-after')) ?? DEFAULT_THROTTLE_WAIT_MS;
+    this.waitUntilMs = Math.max(this.waitUntilMs, Date.now() + resetMs);
+  }
+
+  /** Waits out an exhausted quota before the next request. */
+  async beforeRequest(): Promise<void> {
+    const ms = this.waitUntilMs - Date.now();
+    if (ms <= 0) return;
+    this.onWait?.({ ms, reason: 'quota' });
+    await this.sleep(ms);
+  }
+
+  async throttled(retryAfterMs: number): Promise<void> {
+    this.onWait?.({ ms: retryAfterMs, reason: 'throttled' });
+    await this.sleep(retryAfterMs);
+  }
+}
+
+interface RestErrorLike {
+  statusCode?: number;
+  response?: { headers?: HeaderSource };
+}
+
+/**
+ * The rows of `query` over `scope`, one page at a time (objectArray rows). The query must project `id`, or Graph
+ * returns no skip token. Throws the last error when a page cannot be read (after the SDK's retries and the throttle
+ * waits here).
+ */
+export async function* graphPages(
+  azure: AzureContext,
+  query: string,
+  scope: GraphScope,
+  gate: GraphQuotaGate,
+  options: Pick<GraphPagerOptions, 'abortSignal'> = {},
+): AsyncGenerator<Record<string, unknown>[]> {
+  const client = azure.resourceGraph();
+  let skipToken: string | undefined;
+  do {
+    let throttleWaits = 0;
+    for (;;) {
+      await gate.beforeRequest();
+      try {
+        const res = await client.resources(
+          { query, subscriptions: scope.subscriptions, options: { top: GRAPH_PAGE_SIZE, skipToken, resultFormat: 'objectArray' } },
+          { abortSignal: options.abortSignal, onResponse: (raw) => gate.observe(raw.headers) },
+        );
+        yield Array.isArray(res.data) ? (res.data as Record<string, unknown>[]) : [];
+        skipToken = res.skipToken || undefined;
+        break;
+      } catch (e) {
+        const err = e as RestErrorLike;
+        if (err.statusCode !== 429 || throttleWaits >= MAX_THROTTLE_WAITS) throw e;
+        throttleWaits++;
+        const retryAfter = parseRetryAfter(err.response?.headers?.get('retry-after'))
+          ?? parseQuotaResetsAfter(err.response?.headers?.get('x-ms-user-quota-resets-after'))
+          ?? DEFAULT_THROTTLE_WAIT_MS;
+        await gate.throttled(retryAfter);
+      }
+    }
+  } while (skipToken);
+}

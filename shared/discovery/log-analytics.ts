@@ -1,0 +1,103 @@
+// Which Log Analytics workspace (customer id) holds each host's logs (DESIGN.md § Host kinds): the host's
+// `tbmon-log-analytics` tag (customer id or ARM id), else the diagnostic settings of its ML workspace (read once per
+// ML workspace per run), else TBMON_LOG_ANALYTICS_WORKSPACE_ID, else none. A Log Analytics ARM id maps to its
+// customer id through the Resource Graph rows discovery already read, else one ARM read per workspace per run.
+import { API_VERSIONS, type AzureContext } from '../azure';
+import { isGuid } from '../config';
+import type { RunError } from '../model';
+import { idKey } from './ids';
+import type { IdentifiedHost } from './identify';
+import { mapLimited } from './limit';
+
+const LA_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
+
+interface DiagnosticSetting {
+  name?: string;
+  properties?: { workspaceId?: string | null; logs?: { enabled?: boolean }[] | null };
+}
+
+export interface LogAnalyticsResolverOptions {
+  /** Log Analytics ARM id (lower-cased) → customer id, from Resource Graph. */
+  known?: Map<string, string>;
+  defaultWorkspaceId: string | null;
+  concurrency?: number;
+  abortSignal?: AbortSignal;
+}
+
+export class LogAnalyticsResolver {
+  private readonly customerIds = new Map<string, Promise<string | null>>();
+  private readonly diagnostics = new Map<string, Promise<string | null>>();
+
+  constructor(private readonly azure: AzureContext, private readonly errors: RunError[], private readonly options: LogAnalyticsResolverOptions) {
+    for (const [id, customerId] of options.known ?? []) this.customerIds.set(id, Promise.resolve(customerId.toLowerCase()));
+  }
+
+  /** Customer id of a Log Analytics workspace ARM id; null (with a run error) when it cannot be read. */
+  customerIdOf(laArmId: string): Promise<string | null> {
+    const key = idKey(laArmId);
+    let p = this.customerIds.get(key);
+    if (!p) {
+      p = this.azure.armGet<{ properties?: { customerId?: string } }>(laArmId, API_VERSIONS.operationalInsights, this.options.abortSignal).then(
+        (ws) => {
+          const id = ws?.properties?.customerId;
+          if (typeof id === 'string' && isGuid(id)) return id.toLowerCase();
+          this.errors.push({ scope: laArmId, code: 'LogAnalyticsWorkspaceUnresolved', message: 'the Log Analytics workspace has no customerId' });
+          return null;
+        },
+        (e: Error) => {
+          this.errors.push({ scope: laArmId, code: 'LogAnalyticsWorkspaceUnresolved', message: `could not read the Log Analytics workspace: ${e.message}` });
+          return null;
+        },
+      );
+      this.customerIds.set(key, p);
+    }
+    return p;
+  }
+
+  /** The customer id a `tbmon-log-analytics` tag names; null (with a run error) when the value is neither form. */
+  async fromTag(value: string, hostId: string): Promise<string | null> {
+    if (isGuid(value)) return value.toLowerCase();
+    if (LA_ID.test(value)) return this.customerIdOf(value);
+    this.errors.push({ scope: hostId, code: 'InvalidLogAnalyticsTag', message: 'the tbmon-log-analytics tag is neither a workspace customer id (GUID) nor a Log Analytics workspace ARM id' });
+    return null;
+  }
+
+  /** The Log Analytics workspace an ML workspace's diagnostic settings send to; null when none does. */
+  fromDiagnosticSettings(mlWorkspaceId: string): Promise<string | null> {
+    const key = idKey(mlWorkspaceId);
+    let p = this.diagnostics.get(key);
+    if (!p) {
+      p = this.azure
+        .armGet<{ value?: DiagnosticSetting[] }>(`${mlWorkspaceId}/providers/Microsoft.Insights/diagnosticSettings`, API_VERSIONS.diagnosticSettings, this.options.abortSignal)
+        .then(
+          (res) => {
+            const target = chooseDiagnosticTarget(res?.value ?? []);
+            return target ? this.customerIdOf(target) : null;
+          },
+          (e: Error) => {
+            this.errors.push({ scope: mlWorkspaceId, code: 'DiagnosticSettingsUnreadable', message: `could not read the ML workspace's diagnostic settings: ${e.message}` });
+            return null;
+          },
+        );
+      this.diagnostics.set(key, p);
+    }
+    return p;
+  }
+
+  /** Fills `logAnalyticsWorkspaceId` of every host (in place), one diagnostic-settings read per ML workspace. */
+  async resolveAll(hosts: readonly IdentifiedHost[]): Promise<void> {
+    await mapLimited(hosts, this.options.concurrency ?? 8, async (h) => {
+      let id: string | null = null;
+      if (h.logAnalyticsTag) id = await this.fromTag(h.logAnalyticsTag, h.record.id);
+      if (!id && h.record.facts.workspaceId) id = await this.fromDiagnosticSettings(h.record.facts.workspaceId);
+      h.record.logAnalyticsWorkspaceId = id ?? this.options.defaultWorkspaceId;
+    });
+  }
+}
+
+/** The Log Analytics workspace of the first setting that sends logs to one (any setting with a workspace otherwise). */
+export function chooseDiagnosticTarget(settings: readonly DiagnosticSetting[]): string | null {
+  const withWorkspace = settings.filter((s) => typeof s.properties?.workspaceId === 'string' && s.properties.workspaceId !== '');
+  const sendingLogs = withWorkspace.find((s) => (s.properties?.logs ?? []).some((l) => l.enabled !== false));
+  return (sendingLogs ?? withWorkspace[0])?.properties?.workspaceId ?? null;
+}

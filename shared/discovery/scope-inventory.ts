@@ -1,0 +1,57 @@
+// What the scope inventory query (queries.ts) says about a scope: which subscriptions Graph could read, the ML
+// workspaces and whether Graph holds their computes completely, and Log Analytics customer ids by ARM id.
+import { isGuid } from '../config';
+import { idKey, parseResourceId } from './ids';
+
+export interface MlWorkspaceRow {
+  id: string;
+  subscriptionId: string;
+}
+
+export class ScopeInventory {
+  /** Subscriptions (lower-cased) Resource Graph has a row for. */
+  readonly subscriptions = new Set<string>();
+  /** ML workspaces by lower-cased id. */
+  readonly mlWorkspaces = new Map<string, MlWorkspaceRow>();
+  /** Log Analytics ARM id (lower-cased) → customer id. */
+  readonly logAnalytics = new Map<string, string>();
+  private readonly computes = new Map<string, { total: number; incomplete: number }>();
+
+  add(rows: readonly Record<string, unknown>[]): void {
+    for (const r of rows) {
+      const id = typeof r.id === 'string' ? r.id : '';
+      const sub = String(r.subscriptionId ?? parseResourceId(id)?.subscriptionId ?? '').toLowerCase();
+      switch (r.rowKind) {
+        case 'subscription':
+          if (sub) this.subscriptions.add(sub);
+          break;
+        case 'mlWorkspace':
+          if (id) this.mlWorkspaces.set(idKey(id), { id, subscriptionId: sub });
+          break;
+        case 'logAnalytics':
+          if (id && typeof r.customerId === 'string' && isGuid(r.customerId)) this.logAnalytics.set(idKey(id), r.customerId.toLowerCase());
+          break;
+        case 'computeSummary': {
+          if (!id) break;
+          const c = this.computes.get(idKey(id)) ?? { total: 0, incomplete: 0 };
+          const n = Number(r.computes ?? 0);
+          c.total += n;
+          if (r.complete === 'no') c.incomplete += n;
+          this.computes.set(idKey(id), c);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /**
+   * True when an ML workspace's computes must be read through ARM: Graph holds none of them (it may not index
+   * computes at all, or not yet), or holds compute instances without their runtime state.
+   */
+  needsArmFallback(workspaceId: string): boolean {
+    const c = this.computes.get(idKey(workspaceId));
+    return !c || c.total === 0 || c.incomplete > 0;
+  }
+}
