@@ -1,0 +1,243 @@
+// The alert use-case (issue 8): take every pending outbox row, one digest per recipient, send it, mark it sent.
+//
+// Exactly once: a row is claimed with an ETag-conditional update before anything is sent and marked sent after,
+// so two alert runs (a queue message delivered twice, two instances) never send the same row. A crash between
+// the send and the mark leaves the row claimed; when its lease runs out it is sent once more — the one duplicate
+// this design allows. The digest's stable Operation-Id is a second guard at ACS, not the only one.
+//
+// Email and Teams run side by side and fail independently: whatever failed is released to pending and joins the
+// next digest. Pacing (ACS's per-minute and per-hour limits) holds recipients back the same way.
+import { randomUUID } from 'node:crypto';
+import { TEAMS_RECIPIENT, type Notice } from '../notices';
+import type { OutboxRow } from '../state/outbox';
+import { buildDigest, type Digest } from './digest';
+import { EmailSendError, renderEmail, type RenderedEmail, type RenderOptions, type SentEmail } from './email';
+import type { NotifyLog } from './recipients';
+import { defaultSleep, SendPacer, type PacingLimits, type PacingStore } from './pacing';
+import { renderTeamsCard, type CardOptions, type TeamsEnvelope } from './teams';
+
+/** The outbox operations alert needs (shared/state/outbox.ts Outbox implements them). */
+export interface AlertOutbox {
+  listPending(partition?: string): Promise<OutboxRow[]>;
+  claim(row: OutboxRow, claimant?: string): Promise<boolean>;
+  markSent(row: OutboxRow): Promise<void>;
+  release(row: OutboxRow, reason?: string): Promise<void>;
+}
+
+export interface EmailChannel {
+  send(to: string, rendered: RenderedEmail, operationId: string): Promise<SentEmail>;
+}
+
+export interface TeamsChannel {
+  /** Webhook per outbox partition (`teams:default` → TEAMS_WEBHOOK_URL); null when that channel has none. */
+  hasChannel(partition: string): boolean;
+  post(partition: string, envelope: TeamsEnvelope): Promise<{ status: number; attempts: number }>;
+}
+
+export interface AlertDeps {
+  outbox: AlertOutbox;
+  /** null when ACS is not configured: email rows stay pending. */
+  email: EmailChannel | null;
+  teams: TeamsChannel | null;
+  pacing: { limits: PacingLimits; store: PacingStore; /** Longest wait for a free slot before holding a recipient back. */ maxWaitMs?: number };
+  render?: RenderOptions & CardOptions;
+  log?: NotifyLog;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Identifies this run in the claims it makes. */
+  claimant?: string;
+  /** Consecutive email failures after which the rest of this run's recipients are left for the next run. */
+  maxConsecutiveEmailFailures?: number;
+}
+
+export interface ChannelResult {
+  /** Digests sent (emails, or cards). */
+  sent: number;
+  /** Digests whose send failed: their rows are pending again. */
+  failed: number;
+  /** Recipients held back by pacing or by an earlier failure: untouched, pending. */
+  heldBack: number;
+  /** Rows marked sent. */
+  rowsSent: number;
+}
+
+export interface AlertResult {
+  sweepId: string;
+  email: ChannelResult;
+  teams: ChannelResult;
+  /** What went wrong, in words a person can act on (no secrets). */
+  errors: string[];
+}
+
+const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0 });
+
+export async function runAlerts(sweepId: string, deps: AlertDeps): Promise<AlertResult> {
+  const log = deps.log ?? (() => {});
+  const result: AlertResult = { sweepId, email: emptyChannel(), teams: emptyChannel(), errors: [] };
+  const rows = await deps.outbox.listPending();
+  const byRecipient = new Map<string, OutboxRow[]>();
+  for (const r of rows) {
+    const list = byRecipient.get(r.recipient);
+    if (list) list.push(r);
+    else byRecipient.set(r.recipient, [r]);
+  }
+  const emailGroups = [...byRecipient].filter(([k]) => !k.startsWith('teams:'));
+  const teamsGroups = [...byRecipient].filter(([k]) => k.startsWith('teams:'));
+
+  await Promise.all([
+    sendEmails(sweepId, emailGroups, deps, result, log).catch((e) => fail(result, log, `email: ${errorText(e)}`)),
+    sendCards(sweepId, teamsGroups, deps, result, log).catch((e) => fail(result, log, `teams: ${errorText(e)}`)),
+  ]);
+  log(`tbmon alert ${sweepId}: email sent ${result.email.sent}, failed ${result.email.failed}, held back ${result.email.heldBack}; ` +
+    `teams sent ${result.teams.sent}, failed ${result.teams.failed}`);
+  return result;
+}
+
+async function sendEmails(sweepId: string, groups: [string, OutboxRow[]][], deps: AlertDeps, result: AlertResult, log: NotifyLog): Promise<void> {
+  if (!groups.length) return;
+  if (!deps.email) {
+    result.email.heldBack = groups.length;
+    log(`tbmon alert: ${groups.length} recipient(s) have pending email notices but ACS is not configured (ACS_ENDPOINT or ACS_CONNECTION_STRING, and TBMON_ALERT_EMAIL_FROM)`);
+    return;
+  }
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const maxWait = deps.pacing.maxWaitMs ?? 60_000;
+  const maxFailures = deps.maxConsecutiveEmailFailures ?? 3;
+  const pacer = new SendPacer(deps.pacing.limits, await deps.pacing.store.load());
+  // Worst news first, so that what pacing holds back is the least urgent.
+  const ordered = groups.map(([to, rs]) => ({ to, rows: rs, rank: urgency(rs.map((r) => r.notice)) })).sort((a, b) => a.rank - b.rank || a.to.localeCompare(b.to));
+  let consecutiveFailures = 0;
+  try {
+    for (const { to, rows } of ordered) {
+      if (consecutiveFailures >= maxFailures) {
+        result.email.heldBack++;
+        continue;
+      }
+      const wait = pacer.waitMs(now());
+      if (wait > maxWait) {
+        result.email.heldBack++;
+        continue;
+      }
+      if (wait > 0) await sleep(wait);
+      const won = await claimAll(deps, rows, log);
+      if (!won.length) continue; // another run has them
+      const digest = buildDigest(to, sweepId, won.map((r) => r.notice));
+      let sent: SentEmail;
+      try {
+        sent = await deps.email.send(to, renderEmail(digest, deps.render), digest.id);
+      } catch (e) {
+        pacer.record(now()); // ACS counts rejected attempts too
+        if (e instanceof EmailSendError && e.statusCode === 429) pacer.block(now() + (e.retryAfterMs ?? 60_000));
+        consecutiveFailures++;
+        result.email.failed++;
+        const why = errorText(e);
+        fail(result, log, `email to ${maskAddress(to)} (${won.length} notice(s)) not sent, left for the next run: ${why}`);
+        await releaseAll(deps, won, why, log);
+        continue;
+      }
+      pacer.record(now());
+      consecutiveFailures = 0;
+      result.email.sent++;
+      result.email.rowsSent += await markAllSent(deps, won, log);
+      if (sent.status !== 'Succeeded') log(`tbmon alert: email ${sent.operationId} to ${maskAddress(to)} accepted by ACS, status ${sent.status}`);
+    }
+  } finally {
+    await deps.pacing.store.save(pacer.history(now()));
+  }
+}
+
+async function sendCards(sweepId: string, groups: [string, OutboxRow[]][], deps: AlertDeps, result: AlertResult, log: NotifyLog): Promise<void> {
+  for (const [partition, rows] of groups) {
+    if (!deps.teams || !deps.teams.hasChannel(partition)) {
+      result.teams.heldBack++;
+      log(`tbmon alert: ${rows.length} Teams notice(s) for ${partition} are pending but no webhook is configured for it${partition === TEAMS_RECIPIENT ? ' (TEAMS_WEBHOOK_URL)' : ''}`);
+      continue;
+    }
+    const won = await claimAll(deps, rows, log);
+    if (!won.length) continue;
+    const digest: Digest = buildDigest(partition, sweepId, won.map((r) => r.notice));
+    const card = renderTeamsCard(digest, deps.render);
+    try {
+      await deps.teams.post(partition, card.envelope);
+    } catch (e) {
+      result.teams.failed++;
+      const why = errorText(e);
+      fail(result, log, `Teams card for ${partition} (${won.length} notice(s)) not sent, left for the next run: ${why}`);
+      await releaseAll(deps, won, why, log);
+      continue;
+    }
+    result.teams.sent++;
+    result.teams.rowsSent += await markAllSent(deps, won, log);
+    if (card.omittedHosts) log(`tbmon alert: Teams card for ${partition} lists ${card.shownHosts} of ${digest.hosts.length} hosts (${card.bytes} bytes)`);
+  }
+}
+
+/**
+ * Claims a recipient's rows as one: in id order, stopping at the first row another run got first. Two runs racing
+ * for the same recipient meet on its first row, so one takes them all and the other none (rows claimed before a
+ * loss — written while the other run was listing — are released for the next digest): never two emails per run.
+ */
+async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<OutboxRow[]> {
+  const claimant = deps.claimant ?? (deps.claimant = randomUUID());
+  const won: OutboxRow[] = [];
+  for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (await deps.outbox.claim(r, claimant)) {
+      won.push(r);
+      continue;
+    }
+    if (won.length) await releaseAll(deps, won, 'another alert run holds this recipient', log);
+    return [];
+  }
+  return won;
+}
+
+async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<number> {
+  let n = 0;
+  for (const r of rows) {
+    try {
+      await deps.outbox.markSent(r);
+      n++;
+    } catch (e) {
+      // The lease ran out and another run took the row: it may go out once more (the documented worst case).
+      log(`tbmon alert: could not mark ${maskAddress(r.recipient)}/${r.id} sent: ${errorText(e)}`);
+    }
+  }
+  return n;
+}
+
+async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog): Promise<void> {
+  for (const r of rows) {
+    try {
+      await deps.outbox.release(r, reason.slice(0, 500));
+    } catch (e) {
+      log(`tbmon alert: could not release ${maskAddress(r.recipient)}/${r.id} (its lease will): ${errorText(e)}`);
+    }
+  }
+}
+
+/** Lower is more urgent: a regression to fail, to warn, a data gap, a recovery, a gone host. */
+function urgency(notices: Notice[]): number {
+  let best = 4;
+  for (const n of notices) {
+    const r = n.kind === 'regression' ? (n.to === 'fail' ? 0 : 1) : n.kind === 'data-gap' ? 2 : n.kind === 'recovery' ? 3 : 4;
+    best = Math.min(best, r);
+  }
+  return best;
+}
+
+function fail(result: AlertResult, log: NotifyLog, message: string): void {
+  result.errors.push(message);
+  log(`tbmon alert: ${message}`);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** `jane.doe@contoso.com` → `j***@contoso.com`: enough to tell recipients apart in logs without listing people. */
+export function maskAddress(a: string): string {
+  if (a.startsWith('teams:')) return a;
+  const at = a.indexOf('@');
+  return at > 0 ? `${a[0]}***${a.slice(at)}` : '***';
+}
