@@ -1,4 +1,113 @@
-// Owned by the log-evidence room (issue 6): per-host Log Analytics evidence, one Gathered<> per evidence family.
-export interface LogEvidence {
-  [key: string]: unknown;
+// Per-host Log Analytics evidence, one Gathered<> per evidence family (one query per family per workspace per
+// batch; shared/evidence/logs.ts). Every family is summarised per host on the server, so what arrives here is small
+// whatever the row count: newest line per pattern, counts, per-metric aggregates — never raw rows.
+import type { Gathered } from '../model';
+
+/** Which launch-log pattern a line matched on the server (shared/checks/script/patterns.ts), or `other`. */
+export type LaunchLineKey = string;
+
+export interface LaunchLogLine {
+  key: LaunchLineKey;
+  /** Newest line of this key in the window. */
+  time: string;
+  message: string;
+  /** Lines of this key in the window. */
+  count: number;
 }
+
+export interface LaunchLogEvidence {
+  /** The evaluation time the window ends at (ISO); heartbeat age is measured against it. */
+  asOf: string;
+  table: string;
+  tag: string;
+  /** Launch-log rows for the host in the window (0 → script checks are unknown with the setup hint). */
+  rows: number;
+  /** The newest line per pattern key. */
+  newest: LaunchLogLine[];
+}
+
+export type KernelEventKind = 'oom-kill' | 'syn-flood' | 'conntrack-full' | 'tcp-oom';
+
+export interface KernelEvent {
+  kind: KernelEventKind;
+  /** The killed process's comm for an OOM kill, the port for a SYN flood, '' otherwise. */
+  detail: string;
+  count: number;
+  time: string;
+  message: string;
+}
+
+export interface KernelEvidence {
+  /** Syslog rows of any facility from the host in the window: 0 means no Syslog collection, not "no problems". */
+  syslogRows: number;
+  events: KernelEvent[];
+}
+
+export type MetricName =
+  | 'memory-available-pct'
+  | 'memory-available-mb'
+  | 'disk-free-pct'
+  | 'disk-avail-mb'
+  | 'disk-used-mb'
+  | 'cpu-pct';
+
+export interface MetricSeries {
+  metric: MetricName;
+  /** The table it came from (InsightsMetrics, Perf, AzureMetrics, AmlComputeCpuGpuUtilization). */
+  source: string;
+  /** Mount for disks, '' otherwise. */
+  instance: string;
+  samples: number;
+  avg: number;
+  min: number;
+  /** The smallest per-5-minute-bin maximum: below a threshold means a whole 5-minute bin stayed below it. */
+  worstBinMax: number;
+  last: number;
+  lastTime: string;
+}
+
+export interface MetricsEvidence {
+  series: MetricSeries[];
+}
+
+export interface ClusterEventEvidence {
+  events: number;
+  lastTime: string;
+  /** From the newest AmlComputeClusterEvent in the window. */
+  unusableNodeCount: number | null;
+  preemptedNodeCount: number | null;
+  /** Largest PreemptedNodeCount (a string column: todouble) seen in the window. */
+  maxPreemptedNodeCount: number | null;
+  clusterErrorCodes: string;
+}
+
+export interface DeniedFlow {
+  destPort: number;
+  nsgRule: string;
+  deniedInFlows: number;
+  /** Flow records (rows) behind the total. */
+  records: number;
+  time: string;
+  /** One source address of the denied flows, and how many distinct ones there were. */
+  sampleSrcIp: string;
+  srcIps: number;
+  /** What tied the flow to the host: its VM, a NIC, or its subnet. */
+  matchedBy: 'vm' | 'nic' | 'subnet';
+}
+
+export interface FlowEvidence {
+  /** NTANetAnalytics rows in the workspace in the window: 0 means traffic analytics sends nothing here. */
+  workspaceRows: number;
+  denied: DeniedFlow[];
+}
+
+export interface LogEvidence {
+  launch: Gathered<LaunchLogEvidence>;
+  kernel: Gathered<KernelEvidence>;
+  metrics: Gathered<MetricsEvidence>;
+  cluster: Gathered<ClusterEventEvidence>;
+  flows: Gathered<FlowEvidence>;
+}
+
+export type LogFamily = keyof LogEvidence;
+export const LOG_FAMILIES: readonly LogFamily[] = ['launch', 'kernel', 'metrics', 'cluster', 'flows'];

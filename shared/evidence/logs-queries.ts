@@ -1,0 +1,178 @@
+// The KQL the log evidence sends: one query per evidence family for a chunk of hosts (≤ 1,000) in one workspace.
+// Every host key enters as an escaped literal (shared/kql.ts); table names come from validated settings. Each query
+// summarises per host on the server, so its result is bounded by hosts × patterns (or metrics, mounts), never by
+// the number of rows. The window is the request's timespan (TBMON_LOOKBACK), not part of the text.
+import { kqlDynamicList, kqlIdentifier, kqlString } from '../kql';
+import { LAUNCH_PATTERNS, OTHER_KEY } from '../checks/script/patterns';
+import { KERNEL_PATTERNS } from '../checks/resource/kernel-patterns';
+import type { HostKeyIndex } from './logs-hosts';
+
+/** KQL `contains` is case-insensitive, so the lower-case terms match the message as written. */
+function allContain(column: string, terms: readonly string[]): string {
+  return terms.map((t) => `${column} contains ${kqlString(t)}`).join(' and ');
+}
+
+/** Nested iff(): the first case whose condition holds gives the value (the subset has no case()). */
+function firstMatch(cases: readonly { when: string; then: string }[], otherwise: string): string {
+  return cases.reduceRight((acc, c) => `iff(${c.when}, ${c.then}, ${acc})`, otherwise);
+}
+
+function hostFilterLets(index: HostKeyIndex): string {
+  return [
+    `let tbComputers = ${kqlDynamicList(index.all('computers'))};`,
+    `let tbResourceIds = ${kqlDynamicList(index.all('resourceIds'))};`,
+  ].join('\n');
+}
+
+/** Rows of the host set, with `HostKey` = the matching `_ResourceId`, else the computer name (both lower-case). */
+const HOST_MATCH = [
+  '| extend TbResourceId = tolower(_ResourceId), TbComputer = tolower(Computer)',
+  '| where TbResourceId in (tbResourceIds) or TbComputer in (tbComputers)',
+  '| extend HostKey = iff(TbResourceId in (tbResourceIds), TbResourceId, TbComputer)',
+].join('\n');
+
+export interface LaunchLogSource {
+  table: string;
+  tag: string;
+}
+
+/**
+ * The launch log: `Syslog` rows under the tag (ProcessName), or a custom table (`TensorBoardLog_CL`, the Azure
+ * Monitor Agent's text-log shape: `RawData`, `Computer`) whose every row is launch log. Result: per host and
+ * pattern key, the line count and the newest line.
+ */
+export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): string {
+  const table = kqlIdentifier(source.table);
+  const isSyslog = table.toLowerCase() === 'syslog';
+  const messageColumn = isSyslog ? 'SyslogMessage' : 'RawData';
+  const key = firstMatch(
+    LAUNCH_PATTERNS.map((p) => ({ when: allContain('TbMessage', p.terms), then: kqlString(p.key) })),
+    kqlString(OTHER_KEY),
+  );
+  return [
+    hostFilterLets(index),
+    table,
+    ...(isSyslog ? [`| where tolower(ProcessName) == ${kqlString(source.tag.toLowerCase())}`] : []),
+    HOST_MATCH,
+    `| extend TbMessage = tostring(${messageColumn})`,
+    `| extend LineKey = ${key}`,
+    '| summarize LineCount = count(), arg_max(TimeGenerated, TbMessage) by HostKey, LineKey',
+  ].join('\n');
+}
+
+/**
+ * Kernel messages: per host, every Syslog row counts toward `SyslogRows` (coverage: is Syslog collected at all?),
+ * and `kern` rows matching a kernel pattern are grouped by kind and detail (killed comm, flooded port).
+ */
+export function kernelQuery(index: HostKeyIndex): string {
+  const kind = firstMatch(
+    KERNEL_PATTERNS.map((p) => ({ when: `Facility == "kern" and ${allContain('SyslogMessage', p.terms)}`, then: kqlString(p.kind) })),
+    '""',
+  );
+  const detail = firstMatch(
+    KERNEL_PATTERNS.filter((p) => p.detail !== null).map((p) => ({
+      when: `EventKind == ${kqlString(p.kind)}`,
+      then: `extract(${kqlString(p.detail as string)}, 1, SyslogMessage)`,
+    })),
+    '""',
+  );
+  return [
+    hostFilterLets(index),
+    'Syslog',
+    HOST_MATCH,
+    `| extend EventKind = ${kind}`,
+    `| extend EventDetail = ${detail}`,
+    '| summarize EventCount = count(), arg_max(TimeGenerated, SyslogMessage) by HostKey, EventKind, EventDetail',
+  ].join('\n');
+}
+
+/**
+ * Memory, disk and CPU from whichever tables the workspace has (`union isfuzzy=true`): VM insights
+ * `InsightsMetrics`, legacy `Perf`, the ML workspace's `AzureMetrics` (disk, clusters; workspace-level: Log
+ * Analytics drops the dimensions) and `AmlComputeCpuGpuUtilization` (clusters; Utilization is a string). Per host,
+ * metric and instance: sum, count, min, the smallest 5-minute-bin maximum, and the newest value.
+ */
+export function metricsQuery(index: HostKeyIndex): string {
+  const project = '| project TimeGenerated, HostKey, Metric, Instance, Value, Source';
+  const insights = [
+    'InsightsMetrics',
+    '| where (Namespace == "Memory" and Name == "AvailableMB") or (Namespace == "LogicalDisk" and Name == "FreeSpacePercentage") or (Namespace == "Processor" and Name == "UtilizationPercentage")',
+    HOST_MATCH,
+    `| extend TotalMB = todouble(extract(${kqlString('memorySizeMB"?\\s*:\\s*"?([0-9.]+)')}, 1, tostring(Tags)))`,
+    '| extend Metric = iff(Namespace == "Memory", iff(TotalMB > 0, "memory-available-pct", "memory-available-mb"), iff(Namespace == "LogicalDisk", "disk-free-pct", "cpu-pct"))',
+    `| extend Instance = iff(Namespace == "LogicalDisk", extract(${kqlString('mountId"?\\s*:\\s*"([^"]*)"')}, 1, tostring(Tags)), "")`,
+    '| extend Value = iff(Metric == "memory-available-pct", 100.0 * Val / TotalMB, Val), Source = "InsightsMetrics"',
+    project,
+  ].join('\n');
+  const perf = [
+    'Perf',
+    '| where (ObjectName == "Memory" and CounterName in ("Available MBytes Memory", "% Available Memory")) or (ObjectName == "Logical Disk" and CounterName == "% Free Space" and InstanceName != "_Total") or (ObjectName == "Processor" and CounterName == "% Processor Time" and InstanceName in ("_Total", "total"))',
+    HOST_MATCH,
+    '| extend Metric = iff(CounterName == "% Available Memory", "memory-available-pct", iff(CounterName == "Available MBytes Memory", "memory-available-mb", iff(ObjectName == "Logical Disk", "disk-free-pct", "cpu-pct")))',
+    '| extend Instance = iff(ObjectName == "Logical Disk", InstanceName, ""), Value = CounterValue, Source = "Perf"',
+    project,
+  ].join('\n');
+  const parts = [insights, perf];
+  const workspaces = index.workspaceMetricsKeys();
+  if (workspaces.length) {
+    parts.push([
+      'AzureMetrics',
+      '| where MetricName in ("DiskAvailMegabytes", "DiskUsedMegabytes")',
+      `| extend HostKey = tolower(_ResourceId)`,
+      `| where HostKey in (${kqlDynamicList(workspaces)})`,
+      '| extend Metric = iff(MetricName == "DiskAvailMegabytes", "disk-avail-mb", "disk-used-mb"), Instance = "", Value = Average, Source = "AzureMetrics"',
+      '| extend HostKey = strcat("workspace:", HostKey)',
+      project,
+    ].join('\n'));
+  }
+  const clusters = index.clusterNames();
+  if (clusters.length) {
+    parts.push([
+      'AmlComputeCpuGpuUtilization',
+      '| where MetricName == "CpuUtilization"',
+      `| where tolower(ClusterName) in (${kqlDynamicList(clusters)})`,
+      '| extend HostKey = strcat("cluster:", tolower(ClusterName), "|", tolower(_ResourceId))',
+      '| extend Metric = "cpu-pct", Instance = "", Value = todouble(Utilization), Source = "AmlComputeCpuGpuUtilization"',
+      project,
+    ].join('\n'));
+  }
+  return [
+    hostFilterLets(index),
+    `union isfuzzy=true\n${parts.map((p) => `(${p})`).join(',\n')}`,
+    '| where isnotempty(HostKey) and isnotempty(Value)',
+    '| summarize BinSum = sum(Value), BinCount = count(), BinMax = max(Value), BinMin = min(Value), arg_max(TimeGenerated, Value) by HostKey, Metric, Instance, Source, Bin = bin(TimeGenerated, 5m)',
+    '| summarize ValueSum = sum(BinSum), Samples = sum(BinCount), WorstBinMax = min(BinMax), MinValue = min(BinMin), arg_max(TimeGenerated, Value) by HostKey, Metric, Instance, Source',
+  ].join('\n');
+}
+
+/** Cluster events per cluster and ML workspace: the newest event's node counts, and the most preempted nodes seen. */
+export function clusterQuery(index: HostKeyIndex): string {
+  return [
+    `let tbClusters = ${kqlDynamicList(index.clusterNames())};`,
+    'AmlComputeClusterEvent',
+    '| extend TbCluster = tolower(ClusterName), TbWorkspace = tolower(_ResourceId)',
+    '| where TbCluster in (tbClusters)',
+    '| extend Preempted = todouble(PreemptedNodeCount)',
+    '| summarize Events = count(), MaxPreempted = max(Preempted), arg_max(TimeGenerated, UnusableNodeCount, PreemptedNodeCount, ClusterErrorCodes) by TbCluster, TbWorkspace',
+  ].join('\n');
+}
+
+/**
+ * Denied inbound flows (traffic analytics) to the given ports toward the hosts' VMs, NICs or subnets, per target,
+ * port and NSG rule; everything else collapses into one coverage row (MatchedBy "") counting the workspace's rows.
+ */
+export function flowsQuery(index: HostKeyIndex, ports: readonly number[]): string {
+  return [
+    `let tbPorts = dynamic([${[...new Set(ports)].sort((a, b) => a - b).map((p) => String(Math.trunc(p))).join(', ')}]);`,
+    `let tbVms = ${kqlDynamicList(index.all('flowVms'))};`,
+    `let tbNics = ${kqlDynamicList(index.all('flowNics'))};`,
+    `let tbSubnets = ${kqlDynamicList(index.all('flowSubnets'))};`,
+    'NTANetAnalytics',
+    '| extend TbVm = tolower(DestVm), TbNic = tolower(DestNic), TbSubnet = tolower(DestSubnet)',
+    '| extend TbDenied = DestPort in (tbPorts) and (DeniedInFlows > 0 or (FlowStatus in~ ("D", "Denied") and FlowDirection in~ ("I", "Inbound")))',
+    '| extend MatchedBy = iff(TbDenied and TbVm in (tbVms), "vm", iff(TbDenied and TbNic in (tbNics), "nic", iff(TbDenied and TbSubnet in (tbSubnets), "subnet", "")))',
+    '| extend TargetKey = iff(MatchedBy == "vm", TbVm, iff(MatchedBy == "nic", TbNic, iff(MatchedBy == "subnet", TbSubnet, "")))',
+    '| extend Port = iff(MatchedBy == "", -1, toint(DestPort)), Rule = iff(MatchedBy == "", "", tostring(NsgRule)), DeniedCount = iff(MatchedBy == "", 0, coalesce(toint(DeniedInFlows), 0))',
+    '| summarize Records = count(), DeniedIn = sum(DeniedCount), SrcIps = dcount(SrcIp), arg_max(TimeGenerated, SrcIp) by MatchedBy, TargetKey, Port, Rule',
+  ].join('\n');
+}

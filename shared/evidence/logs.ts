@@ -1,0 +1,340 @@
+// Log Analytics evidence for a batch of hosts: per workspace and chunk of ≤ 1,000 hosts, one query per evidence
+// family (launch log, kernel messages, metrics, cluster events, denied flows), each summarised per host on the
+// server; results split per host here. A family that could not be read — no workspace, no data (204), a partial
+// error, a query that failed after retries — is `{ ok: false, reason, hint }` for exactly the hosts it covered.
+import { RestError } from '@azure/core-rest-pipeline';
+import type { LogsQueryResult, LogsTable } from '@azure/monitor-query-logs';
+import type { Gathered, HostRecord } from '../model';
+import type { EvidenceContext } from './context';
+import type {
+  ClusterEventEvidence,
+  DeniedFlow,
+  FlowEvidence,
+  KernelEvent,
+  KernelEventKind,
+  KernelEvidence,
+  LaunchLogEvidence,
+  LaunchLogLine,
+  LogEvidence,
+  LogFamily,
+  MetricName,
+  MetricSeries,
+  MetricsEvidence,
+} from './log-types';
+import { LOG_FAMILIES } from './log-types';
+import { HostKeyIndex } from './logs-hosts';
+import { clusterQuery, flowsQuery, kernelQuery, launchLogQuery, metricsQuery } from './logs-queries';
+import { DEFAULT_RETRY, gateFor, runThrottled, type RetryPolicy } from './logs-throttle';
+
+/** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
+export const MAX_HOSTS_PER_QUERY = 1_000;
+/** The AzureML management port whose denied flows network.flow-denied reports beside the published port. */
+export const AML_MANAGEMENT_PORT = 44224;
+
+export const NO_WORKSPACE_HINT =
+  'Send the host\'s logs to a Log Analytics workspace and tell tbmon which: a diagnostic setting on the ML workspace, ' +
+  'the tag `tbmon-log-analytics=<workspace ARM id or customer id>` on the host, or the setting TBMON_LOG_ANALYTICS_WORKSPACE_ID.';
+
+const FAMILY_HINTS: Record<LogFamily, string> = {
+  launch: 'Start TensorBoard with scripts/tensorboard-launch.sh (or `tensorboard … 2>&1 | logger -t tensorboard`) and collect Syslog (facility user) with a data collection rule.',
+  kernel: 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.',
+  metrics: 'Enable VM insights (InsightsMetrics) or Perf counters for memory, logical disk and processor; for clusters, send the ML workspace\'s metrics and AmlComputeCpuGpuUtilization to the workspace.',
+  cluster: 'Send the ML workspace\'s AmlComputeClusterEvent diagnostics to the Log Analytics workspace.',
+  flows: 'Enable VNet or NSG flow logs with traffic analytics into this Log Analytics workspace.',
+};
+
+export interface LogGatherOptions {
+  retry?: RetryPolicy;
+  /** Server-side wait (Prefer: wait=…), seconds. */
+  serverTimeoutInSeconds?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function missing(reason: string, hint?: string): { ok: false; reason: string; hint?: string } {
+  return hint ? { ok: false, reason, hint } : { ok: false, reason };
+}
+
+function allMissing(reason: string, hint?: string): LogEvidence {
+  const out = {} as Record<LogFamily, Gathered<never>>;
+  for (const f of LOG_FAMILIES) out[f] = missing(reason, hint);
+  return out as unknown as LogEvidence;
+}
+
+function rowsOf(table: LogsTable | undefined): Row[] {
+  if (!table) return [];
+  const names = table.columnDescriptors.map((c) => c.name ?? '');
+  return table.rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])));
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
+const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined || v === '' ? NaN : Number(v));
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : '');
+
+/** Outcome of one family query for one chunk: rows, or why there are none. */
+type QueryOutcome = { ok: true; rows: Row[] } | { ok: false; reason: string };
+
+async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family: LogFamily, query: string, options: LogGatherOptions): Promise<QueryOutcome> {
+  const client = ctx.azure.logs();
+  const gate = gateFor(ctx.settings.logAnalyticsEndpoint);
+  let result: LogsQueryResult;
+  try {
+    result = await runThrottled(
+      gate,
+      () =>
+        client.queryWorkspace(workspaceId, query, { duration: ctx.settings.lookback }, {
+          abortSignal: ctx.abortSignal,
+          serverTimeoutInSeconds: options.serverTimeoutInSeconds,
+        } as Parameters<typeof client.queryWorkspace>[3]),
+      options.retry ?? DEFAULT_RETRY,
+      ctx.abortSignal,
+    );
+  } catch (e) {
+    if (e instanceof RestError && e.statusCode === 204) {
+      return { ok: false, reason: `Log Analytics workspace ${workspaceId} holds no data (204 No Content)` };
+    }
+    const code = e instanceof RestError ? e.code ?? `Http${e.statusCode ?? ''}` : (e as Error).name || 'Error';
+    const status = e instanceof RestError && e.statusCode ? ` (HTTP ${e.statusCode})` : '';
+    const message = `the ${family} query to Log Analytics workspace ${workspaceId} failed${status}: ${(e as Error).message}`;
+    ctx.errors.push({ scope: workspaceId, code, message });
+    return { ok: false, reason: message };
+  }
+  if (result.status === 'Success') return { ok: true, rows: rowsOf(result.tables[0]) };
+  const err = result.partialError;
+  const detail = [err?.code, err?.message].filter(Boolean).join(': ') || 'no detail';
+  const message = `the ${family} query to Log Analytics workspace ${workspaceId} returned a partial result (${detail})`;
+  ctx.errors.push({ scope: workspaceId, code: err?.code ?? 'PartialError', message });
+  return { ok: false, reason: `${message}; evidence that may be incomplete is not used` };
+}
+
+function launchFromRows(rows: Row[], index: HostKeyIndex, ctx: EvidenceContext): Map<string, LaunchLogEvidence> {
+  const out = new Map<string, LaunchLogEvidence>();
+  for (const h of index.hosts) out.set(h.id, { asOf: ctx.now.toISOString(), table: ctx.settings.launchLogTable, tag: ctx.settings.launchLogTag, rows: 0, newest: [] });
+  for (const r of rows) {
+    const line: LaunchLogLine = { key: str(r.LineKey), time: iso(r.TimeGenerated), message: str(r.TbMessage), count: num(r.LineCount) || 0 };
+    for (const id of index.hostsForRowKey(str(r.HostKey))) {
+      const e = out.get(id) as LaunchLogEvidence;
+      e.rows += line.count;
+      const same = e.newest.find((l) => l.key === line.key);
+      if (!same) e.newest.push({ ...line });
+      else {
+        same.count += line.count;
+        if (line.time > same.time) Object.assign(same, { time: line.time, message: line.message });
+      }
+    }
+  }
+  return out;
+}
+
+function kernelFromRows(rows: Row[], index: HostKeyIndex): Map<string, KernelEvidence> {
+  const out = new Map<string, KernelEvidence>();
+  for (const h of index.hosts) out.set(h.id, { syslogRows: 0, events: [] });
+  for (const r of rows) {
+    const count = num(r.EventCount) || 0;
+    const kind = str(r.EventKind);
+    for (const id of index.hostsForRowKey(str(r.HostKey))) {
+      const e = out.get(id) as KernelEvidence;
+      e.syslogRows += count;
+      if (kind) {
+        const ev: KernelEvent = { kind: kind as KernelEventKind, detail: str(r.EventDetail), count, time: iso(r.TimeGenerated), message: str(r.SyslogMessage) };
+        e.events.push(ev);
+      }
+    }
+  }
+  return out;
+}
+
+function metricHosts(key: string, index: HostKeyIndex): string[] {
+  if (key.startsWith('workspace:')) return index.lookup('workspace', key.slice('workspace:'.length));
+  if (key.startsWith('cluster:')) {
+    const [name, ws] = key.slice('cluster:'.length).split('|');
+    return index.hostsForCluster(name ?? '', ws ?? '');
+  }
+  return index.hostsForRowKey(key);
+}
+
+function metricsFromRows(rows: Row[], index: HostKeyIndex): Map<string, MetricsEvidence> {
+  const out = new Map<string, MetricsEvidence>();
+  for (const h of index.hosts) out.set(h.id, { series: [] });
+  for (const r of rows) {
+    const samples = num(r.Samples) || 0;
+    const s: MetricSeries = {
+      metric: str(r.Metric) as MetricName,
+      source: str(r.Source),
+      instance: str(r.Instance),
+      samples,
+      avg: samples ? num(r.ValueSum) / samples : NaN,
+      min: num(r.MinValue),
+      worstBinMax: num(r.WorstBinMax),
+      last: num(r.Value),
+      lastTime: iso(r.TimeGenerated),
+    };
+    for (const id of metricHosts(str(r.HostKey), index)) out.get(id)?.series.push({ ...s });
+  }
+  return out;
+}
+
+function clusterFromRows(rows: Row[], index: HostKeyIndex): Map<string, ClusterEventEvidence> {
+  const out = new Map<string, ClusterEventEvidence>();
+  for (const r of rows) {
+    const ev: ClusterEventEvidence = {
+      events: num(r.Events) || 0,
+      lastTime: iso(r.TimeGenerated),
+      unusableNodeCount: Number.isFinite(num(r.UnusableNodeCount)) ? num(r.UnusableNodeCount) : null,
+      preemptedNodeCount: Number.isFinite(num(r.PreemptedNodeCount)) ? num(r.PreemptedNodeCount) : null,
+      maxPreemptedNodeCount: Number.isFinite(num(r.MaxPreempted)) ? num(r.MaxPreempted) : null,
+      clusterErrorCodes: str(r.ClusterErrorCodes),
+    };
+    for (const id of index.hostsForCluster(str(r.TbCluster), str(r.TbWorkspace))) {
+      const prev = out.get(id);
+      // Rows of one cluster from two workspaces' diagnostics: the newest event speaks for the cluster.
+      if (!prev || ev.lastTime > prev.lastTime) out.set(id, { ...ev, events: ev.events + (prev?.events ?? 0), maxPreemptedNodeCount: maxOrNull(ev.maxPreemptedNodeCount, prev?.maxPreemptedNodeCount ?? null) });
+      else out.set(id, { ...prev, events: prev.events + ev.events, maxPreemptedNodeCount: maxOrNull(ev.maxPreemptedNodeCount, prev.maxPreemptedNodeCount) });
+    }
+  }
+  return out;
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+function flowsFromRows(rows: Row[], index: HostKeyIndex, hosts: readonly HostRecord[]): Map<string, FlowEvidence> {
+  const out = new Map<string, FlowEvidence>();
+  const workspaceRows = rows.reduce((n, r) => n + (num(r.Records) || 0), 0);
+  for (const h of hosts) out.set(h.id, { workspaceRows, denied: [] });
+  for (const r of rows) {
+    const matchedBy = str(r.MatchedBy) as DeniedFlow['matchedBy'] | '';
+    if (!matchedBy) continue;
+    const flow: DeniedFlow = {
+      destPort: num(r.Port),
+      nsgRule: str(r.Rule),
+      deniedInFlows: num(r.DeniedIn) || 0,
+      records: num(r.Records) || 0,
+      time: iso(r.TimeGenerated),
+      sampleSrcIp: str(r.SrcIp),
+      srcIps: num(r.SrcIps) || 0,
+      matchedBy,
+    };
+    for (const id of index.lookup(matchedBy, str(r.TargetKey))) out.get(id)?.denied.push({ ...flow });
+  }
+  return out;
+}
+
+export interface Chunk {
+  workspaceId: string;
+  hosts: HostRecord[];
+  index: HostKeyIndex;
+}
+
+export interface PlannedQuery {
+  workspaceId: string;
+  family: LogFamily;
+  hostIds: string[];
+  /** The hosts the query covers (clusters only for cluster events; hosts with flow keys for flows). */
+  index: HostKeyIndex;
+  query: string;
+}
+
+function hasFlowKeys(index: HostKeyIndex, id: string): boolean {
+  const k = index.keys.get(id);
+  return !!k && k.flowVms.length + k.flowNics.length + k.flowSubnets.length > 0;
+}
+
+/** The queries one chunk needs, and the hosts a family does not apply to (with the reason). */
+export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings']): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string }[] } {
+  const { workspaceId, hosts, index } = chunk;
+  const allIds = hosts.map((h) => h.id);
+  const queries: PlannedQuery[] = [
+    { workspaceId, family: 'launch', hostIds: allIds, index, query: launchLogQuery(index, { table: settings.launchLogTable, tag: settings.launchLogTag }) },
+    { workspaceId, family: 'kernel', hostIds: allIds, index, query: kernelQuery(index) },
+    { workspaceId, family: 'metrics', hostIds: allIds, index, query: metricsQuery(index) },
+  ];
+  const notApplicable: { family: LogFamily; hostId: string; reason: string }[] = [];
+  const clusters = hosts.filter((h) => h.kind === 'compute-cluster');
+  for (const h of hosts) if (h.kind !== 'compute-cluster') notApplicable.push({ family: 'cluster', hostId: h.id, reason: 'cluster events apply to compute clusters only' });
+  if (clusters.length) {
+    const clusterIndex = new HostKeyIndex(clusters);
+    queries.push({ workspaceId, family: 'cluster', hostIds: clusters.map((h) => h.id), index: clusterIndex, query: clusterQuery(clusterIndex) });
+  }
+  const flowHosts = hosts.filter((h) => hasFlowKeys(index, h.id));
+  for (const h of hosts) {
+    if (!hasFlowKeys(index, h.id)) notApplicable.push({ family: 'flows', hostId: h.id, reason: 'no VM, network interface or subnet is known for this host, so traffic-analytics flows cannot be tied to it' });
+  }
+  if (flowHosts.length) {
+    const flowIndex = new HostKeyIndex(flowHosts);
+    const ports = [AML_MANAGEMENT_PORT, ...flowHosts.map((h) => h.publishedPort)];
+    queries.push({ workspaceId, family: 'flows', hostIds: flowHosts.map((h) => h.id), index: flowIndex, query: flowsQuery(flowIndex, ports) });
+  }
+  return { queries, notApplicable };
+}
+
+function parseFamily(q: PlannedQuery, rows: Row[], ctx: EvidenceContext): Map<string, unknown> {
+  switch (q.family) {
+    case 'launch': return launchFromRows(rows, q.index, ctx);
+    case 'kernel': return kernelFromRows(rows, q.index);
+    case 'metrics': return metricsFromRows(rows, q.index);
+    case 'cluster': return clusterFromRows(rows, q.index);
+    case 'flows': return flowsFromRows(rows, q.index, q.index.hosts);
+  }
+}
+
+async function runPlannedQuery(q: PlannedQuery, ctx: EvidenceContext, options: LogGatherOptions, out: Map<string, LogEvidence>): Promise<void> {
+  const set = (id: string, value: Gathered<unknown>) => {
+    (out.get(id) as unknown as Record<LogFamily, Gathered<unknown>>)[q.family] = value;
+  };
+  const res = await runFamilyQuery(ctx, q.workspaceId, q.family, q.query, options);
+  if (!res.ok) {
+    for (const id of q.hostIds) set(id, missing(res.reason, FAMILY_HINTS[q.family]));
+    return;
+  }
+  const parsed = parseFamily(q, res.rows, ctx);
+  for (const id of q.hostIds) {
+    const v = parsed.get(id);
+    set(id, v === undefined
+      ? missing(`no ${q.family} rows for this host in Log Analytics workspace ${q.workspaceId} in the last ${ctx.settings.lookback}`, FAMILY_HINTS[q.family])
+      : { ok: true, value: v });
+  }
+}
+
+/** Split hosts by Log Analytics workspace and into chunks of at most MAX_HOSTS_PER_QUERY. */
+export function planChunks(hosts: readonly HostRecord[]): Chunk[] {
+  const byWorkspace = new Map<string, HostRecord[]>();
+  for (const h of hosts) {
+    if (!h.logAnalyticsWorkspaceId) continue;
+    const ws = h.logAnalyticsWorkspaceId.toLowerCase();
+    let list = byWorkspace.get(ws);
+    if (!list) byWorkspace.set(ws, (list = []));
+    list.push(h);
+  }
+  const chunks: Chunk[] = [];
+  for (const [workspaceId, list] of byWorkspace) {
+    for (let i = 0; i < list.length; i += MAX_HOSTS_PER_QUERY) {
+      const part = list.slice(i, i + MAX_HOSTS_PER_QUERY);
+      chunks.push({ workspaceId, hosts: part, index: new HostKeyIndex(part) });
+    }
+  }
+  return chunks;
+}
+
+/** Every query gatherLogEvidence sends for these hosts (the KQL safety and query-budget tests read this). */
+export function plannedQueries(hosts: readonly HostRecord[], settings: EvidenceContext['settings']): PlannedQuery[] {
+  return planChunks(hosts).flatMap((c) => planChunkQueries(c, settings).queries);
+}
+
+export async function gatherLogEvidence(hosts: HostRecord[], ctx: EvidenceContext, options: LogGatherOptions = {}): Promise<Map<string, LogEvidence>> {
+  const out = new Map<string, LogEvidence>();
+  for (const h of hosts) {
+    out.set(h.id, h.logAnalyticsWorkspaceId
+      ? allMissing('not gathered')
+      : allMissing('no Log Analytics workspace is known for this host', NO_WORKSPACE_HINT));
+  }
+  const tasks: Promise<void>[] = [];
+  for (const chunk of planChunks(hosts)) {
+    const { queries, notApplicable } = planChunkQueries(chunk, ctx.settings);
+    for (const n of notApplicable) (out.get(n.hostId) as unknown as Record<LogFamily, Gathered<unknown>>)[n.family] = missing(n.reason);
+    for (const q of queries) tasks.push(runPlannedQuery(q, ctx, options, out));
+  }
+  await Promise.all(tasks);
+  return out;
+}
