@@ -132,10 +132,12 @@ export class AddressResolver {
       if (bad.length) return { bound: this.public, reason: `service tag ${tag} lists prefixes that are not CIDRs: ${bad.slice(0, 3).join(', ')}` };
       return { exact: set };
     }
+    // Service tags list public prefixes; the platform address 168.63.129.16 is in none of them.
+    const bound = this.public.subtract(setOf([AZURE_LOAD_BALANCER], this.family).set);
     const why = this.context.serviceTags
       ? `service tag ${tag} is not in the Service Tags API's list for the region`
       : `the addresses of service tag ${tag} are not known (${this.context.serviceTagsUnavailable ?? 'service tags were not read'})`;
-    return { bound: this.public, reason: why };
+    return { bound, reason: why };
   }
 }
 

@@ -244,7 +244,8 @@ function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: Su
     for (let i = from; i < rules.length && !decided; i++) {
       const rule = rules[i];
       const ref = ruleRef(nsg, level, rule);
-      if (rule.protocol !== '*' && rule.protocol !== flow.protocol && !rule.problem) {
+      // A rule whose protocol could be read and differs is skipped even when another field of it is broken.
+      if (rule.protocol !== '*' && rule.protocol !== flow.protocol) {
         examined.note(ref, 'no-match');
         continue;
       }

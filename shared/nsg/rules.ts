@@ -43,7 +43,7 @@ export interface ParsedNsg {
   rules: NsgRule[];
   /** Why the NSG as a whole cannot be evaluated (a rule without a priority, two rules sharing one). */
   problem?: string;
-  /** True when Azure's six default rules were not in the data and were added (Azure cannot delete them). */
+  /** True when some of Azure's six default rules were not in the data and were added (Azure cannot delete them). */
   defaultsAdded: boolean;
 }
 
@@ -255,13 +255,9 @@ function finish(id: string, name: string, parsed: { rule: NsgRule; priorityMissi
     if (other !== undefined && other !== r.name) problems.push(`rules ${other} and ${r.name} share ${r.direction} priority ${r.priority}`);
     seen.set(key, r.name);
   }
-  let defaultsAdded = false;
-  for (const spec of DEFAULT_RULES) {
-    if (!rules.some((r) => r.isDefault && r.direction === spec.direction)) {
-      rules.push(defaultRule(spec));
-      defaultsAdded = true;
-    }
-  }
+  const lacking = DEFAULT_RULES.filter((spec) => !rules.some((r) => r.isDefault && r.direction === spec.direction && r.name.toLowerCase() === spec.name.toLowerCase()));
+  for (const spec of lacking) rules.push(defaultRule(spec));
+  const defaultsAdded = lacking.length > 0;
   rules.sort((a, b) => a.priority - b.priority);
   const nsg: ParsedNsg = { id, name: name || parts.name, resourceGroup: parts.resourceGroup, subscriptionId: parts.subscriptionId, rules, defaultsAdded };
   if (problems.length) nsg.problem = `NSG ${nsg.name}: ${problems.join('; ')}`;
