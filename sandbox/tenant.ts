@@ -44,10 +44,15 @@ export function parseTenant(json: unknown, source = 'tenant'): Tenant {
   });
 
   const resources = optionalArray(json, 'resources', source, '');
+  const seen = new Map<string, number>();
   resources.forEach((r, i) => {
     if (!isObject(r)) throw new TenantError(source, `resources[${i}]`, 'must be an object');
     for (const key of ['id', 'name', 'type']) requireString(r, key, source, `resources[${i}]`);
-    if (!(r.id as string).startsWith('/')) throw new TenantError(source, `resources[${i}].id`, `must be an ARM id starting with "/": "${r.id}"`);
+    const id = r.id as string;
+    if (!id.startsWith('/')) throw new TenantError(source, `resources[${i}].id`, `must be an ARM id starting with "/": "${id}"`);
+    const earlier = seen.get(id.toLowerCase());
+    if (earlier !== undefined) throw new TenantError(source, `resources[${i}].id`, `repeats resources[${earlier}].id (ARM ids are case-insensitive): "${id}"`);
+    seen.set(id.toLowerCase(), i);
   });
 
   const managementGroups = optionalArray(json, 'managementGroups', source, '');

@@ -1,4 +1,5 @@
 // Test helpers for the sandbox: start one in-process, build an AzureContext pointed at it, load a committed tenant.
+import https from 'node:https';
 import path from 'node:path';
 import { AzureContext, StaticTokenCredential, type AzureContextOptions } from '../../shared/azure';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox/server';
@@ -41,5 +42,29 @@ export function azureContextFor(sandbox: RunningSandbox, overrides: Partial<Azur
     caCert: sandbox.caCert,
     retry: TEST_RETRY,
     ...overrides,
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/** A plain HTTPS request to the sandbox (trusting its certificate): for control routes and wire-level assertions. */
+export function sandboxRequest(sandbox: RunningSandbox, method: string, pathAndQuery: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${sandbox.baseUrl}${pathAndQuery}`, { method, ca: sandbox.caCert, headers: { authorization: 'Bearer test', ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
   });
 }
