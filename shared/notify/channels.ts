@@ -1,11 +1,16 @@
 // The real channels behind runAlerts: ACS email from the settings, the Teams webhook(s), the pacing store.
 import type { EmailClient } from '@azure/communication-email';
-import type { TeamsChannel, EmailChannel } from './alert';
-import { sendEmail } from './email';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import type { RequestCounter } from '../azure';
+import type { Settings } from '../config';
 import { TEAMS_RECIPIENT } from '../notices';
+import type { AlertDeps, AlertOutbox, EmailChannel, TeamsChannel } from './alert';
+import { createEmailClient, sendEmail } from './email';
+import type { PacingStore } from './pacing';
 import { postTeamsCard, type TeamsPostOptions } from './teams';
 
-export function acsEmailChannel(client: EmailClient, from: string, opts: { updateIntervalInMs?: number } = {}): EmailChannel {
+export function acsEmailChannel(client: EmailClient, from: string, opts: { updateIntervalInMs?: number; waitForCompletion?: boolean } = {}): EmailChannel {
   return { send: (to, rendered, operationId) => sendEmail(client, from, to, rendered, operationId, opts) };
 }
 
@@ -27,4 +32,34 @@ export function webhookTeamsChannel(webhooks: Record<string, string>, opts: Team
 
 export function defaultTeamsWebhooks(teamsWebhookUrl: string | null): Record<string, string> {
   return teamsWebhookUrl ? { [TEAMS_RECIPIENT]: teamsWebhookUrl } : {};
+}
+
+export interface AlertWiring {
+  outbox: AlertOutbox;
+  pacingStore: PacingStore;
+  /** Managed identity for ACS_ENDPOINT. */
+  credential?: TokenCredential;
+  /** The sandbox's CA (tests, demo); Azure needs none. */
+  caCert?: string;
+  retry?: PipelineRetryOptions;
+  counter?: RequestCounter;
+  teams?: Omit<TeamsPostOptions, 'caCert' | 'counter'>;
+  email?: { updateIntervalInMs?: number; waitForCompletion?: boolean };
+  tenantId?: string | null;
+}
+
+/**
+ * runAlerts' dependencies from the settings: email when ACS (endpoint or connection string) and a sender address
+ * are set, Teams when a webhook is, pacing from TBMON_EMAIL_PER_MINUTE / TBMON_EMAIL_PER_HOUR.
+ */
+export function alertDepsFromSettings(settings: Settings, w: AlertWiring): Omit<AlertDeps, 'log'> {
+  const client = settings.alertEmailFrom ? createEmailClient(settings, { credential: w.credential, caCert: w.caCert, retry: w.retry, counter: w.counter }) : null;
+  const hooks = defaultTeamsWebhooks(settings.teamsWebhookUrl);
+  return {
+    outbox: w.outbox,
+    email: client && settings.alertEmailFrom ? acsEmailChannel(client, settings.alertEmailFrom, w.email) : null,
+    teams: Object.keys(hooks).length ? webhookTeamsChannel(hooks, { ...w.teams, caCert: w.caCert, counter: w.counter }) : null,
+    pacing: { limits: { perMinute: settings.emailPerMinute, perHour: settings.emailPerHour }, store: w.pacingStore },
+    render: { tenantId: w.tenantId ?? null },
+  };
 }

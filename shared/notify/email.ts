@@ -185,9 +185,11 @@ export class EmailSendError extends Error {
 }
 
 /**
- * Sends one digest to one recipient (addressed to that person alone) and waits for the operation's outcome.
- * The client's pipeline already retries 429/5xx honouring `Retry-After`; what still fails becomes an EmailSendError
- * carrying only status, code and ACS's message (never headers, which hold the signature).
+ * Sends one digest to one recipient (addressed to that person alone). ACS answers 202 once it has queued the mail;
+ * that acceptance is what counts (waiting for delivery would cost a status poll per `retry-after`, often 20 s, per
+ * recipient) unless `waitForCompletion` asks for the final status. The client's pipeline already retries 429/5xx
+ * honouring `Retry-After`; what still fails becomes an EmailSendError carrying only status, code and ACS's message
+ * (never headers, which hold the signature).
  */
 export async function sendEmail(
   client: EmailClient,
@@ -195,7 +197,7 @@ export async function sendEmail(
   to: string,
   rendered: RenderedEmail,
   operationId: string,
-  opts: { updateIntervalInMs?: number; abortSignal?: AbortSignal } = {},
+  opts: { updateIntervalInMs?: number; waitForCompletion?: boolean; abortSignal?: AbortSignal } = {},
 ): Promise<SentEmail> {
   const message: EmailMessage = {
     senderAddress: from,
@@ -205,10 +207,18 @@ export async function sendEmail(
   };
   try {
     const poller = await client.beginSend(message, { operationId, updateIntervalInMs: opts.updateIntervalInMs, abortSignal: opts.abortSignal });
-    const result = await poller.pollUntilDone({ abortSignal: opts.abortSignal });
-    return { operationId, status: String(result.status) };
+    if (opts.waitForCompletion) {
+      const result = await poller.pollUntilDone({ abortSignal: opts.abortSignal });
+      return { operationId, status: String(result.status) };
+    }
+    const state = poller.getOperationState();
+    if (state.status === 'failed' || state.status === 'canceled') {
+      const err = state.error as { message?: string } | undefined;
+      throw new EmailSendError(`ACS email operation ${state.status}: ${err?.message ?? 'no reason given'}`, null, 'OperationFailed', null);
+    }
+    return { operationId, status: String(state.result?.status ?? (state.status === 'succeeded' ? 'Succeeded' : 'Running')) };
   } catch (err) {
-    throw toSendError(err);
+    throw err instanceof EmailSendError ? err : toSendError(err);
   }
 }
 
