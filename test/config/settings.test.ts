@@ -1,0 +1,183 @@
+// loadSettings: DESIGN.md's defaults, every bad setting named (all at once), the scope forms, storage forms, and
+// secrets never echoed in a message.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadSettings, parseIsoDuration, parseScope, SETTING_NAMES } from '../../shared/config';
+
+const SUB1 = '34adfa4f-cedf-4dc0-ba29-b6d1a69ab345';
+const SUB2 = 'CFBBD179-59D2-4052-AA06-9270A38AA9D6';
+
+function problemsOf(env: Record<string, string>, options?: Parameters<typeof loadSettings>[1]): string[] {
+  try {
+    loadSettings(env, options);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    return e.problems;
+  }
+  assert.fail('expected the settings to be refused');
+}
+
+test('defaults when nothing is set (DESIGN.md § Settings)', () => {
+  const s = loadSettings({});
+  assert.deepEqual(s.scope, { kind: 'all' });
+  assert.equal(s.sweepSchedule, '0 */15 * * * *');
+  assert.equal(s.hostTag, 'tensorboard');
+  assert.deepEqual(s.ownerTags, ['tensorboard-owner', 'owner']);
+  assert.equal(s.defaultLogAnalyticsWorkspaceId, null);
+  assert.equal(s.lookback, 'PT1H');
+  assert.equal(s.lookbackMs, 3_600_000);
+  assert.equal(s.alertEmailFrom, null);
+  assert.deepEqual(s.alertFallbackTo, []);
+  assert.equal(s.acsEndpoint, null);
+  assert.equal(s.acsConnectionString, null);
+  assert.equal(s.teamsWebhookUrl, null);
+  assert.equal(s.armEndpoint, 'https://management.azure.com');
+  assert.equal(s.logAnalyticsEndpoint, 'https://api.loganalytics.io/v1');
+  assert.equal(s.authorityHost, null);
+  assert.deepEqual(s.clientSources, ['VirtualNetwork']);
+  assert.equal(s.minVcpus, 2);
+  assert.equal(s.minMemoryGb, 8);
+  assert.equal(s.launchLogTable, 'Syslog');
+  assert.equal(s.launchLogTag, 'tensorboard');
+  assert.equal(s.historyDays, 30);
+  assert.equal(s.alertMinStatus, 'fail');
+  assert.equal(s.alertOnFirstSight, true);
+  assert.equal(s.dataGapSweeps, 4);
+  assert.equal(s.emailPerMinute, 30);
+  assert.equal(s.emailPerHour, 100);
+  assert.deepEqual([s.diskFailPct, s.diskWarnPct, s.memoryWarnPct, s.cpuWarnPct], [10, 20, 10, 90]);
+  assert.equal(s.storage, null);
+});
+
+test('blank values count as unset', () => {
+  const env = Object.fromEntries(SETTING_NAMES.map((n) => [n, '  ']));
+  assert.deepEqual(loadSettings(env), loadSettings({}));
+});
+
+test('values are parsed: lists, numbers, booleans, durations, endpoints', () => {
+  const s = loadSettings({
+    TBMON_OWNER_TAGS: 'team-owner; owner ,',
+    TBMON_ALERT_FALLBACK_TO: 'a@contoso.com,b@contoso.com',
+    TBMON_CLIENT_SOURCES: 'VirtualNetwork,10.0.0.0/8,AzureMachineLearning,2001:db8::/32',
+    TBMON_MIN_MEMORY_GB: '7.5',
+    TBMON_ALERT_ON_FIRST_SIGHT: 'no',
+    TBMON_ALERT_MIN_STATUS: 'WARN',
+    TBMON_LOOKBACK: 'P1DT30M',
+    TBMON_LOG_ANALYTICS_WORKSPACE_ID: 'FAA080AF-C1D8-40AD-9CCE-E1A450CA5B57',
+    AZURE_RESOURCE_MANAGER_ENDPOINT: 'https://management.usgovcloudapi.net/',
+  });
+  assert.deepEqual(s.ownerTags, ['team-owner', 'owner']);
+  assert.deepEqual(s.alertFallbackTo, ['a@contoso.com', 'b@contoso.com']);
+  assert.equal(s.clientSources.length, 4);
+  assert.equal(s.minMemoryGb, 7.5);
+  assert.equal(s.alertOnFirstSight, false);
+  assert.equal(s.alertMinStatus, 'warn');
+  assert.equal(s.lookbackMs, 86_400_000 + 1_800_000);
+  assert.equal(s.defaultLogAnalyticsWorkspaceId, 'faa080af-c1d8-40ad-9cce-e1a450ca5b57');
+  assert.equal(s.armEndpoint, 'https://management.usgovcloudapi.net');
+});
+
+test('scope forms', () => {
+  assert.deepEqual(parseScope('all'), { kind: 'all' });
+  assert.deepEqual(parseScope('ALL'), { kind: 'all' });
+  assert.deepEqual(parseScope(`subscriptions:${SUB1}, ${SUB2},${SUB1}`), { kind: 'subscriptions', subscriptionIds: [SUB1, SUB2.toLowerCase()] });
+  assert.deepEqual(parseScope('managementGroup:mg-research'), { kind: 'managementGroup', managementGroupId: 'mg-research' });
+  assert.deepEqual(loadSettings({ TBMON_SCOPE: `subscriptions:${SUB1}` }).scope, { kind: 'subscriptions', subscriptionIds: [SUB1] });
+  const bad: [string, RegExp][] = [
+    ['subscriptions:', /lists no subscription id/],
+    ['subscriptions:not-a-guid', /not GUIDs: "not-a-guid"/],
+    ['managementGroup:bad/group', /management group id that is not valid/],
+    ['tenant:contoso', /not one of the accepted forms/],
+  ];
+  for (const [raw, why] of bad) {
+    const problems = problemsOf({ TBMON_SCOPE: raw });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^TBMON_SCOPE=/);
+    assert.match(problems[0], why);
+    assert.match(problems[0], /accepted: "all", "subscriptions:<guid>,<guid>", "managementGroup:<id>"/);
+  }
+});
+
+const badOne: [string, string][] = [
+  ['TBMON_SWEEP_SCHEDULE', '*/15 * * * *'],
+  ['TBMON_SWEEP_SCHEDULE', '0 */15 * * * nope'],
+  ['TBMON_HOST_TAG', 'tensor/board'],
+  ['TBMON_LOG_ANALYTICS_WORKSPACE_ID', 'law-1'],
+  ['TBMON_LOOKBACK', '1h'],
+  ['TBMON_LOOKBACK', 'PT10S'],
+  ['TBMON_LOOKBACK', 'P90D'],
+  ['TBMON_ALERT_EMAIL_FROM', 'not-an-address'],
+  ['TBMON_ALERT_FALLBACK_TO', 'a@contoso.com,bob'],
+  ['ACS_ENDPOINT', 'http://acs.example'],
+  ['AZURE_LOG_ANALYTICS_ENDPOINT', 'not a url'],
+  ['AZURE_AUTHORITY_HOST', 'ftp://login'],
+  ['TBMON_CLIENT_SOURCES', '10.0.0.0/33'],
+  ['TBMON_MIN_VCPUS', '1.5'],
+  ['TBMON_MIN_VCPUS', '0'],
+  ['TBMON_MIN_MEMORY_GB', 'eight'],
+  ['TBMON_LAUNCH_LOG_TABLE', 'Sys log'],
+  ['TBMON_LAUNCH_LOG_TAG', 'tensor board'],
+  ['TBMON_HISTORY_DAYS', '-1'],
+  ['TBMON_ALERT_MIN_STATUS', 'unknown'],
+  ['TBMON_ALERT_ON_FIRST_SIGHT', 'maybe'],
+  ['TBMON_DATA_GAP_SWEEPS', '0'],
+  ['TBMON_EMAIL_PER_MINUTE', 'lots'],
+  ['TBMON_EMAIL_PER_HOUR', '0'],
+  ['TBMON_DISK_FAIL_PCT', '101'],
+  ['TBMON_MEMORY_WARN_PCT', '-5'],
+  ['TBMON_CPU_WARN_PCT', 'high'],
+];
+for (const [name, value] of badOne) {
+  test(`bad ${name}=${JSON.stringify(value)} is named`, () => {
+    const problems = problemsOf({ [name]: value });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.ok(problems[0].startsWith(name), problems[0]);
+  });
+}
+
+test('several problems are reported at once, each naming its setting', () => {
+  const problems = problemsOf({ TBMON_SCOPE: 'tenant:x', TBMON_MIN_VCPUS: 'two', TBMON_LOOKBACK: 'hour', TBMON_ALERT_MIN_STATUS: 'pass' });
+  assert.equal(problems.length, 4);
+  for (const name of ['TBMON_SCOPE', 'TBMON_MIN_VCPUS', 'TBMON_LOOKBACK', 'TBMON_ALERT_MIN_STATUS']) assert.ok(problems.some((p) => p.startsWith(name)), name);
+  const e = (() => { try { loadSettings({ TBMON_MIN_VCPUS: 'two', TBMON_HISTORY_DAYS: 'x' }); } catch (err) { return err as Error; } })();
+  assert.match(e?.message ?? '', /tbmon settings are invalid:\n {2}- TBMON_MIN_VCPUS.*\n {2}- TBMON_HISTORY_DAYS/);
+});
+
+test('disk thresholds must be ordered', () => {
+  const problems = problemsOf({ TBMON_DISK_FAIL_PCT: '30', TBMON_DISK_WARN_PCT: '20' });
+  assert.match(problems[0], /TBMON_DISK_WARN_PCT \(20\) must not be below TBMON_DISK_FAIL_PCT \(30\)/);
+});
+
+test('secrets are never echoed: ACS connection string, Teams webhook, storage connection string, bad endpoints', () => {
+  const secret = 'S3cr3tK3yMaterial0123456789';
+  const problems = problemsOf({
+    ACS_CONNECTION_STRING: `accesskey=${secret}`,
+    TEAMS_WEBHOOK_URL: `http://prod-00.westus.logic.azure.com/workflows/x?sig=${secret}`,
+    AzureWebJobsStorage: `nonsense${secret}`,
+    AZURE_AUTHORITY_HOST: `not a url ${secret}`,
+  });
+  assert.equal(problems.length, 4);
+  for (const name of ['ACS_CONNECTION_STRING', 'TEAMS_WEBHOOK_URL', 'AzureWebJobsStorage', 'AZURE_AUTHORITY_HOST']) assert.ok(problems.some((p) => p.startsWith(name)), name);
+  assert.ok(!problems.join('\n').includes(secret), problems.join('\n'));
+  const bad = problemsOf({ TEAMS_WEBHOOK_URL: `${secret} not a url` });
+  assert.ok(!bad.join('\n').includes(secret));
+});
+
+test('storage: connection string, Azurite shorthand, managed identity forms; required only when asked', () => {
+  assert.deepEqual(loadSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }).storage, { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+  const cs = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+  assert.deepEqual(loadSettings({ AzureWebJobsStorage: cs }).storage, { kind: 'connectionString', connectionString: cs });
+  assert.deepEqual(loadSettings({ AzureWebJobsStorage__accountName: 'acct', AzureWebJobsStorage__clientId: 'cid' }).storage, {
+    kind: 'identity', queueServiceUri: 'https://acct.queue.core.windows.net', tableServiceUri: 'https://acct.table.core.windows.net', clientId: 'cid',
+  });
+  assert.equal(loadSettings({}, { requireStorage: false }).storage, null);
+  const problems = problemsOf({}, { requireStorage: true });
+  assert.match(problems[0], /^AzureWebJobsStorage is missing/);
+});
+
+test('ISO 8601 durations', () => {
+  assert.equal(parseIsoDuration('PT1H'), 3_600_000);
+  assert.equal(parseIsoDuration('P1W'), 7 * 86_400_000);
+  assert.equal(parseIsoDuration('PT1.5S'), 1500);
+  for (const bad of ['P', 'PT', 'P1H', '1H', 'PT1H2', '']) assert.equal(parseIsoDuration(bad), null, bad);
+});
