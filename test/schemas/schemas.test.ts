@@ -60,7 +60,7 @@ const broken: Mutation[] = [
   { what: 'unexpected top-level field', change: (r) => { r.extra = 1; }, error: /unexpected property "extra"/ },
   { what: 'bad check status', change: (r) => { (r.hosts[0].checks[0] as { status: string }).status = 'ok'; }, error: /^hosts\[0\]\.checks\[0\]\.status must be one of "pass", "warn", "fail", "unknown", "skipped"$/ },
   { what: 'host status skipped', change: (r) => { (r.hosts[1] as { status: string }).status = 'skipped'; }, error: /^hosts\[1\]\.status must be one of/ },
-  { what: 'unknown check field', change: (r) => { (r.hosts[0].checks[0] as Record<string, unknown>).detail = 'x'; }, error: /hosts\[0\]\.checks\[0\] has an unexpected property "detail"/ },
+  { what: 'unknown check field', change: (r) => { (r.hosts[0].checks[0] as unknown as Record<string, unknown>).detail = 'x'; }, error: /hosts\[0\]\.checks\[0\] has an unexpected property "detail"/ },
   { what: 'suppressReason without suppressed', change: (r) => { delete r.hosts[0].checks[1].suppressed; }, error: /hosts\[0\]\.checks\[1\] has "suppressReason" without "suppressed"/ },
   { what: 'port out of range', change: (r) => { r.hosts[0].host.port = 70000; }, error: /hosts\[0\]\.host\.port must be <= 65535/ },
   { what: 'workspace id not a GUID', change: (r) => { r.hosts[0].host.logAnalyticsWorkspaceId = 'law-1'; }, error: /hosts\[0\]\.host\.logAnalyticsWorkspaceId has a form/ },
