@@ -1,13 +1,11 @@
-// Owned by the KQL room (issue 3). The sandbox's server routes call these two entry points; until the engine lands
-// they may answer plain table scans. Signatures are the contract between the server and the engine.
+// Owned by the KQL room (issue 3). The sandbox's server routes call these two entry points. Queries are parsed by
+// Microsoft's Kusto language service and evaluated over the tenant's data (see engine.ts); an operator or function
+// the engine does not evaluate is a KqlError (400) naming it.
 import type { Tenant } from '../tenant-types';
+import { queryWorkspace as queryLogAnalytics } from './log-analytics';
+import { queryResourceGraph } from './resource-graph';
 
-export class KqlError extends Error {
-  constructor(message: string, readonly code = 'BadArgumentError', readonly status = 400) {
-    super(message);
-    this.name = 'KqlError';
-  }
-}
+export { KqlError } from './errors';
 
 export interface ResourceGraphRequestBody {
   query: string;
@@ -35,11 +33,11 @@ export interface LogAnalyticsResponse {
   tables: { name: string; columns: { name: string; type: string }[]; rows: unknown[][] }[];
 }
 
-export function runResourceGraphQuery(_tenant: Tenant, _body: ResourceGraphRequestBody): ResourceGraphResponse {
-  throw new KqlError('the KQL engine is not built yet', 'NotImplemented', 501);
+export function runResourceGraphQuery(tenant: Tenant, body: ResourceGraphRequestBody): ResourceGraphResponse {
+  return queryResourceGraph(tenant, body);
 }
 
 /** `null` when the workspace holds no data at all (the route answers 204). */
-export function runLogAnalyticsQuery(_tenant: Tenant, _workspaceId: string, _body: LogAnalyticsRequestBody): LogAnalyticsResponse | null {
-  throw new KqlError('the KQL engine is not built yet', 'NotImplemented', 501);
+export function runLogAnalyticsQuery(tenant: Tenant, workspaceId: string, body: LogAnalyticsRequestBody): LogAnalyticsResponse | null {
+  return queryLogAnalytics(tenant, workspaceId, body);
 }

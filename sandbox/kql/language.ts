@@ -1,0 +1,112 @@
+// Loads Microsoft's Kusto language service once per process and gives the engine a small, typed view of its
+// syntax tree. The package is a Bridge.NET build that defines the globals `Bridge`, `Kusto` and `System`.
+
+/** A syntax node or token as the engine sees it: its kind name, its children and its named properties. */
+export interface SyntaxNode {
+  Kind: number;
+  ChildCount: number;
+  IsToken: boolean;
+  IsLiteral?: boolean;
+  Text: string;
+  TextStart: number;
+  Width: number;
+  SimpleName?: string;
+  LiteralValue?: unknown;
+  GetChild(index: number): SyntaxNode | null;
+  ToString(): string;
+}
+
+export interface KustoDiagnostic {
+  Severity: string;
+  Code: string;
+  Message: string;
+  Start: number;
+  Length: number;
+}
+
+interface ReadOnlyList<T> { Count: number; getItem(index: number): T }
+
+interface KustoCodeApi {
+  Syntax: SyntaxNode;
+  GetSyntaxDiagnostics(): ReadOnlyList<KustoDiagnostic>;
+  GetDiagnostics(): ReadOnlyList<KustoDiagnostic>;
+}
+
+interface KustoGlobals {
+  Kusto: {
+    Language: {
+      KustoCode: { Parse(text: string, globals: unknown): KustoCodeApi; ParseAndAnalyze(text: string, globals: unknown): KustoCodeApi };
+      GlobalState: { Default: { WithDatabase(db: unknown): unknown; WithCluster?(c: unknown): unknown } };
+      Syntax: { SyntaxKind: unknown };
+      Symbols: {
+        TableSymbol: { $ctor7: new (name: string, schema: string, description: string | null) => unknown };
+        DatabaseSymbol: { ctor: new (name: string, tables: unknown[]) => unknown };
+      };
+    };
+  };
+  System: { Enum: { toString(enumType: unknown, value: number): string } };
+}
+
+let loaded: KustoGlobals | null = null;
+const kindNames = new Map<number, string>();
+const parseCache = new Map<string, KustoCodeApi>();
+const PARSE_CACHE_LIMIT = 500;
+
+/** The language service's globals, loaded on first use (about half a second). */
+export function kusto(): KustoGlobals {
+  if (!loaded) {
+    require('@kusto/language-service-next/bridge.js');
+    require('@kusto/language-service-next');
+    loaded = globalThis as unknown as KustoGlobals;
+  }
+  return loaded;
+}
+
+export function kindName(node: SyntaxNode): string {
+  let name = kindNames.get(node.Kind);
+  if (name === undefined) {
+    const g = kusto();
+    name = g.System.Enum.toString(g.Kusto.Language.Syntax.SyntaxKind, node.Kind);
+    kindNames.set(node.Kind, name);
+  }
+  return name;
+}
+
+/** Syntax-only parse, cached by query text (the same queries come back sweep after sweep). */
+export function parseQuery(text: string): KustoCodeApi {
+  let code = parseCache.get(text);
+  if (!code) {
+    code = kusto().Kusto.Language.KustoCode.Parse(text, null);
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value as string);
+    parseCache.set(text, code);
+  }
+  return code;
+}
+
+export function listOf<T>(list: ReadOnlyList<T> | null | undefined): T[] {
+  const out: T[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.Count; i++) out.push(list.getItem(i));
+  return out;
+}
+
+/** A named property of a node (the typed accessors the language service defines per node class). */
+export function prop(node: SyntaxNode, name: string): SyntaxNode | null {
+  return ((node as unknown as Record<string, unknown>)[name] as SyntaxNode | null | undefined) ?? null;
+}
+
+/** The elements of a `SyntaxList<SeparatedElement<T>>` property, separators dropped. */
+export function elements(node: SyntaxNode, listName: string): SyntaxNode[] {
+  const list = (node as unknown as Record<string, unknown>)[listName] as ReadOnlyList<{ Element: SyntaxNode }> | null;
+  return listOf(list).map((e) => e.Element ?? (e as unknown as SyntaxNode));
+}
+
+/** The plain items of a `SyntaxList<T>` property (e.g. operator parameters). */
+export function items(node: SyntaxNode, listName: string): SyntaxNode[] {
+  return listOf((node as unknown as Record<string, unknown>)[listName] as ReadOnlyList<SyntaxNode> | null);
+}
+
+/** The source text of a node, for error messages. */
+export function textOf(node: SyntaxNode): string {
+  return node.ToString().trim();
+}
