@@ -19,9 +19,12 @@ export interface RenderedEmail {
 export interface RenderOptions extends LinkOptions {
   /** Longest evidence shown per check (characters of JSON); the rest is cut with a note. */
   maxEvidenceChars?: number;
+  /** Regressed hosts shown in full (checks, evidence, fix); the rest get one line each — ACS takes 10 MB at most. */
+  maxDetailedHosts?: number;
 }
 
 const DEFAULT_EVIDENCE_CHARS = 2000;
+const DEFAULT_DETAILED_HOSTS = 100;
 
 export function renderEmail(d: Digest, opts: RenderOptions = {}): RenderedEmail {
   const subject = digestTitle(d);
@@ -72,7 +75,8 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
   out.push(`<p style="color:#555">Sweep ${e(d.sweepId)} · ${d.hosts.length} host${d.hosts.length === 1 ? '' : 's'} in this digest.</p>`);
 
   const regressed = d.hosts.filter((h) => h.regressions.length);
-  for (const h of regressed) {
+  const detailed = regressed.slice(0, opts.maxDetailedHosts ?? DEFAULT_DETAILED_HOSTS);
+  for (const h of detailed) {
     const link = hostLink(h.host, opts);
     out.push('<div style="border-top:1px solid #ddd;margin-top:16px;padding-top:8px">');
     out.push(`<h2 style="font-size:16px;margin:0">${e(h.host.name)} <span style="color:${h.group === 'failing' ? '#b00020' : '#b26a00'}">${e(GROUP_HEADINGS[h.group])}</span></h2>`);
@@ -98,6 +102,8 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
     }
     out.push('</ul>');
   };
+  shortSection(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
+    h.regressions.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', '));
   shortSection('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
     h.dataGaps.map((n) => `${e(n.checkId ?? '')}: no evidence for several sweeps${n.check?.hint ? ` — ${e(n.check.hint)}` : ''}`).join('; '));
   shortSection('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) =>
@@ -120,7 +126,9 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
 function renderText(d: Digest, subject: string, opts: RenderOptions): string {
   const max = opts.maxEvidenceChars ?? DEFAULT_EVIDENCE_CHARS;
   const out: string[] = [subject, '', `Sweep ${d.sweepId}`, ''];
-  for (const h of d.hosts.filter((x) => x.regressions.length)) {
+  const regressed = d.hosts.filter((x) => x.regressions.length);
+  const detailed = regressed.slice(0, opts.maxDetailedHosts ?? DEFAULT_DETAILED_HOSTS);
+  for (const h of detailed) {
     out.push(`== ${h.host.name} (${GROUP_HEADINGS[h.group]})`, `   ${where(h.host)}`, `   ${hostLink(h.host, opts).url}`);
     for (const n of h.regressions) {
       out.push('', `   * ${n.checkId ?? ''} (${transition(n)}, ${n.check?.severity ?? ''}): ${n.check?.summary ?? ''}`);
@@ -138,6 +146,8 @@ function renderText(d: Digest, subject: string, opts: RenderOptions): string {
     for (const h of hosts) out.push(`   - ${h.host.name}: ${line(h)}`, `     ${hostLink(h.host, opts).url}`);
     out.push('');
   };
+  section(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
+    h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', '));
   section('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
     h.dataGaps.map((n) => `${n.checkId ?? ''}: no evidence for several sweeps${n.check?.hint ? ` — ${n.check.hint}` : ''}`).join('; '));
   section('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) => h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', '));

@@ -155,7 +155,8 @@ export interface TeamsPostOptions {
   /** Back-off when the answer names no Retry-After: base × 2^attempt with jitter, capped. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
-  /** A Retry-After longer than this ends the attempts (the card stays in the outbox for the next run). */
+  /** A Retry-After longer than this (default 60 s) ends the attempts: the card stays in the outbox for the next run,
+   *  and all attempts together stay well inside the outbox's 10-minute claim lease. */
   maxRetryAfterMs?: number;
   timeoutMs?: number;
   spacer?: RequestSpacer;
@@ -207,7 +208,7 @@ export async function postTeamsCard(webhookUrl: string, envelope: TeamsEnvelope,
       lastStatus = null;
     }
     if (attempt === maxAttempts) break;
-    if (retryAfterMs !== null && retryAfterMs > (opts.maxRetryAfterMs ?? 120_000)) {
+    if (retryAfterMs !== null && retryAfterMs > (opts.maxRetryAfterMs ?? 60_000)) {
       throw new TeamsSendError(`Teams webhook ${last} and asked to wait ${Math.round(retryAfterMs / 1000)} s: left for the next run`, lastStatus, attempt);
     }
     const base = opts.retryDelayMs ?? 1000;

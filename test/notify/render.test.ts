@@ -102,3 +102,12 @@ test('Teams card with 500 hosts stays under 28,000 bytes of UTF-8 JSON and says 
     assert.deepEqual(cardProblems(card), []);
   }
 });
+
+test('email: past maxDetailedHosts, regressed hosts get one line each', () => {
+  const notices = Array.from({ length: 5 }, (_, i) => notice(host(`ci-${i}`), 'regression', 'script.port-in-use', { remediation: `fix-${i}` }));
+  const r = renderEmail(buildDigest('o@x.io', 's', notices), { maxDetailedHosts: 2 });
+  assert.equal((r.plainText.match(/Fix:/g) ?? []).length, 2);
+  assert.match(r.plainText, /== More regressed hosts \(3\)\n\s+- ci-\d: script\.port-in-use \(pass → fail\)/);
+  assert.match(r.html, /More regressed hosts \(3\)<\/h2>/);
+  assert.equal((r.html.match(/fix-\d/g) ?? []).length, 2);
+});
