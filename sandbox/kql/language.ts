@@ -39,7 +39,9 @@ interface KustoGlobals {
       GlobalState: { Default: { WithDatabase(db: unknown): unknown; WithCluster?(c: unknown): unknown } };
       Syntax: { SyntaxKind: unknown };
       Symbols: {
-        TableSymbol: { $ctor7: new (name: string, schema: string, description: string | null) => unknown };
+        TableSymbol: { $ctor4: new (name: string, columns: unknown[]) => unknown };
+        ColumnSymbol: new (name: string, type: unknown) => unknown;
+        ScalarTypes: Record<string, unknown>;
         DatabaseSymbol: { ctor: new (name: string, tables: unknown[]) => unknown };
       };
     };
