@@ -5,6 +5,7 @@ import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { loadSettings } from '../shared/config';
+import { validateAlertsMessage } from '../shared/schemas';
 import { OUTBOX_TABLE } from '../shared/notices';
 import { runAlerts, type AlertDeps } from '../shared/notify/alert';
 import { alertDepsFromSettings } from '../shared/notify/channels';
@@ -22,14 +23,10 @@ export interface AlertPipeline {
 
 export type AlertPipelineFactory = (context: InvocationContext) => Promise<AlertPipeline>;
 
-/** `{ sweepId }` as tb-alerts.v1 has it; the reason it is not, otherwise. */
+/** `{ sweepId }` as schemas/tb-alerts.v1.json has it; otherwise the reason it is not, for the poison queue. */
 export function parseAlertsMessage(message: unknown): { sweepId: string } | string {
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) return 'the message is not a JSON object';
-  const { sweepId, ...rest } = message as Record<string, unknown>;
-  if (typeof sweepId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(sweepId)) return 'sweepId must be a string of 1–128 letters, digits and . _ : -';
-  const extra = Object.keys(rest).filter((k) => k !== 'schemaVersion');
-  if (extra.length) return `unexpected field(s): ${extra.slice(0, 5).join(', ')}`;
-  return { sweepId };
+  const v = validateAlertsMessage(message);
+  return v.ok ? { sweepId: v.value.sweepId } : `the message is not a tb-alerts.v1 message: ${v.errors.join('; ').slice(0, 500)}`;
 }
 
 /** The handler for a given way of building the pipeline (the app's: from app settings; tests: the sandbox's). */
