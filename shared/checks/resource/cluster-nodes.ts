@@ -1,0 +1,35 @@
+// resource.cluster-nodes (CHECKS.md; domain-facts R08): unusable nodes → fail; preempted nodes (a string column)
+// → warn. From the newest AmlComputeClusterEvent in the window (unusable) and the most preempted seen (preempted).
+import type { CheckOutcome } from '../../model';
+import type { CheckDefinition } from '../types';
+import { unknownFrom } from './common';
+
+export const clusterNodesCheck: CheckDefinition = {
+  id: 'resource.cluster-nodes',
+  class: 'resource',
+  severity: 'medium',
+  title: 'Cluster nodes are usable',
+  appliesTo: ['compute-cluster'],
+  run({ host, logs }, settings): CheckOutcome {
+    if (!logs.cluster.ok) return unknownFrom(logs.cluster, 'Cluster events');
+    const c = logs.cluster.value;
+    const evidence = { table: 'AmlComputeClusterEvent', ...c };
+    if ((c.unusableNodeCount ?? 0) > 0) {
+      return {
+        status: 'fail',
+        summary: `${host.name} has ${c.unusableNodeCount} unusable node(s) (newest event ${c.lastTime}${c.clusterErrorCodes ? `, errors ${c.clusterErrorCodes}` : ''})`,
+        evidence,
+        remediation: `az ml compute show --name ${host.name} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup} --query "properties.errors"; unusable nodes are replaced when the cluster scales to 0 and back`,
+      };
+    }
+    if ((c.maxPreemptedNodeCount ?? 0) > 0) {
+      return {
+        status: 'warn',
+        summary: `${host.name} had up to ${c.maxPreemptedNodeCount} preempted node(s) in the last ${settings.lookback}: a job's TensorBoard dies with its node`,
+        evidence,
+        remediation: `Use dedicated nodes for jobs whose TensorBoard must stay up: az ml compute update --name ${host.name} … (tier dedicated) or a dedicated cluster`,
+      };
+    }
+    return { status: 'pass', summary: `${host.name}: no unusable or preempted nodes in ${c.events} event(s)`, evidence };
+  },
+};

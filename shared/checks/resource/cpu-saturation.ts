@@ -1,0 +1,35 @@
+// resource.cpu-saturation (CHECKS.md): average CPU over the window above TBMON_CPU_WARN_PCT → warn.
+import type { CheckOutcome } from '../../model';
+import type { CheckDefinition } from '../types';
+import { fmtPct, unknownFrom } from './common';
+
+export const cpuSaturationCheck: CheckDefinition = {
+  id: 'resource.cpu-saturation',
+  class: 'resource',
+  severity: 'low',
+  title: 'CPU is not saturated',
+  appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+  run({ host, logs }, settings): CheckOutcome {
+    if (!logs.metrics.ok) return unknownFrom(logs.metrics, 'CPU metrics');
+    const cpu = logs.metrics.value.series.filter((s) => s.metric === 'cpu-pct' && s.samples > 0 && Number.isFinite(s.avg));
+    if (!cpu.length) {
+      return {
+        status: 'unknown',
+        summary: `No CPU metrics from ${host.name} in the last ${settings.lookback}`,
+        hint: 'Enable VM insights (InsightsMetrics Processor/UtilizationPercentage) or the Perf counter "% Processor Time"; for clusters send AmlComputeCpuGpuUtilization to Log Analytics.',
+      };
+    }
+    // Two sources for one host: the busier one speaks (a saturated host must not hide behind an idle average).
+    const busiest = cpu.reduce((a, b) => (b.avg > a.avg ? b : a));
+    const evidence = { averagePct: busiest.avg, source: busiest.source, samples: busiest.samples, thresholdPct: settings.cpuWarnPct };
+    if (busiest.avg > settings.cpuWarnPct) {
+      return {
+        status: 'warn',
+        summary: `Average CPU was ${fmtPct(busiest.avg)} over the last ${settings.lookback} (above ${settings.cpuWarnPct} %): TensorBoard may answer too slowly for the proxy`,
+        evidence,
+        remediation: `See what uses the CPU on ${host.name} (top -o %CPU); give TensorBoard its own cores or a larger size`,
+      };
+    }
+    return { status: 'pass', summary: `Average CPU ${fmtPct(busiest.avg)} over the last ${settings.lookback}`, evidence };
+  },
+};

@@ -1,0 +1,40 @@
+// resource.kernel-network (CHECKS.md): SYN flooding, a full conntrack table or TCP out of memory → warn; fail when
+// the flooded port is TensorBoard's.
+import type { CheckOutcome } from '../../model';
+import type { KernelEvent } from '../../evidence/log-types';
+import type { CheckDefinition } from '../types';
+import { unknownFrom } from './common';
+import { kernelPattern } from './kernel-patterns';
+
+/** Events confirmed against the exact kernel message. */
+export function kernelNetworkEvents(events: readonly KernelEvent[]): KernelEvent[] {
+  return events.filter((e) => e.kind !== 'oom-kill' && kernelPattern(e.kind).regex.test(e.message));
+}
+
+export const kernelNetworkCheck: CheckDefinition = {
+  id: 'resource.kernel-network',
+  class: 'resource',
+  severity: 'medium',
+  title: 'Kernel network buffers are not overflowing',
+  appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+  run({ host, logs }, settings): CheckOutcome {
+    if (!logs.kernel.ok) return unknownFrom(logs.kernel, 'Kernel messages');
+    if (logs.kernel.value.syslogRows === 0) {
+      return { status: 'unknown', summary: `No Syslog rows from ${host.name} in the last ${settings.lookback}`, hint: 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.' };
+    }
+    const events = kernelNetworkEvents(logs.kernel.value.events);
+    if (!events.length) return { status: 'pass', summary: `No SYN flooding, conntrack or TCP memory messages in the last ${settings.lookback}` };
+    const tbPorts = new Set([host.port, host.publishedPort].map(String));
+    const onTb = events.filter((e) => e.kind === 'syn-flood' && tbPorts.has(e.detail));
+    const shown = onTb.length ? onTb : events;
+    const summary = shown.map((e) => `${e.kind === 'syn-flood' ? `SYN flooding on port ${e.detail}` : e.kind === 'conntrack-full' ? 'conntrack table full' : 'TCP out of memory'} ×${e.count}`).join(', ');
+    return {
+      status: onTb.length ? 'fail' : 'warn',
+      summary: `The kernel reported ${summary} in the last ${settings.lookback}${onTb.length ? ' — on the TensorBoard port' : ''}`,
+      evidence: { table: 'Syslog', events },
+      remediation: onTb.length
+        ? `Find who floods port ${onTb[0].detail} on ${host.name} (ss -tn state syn-recv '( sport = :${onTb[0].detail} )'); raise net.ipv4.tcp_max_syn_backlog or restrict the sources in the NSG`
+        : `Raise the kernel limits on ${host.name}: sysctl net.netfilter.nf_conntrack_max / net.ipv4.tcp_mem`,
+    };
+  },
+};

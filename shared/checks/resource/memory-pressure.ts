@@ -1,0 +1,89 @@
+// resource.memory-pressure (CHECKS.md; domain-facts R04/R05): a kernel OOM kill of TensorBoard's process in the
+// window → fail; available memory below TBMON_MEMORY_WARN_PCT for a whole 5-minute bin → warn. A pass needs both
+// sources: without Syslog an OOM kill would go unseen, without memory metrics the pressure would.
+import type { CheckOutcome } from '../../model';
+import type { KernelEvent, MetricSeries } from '../../evidence/log-types';
+import type { CheckDefinition } from '../types';
+import { fmtPct } from './common';
+import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
+
+/** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
+export function tensorboardOomKills(events: readonly KernelEvent[]): KernelEvent[] {
+  return events.filter((e) => {
+    if (e.kind !== 'oom-kill') return false;
+    const m = OOM_KILL.exec(e.message);
+    return !!m && TENSORBOARD_COMM.test(m[3]);
+  });
+}
+
+interface LowMemory {
+  pct: number;
+  series: MetricSeries;
+}
+
+/** The lowest "whole 5-minute bin below" available-memory percentage, from either metric form. */
+function worstAvailablePct(series: readonly MetricSeries[], memoryGB: number | null): { worst: LowMemory | null; usable: number } {
+  let worst: LowMemory | null = null;
+  let usable = 0;
+  for (const s of series) {
+    let pct: number | null = null;
+    if (s.metric === 'memory-available-pct') pct = s.worstBinMax;
+    else if (s.metric === 'memory-available-mb' && memoryGB && memoryGB > 0) pct = (100 * s.worstBinMax) / (memoryGB * 1024);
+    if (pct === null || !Number.isFinite(pct)) continue;
+    usable++;
+    if (!worst || pct < worst.pct) worst = { pct, series: s };
+  }
+  return { worst, usable };
+}
+
+export const memoryPressureCheck: CheckDefinition = {
+  id: 'resource.memory-pressure',
+  class: 'resource',
+  severity: 'high',
+  title: 'No OOM kills or sustained low memory',
+  appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+  run({ host, logs, vmSize }, settings): CheckOutcome {
+    const missing: string[] = [];
+    const hints: string[] = [];
+    const kernel = logs.kernel;
+    if (kernel.ok && kernel.value.syslogRows > 0) {
+      const kills = tensorboardOomKills(kernel.value.events);
+      if (kills.length) {
+        const newest = kills.reduce((a, b) => (b.time > a.time ? b : a));
+        const total = kills.reduce((n, k) => n + k.count, 0);
+        return {
+          status: 'fail',
+          summary: `The kernel killed ${newest.detail || 'TensorBoard'} for lack of memory ${total === 1 ? 'once' : `${total} times`} in the last ${settings.lookback} (newest ${newest.time})`,
+          evidence: { table: 'Syslog', rule: 'Facility kern, (Out of memory|Memory cgroup out of memory): Killed process N (tensorboard|python*|server)', kills },
+          remediation: `Give TensorBoard more memory: a larger size (az ml compute / az vm resize), fewer runs per logdir, or --samples_per_plugin scalars=500,images=0 / --load_fast=true; check with: journalctl -k | grep -i 'killed process' on ${host.name}`,
+        };
+      }
+    } else {
+      missing.push(kernel.ok ? `no Syslog rows from ${host.name} in the last ${settings.lookback}` : `kernel messages: ${kernel.reason}`);
+      hints.push(kernel.ok ? 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.' : kernel.hint ?? '');
+    }
+    const metrics = logs.metrics;
+    const memoryGB = vmSize.ok ? vmSize.value.memoryGB : null;
+    const { worst, usable } = metrics.ok ? worstAvailablePct(metrics.value.series, memoryGB) : { worst: null, usable: 0 };
+    if (worst && worst.pct < settings.memoryWarnPct) {
+      return {
+        status: 'warn',
+        summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,
+        evidence: { series: worst.series, availablePct: worst.pct, thresholdPct: settings.memoryWarnPct },
+        remediation: `Find what holds the memory on ${host.name} (ps aux --sort=-rss | head) and move to a larger size if the workload needs it`,
+      };
+    }
+    if (!usable) {
+      missing.push(metrics.ok ? `no memory metrics (InsightsMetrics Memory/AvailableMB or Perf "Available MBytes Memory") from ${host.name}${!vmSize.ok ? ' that can be read without the VM size' : ''}` : `memory metrics: ${metrics.reason}`);
+      hints.push(metrics.ok ? 'Enable VM insights (InsightsMetrics) or the Perf counter "Available MBytes Memory".' : metrics.hint ?? '');
+    }
+    if (missing.length) {
+      return { status: 'unknown', summary: `Memory pressure cannot be ruled out: ${missing.join('; ')}`, hint: hints.filter(Boolean).join(' ') };
+    }
+    return {
+      status: 'pass',
+      summary: `No OOM kill of TensorBoard; available memory never stayed below ${settings.memoryWarnPct} % (lowest 5-minute bin ${fmtPct((worst as LowMemory).pct)})`,
+      evidence: { availablePct: worst?.pct ?? null },
+    };
+  },
+};

@@ -1,0 +1,57 @@
+// script.localhost-only (CHECKS.md): TensorBoard ≥ 2.0 serves on localhost unless --bind_all; the newest relevant
+// line wins (a later serving line on another address clears an earlier localhost notice). Fail where localhost is
+// unreachable by design — VMs, hosts behind a load balancer, compute-instance custom applications (a container
+// bound to localhost cannot be reached through its published port); warn otherwise.
+import type { Settings } from '../../config';
+import type { HostEvidence } from '../../evidence/types';
+import { tagValue } from '../../discovery/identify';
+import type { CheckOutcome } from '../../model';
+import type { CheckDefinition } from '../types';
+import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
+import { isLoopbackHost, parseServingLine } from './patterns';
+
+function behindLoadBalancer(evidence: HostEvidence): boolean {
+  if (!evidence.network.ok) return false;
+  const v = evidence.network.value as Record<string, unknown>;
+  const lbs = v.loadBalancers ?? v.loadBalancer;
+  return Array.isArray(lbs) ? lbs.length > 0 : !!lbs;
+}
+
+/** Where loopback is unreachable through the path clients take. */
+export function loopbackIsFatal(evidence: HostEvidence, settings: Settings): { fatal: boolean; why: string } {
+  const h = evidence.host;
+  if (h.kind === 'vm') return { fatal: true, why: 'a VM is reached over its network interface' };
+  if (behindLoadBalancer(evidence)) return { fatal: true, why: 'a load balancer forwards to the host\'s address' };
+  const customApp = h.kind === 'compute-instance' && (h.port !== h.publishedPort || tagValue(h.tags, settings.hostTag) === undefined);
+  if (customApp) return { fatal: true, why: 'a custom application is reached through its published port' };
+  return { fatal: false, why: 'the AzureML proxy may still reach it, but nothing else can' };
+}
+
+export const localhostOnlyCheck: CheckDefinition = {
+  id: 'script.localhost-only',
+  class: 'script',
+  severity: 'high',
+  title: 'TensorBoard listens beyond localhost',
+  appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+  run(evidence, settings): CheckOutcome {
+    const read = readLaunchLog(evidence, settings);
+    if (!read.ok) return read.outcome;
+    const serving = newestServing(read.log);
+    const notice = newestOf(confirmedLines(read.log, ['script.localhost-only']));
+    const servingUrl = serving ? parseServingLine(serving.message) : null;
+    let culprit = null;
+    if (serving && servingUrl && isLoopbackHost(servingUrl.host)) culprit = serving;
+    else if (notice && (!serving || notice.time >= serving.time)) culprit = notice;
+    if (culprit) {
+      const { fatal, why } = loopbackIsFatal(evidence, settings);
+      return {
+        status: fatal ? 'fail' : 'warn',
+        summary: `TensorBoard serves on localhost only (${why}): "${culprit.message.trim()}"`,
+        evidence: lineEvidence(read.log, culprit),
+        remediation: `Start it with --bind_all: tensorboard --logdir <logdir> --port ${evidence.host.port} --bind_all (scripts/tensorboard-launch.sh does this)`,
+      };
+    }
+    if (serving && servingUrl) return { status: 'pass', summary: `TensorBoard serves on ${servingUrl.host}:${servingUrl.port}`, evidence: lineEvidence(read.log, serving) };
+    return { status: 'pass', summary: `No localhost-only message in the launch log of the last ${settings.lookback}` };
+  },
+};

@@ -1,0 +1,71 @@
+// script.not-running (CHECKS.md): with launcher lines, the newest launcher event decides (exited / gave-up → fail;
+// no heartbeat for more than 10 minutes while the compute runs → fail; else pass). Without them: a start failure
+// with no later serving line → fail; a serving line → pass; nothing → unknown.
+import type { CheckOutcome } from '../../model';
+import type { LaunchLogLine } from '../../evidence/log-types';
+import type { CheckDefinition } from '../types';
+import { runStateOf } from '../resource/compute-state';
+import { confirmedLines, lineEvidence, newestServing, readLaunchLog, standingFailure } from './launch-log';
+import { parseLauncherLine, START_FAILURE_ROLES, type LauncherLine } from './patterns';
+
+/** Log Analytics ingestion lags a few minutes; a heartbeat every 60 s older than this means the launcher is gone. */
+export const HEARTBEAT_STALE_MS = 10 * 60_000;
+
+/** Same timestamp: a restart logs exited then started; gave-up is final. */
+const TIE_RANK: Record<LauncherLine['event'], number> = { 'gave-up': 3, started: 2, heartbeat: 1, exited: 0 };
+
+function newestLauncherEvent(lines: readonly LaunchLogLine[]): { line: LaunchLogLine; parsed: LauncherLine } | null {
+  let best: { line: LaunchLogLine; parsed: LauncherLine } | null = null;
+  for (const line of lines) {
+    const parsed = parseLauncherLine(line.message);
+    if (!parsed) continue;
+    if (!best || line.time > best.line.time || (line.time === best.line.time && TIE_RANK[parsed.event] > TIE_RANK[best.parsed.event])) best = { line, parsed };
+  }
+  return best;
+}
+
+export const notRunningCheck: CheckDefinition = {
+  id: 'script.not-running',
+  class: 'script',
+  severity: 'high',
+  title: 'TensorBoard is running',
+  appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+  run(evidence, settings): CheckOutcome {
+    const read = readLaunchLog(evidence, settings);
+    if (!read.ok) return read.outcome;
+    const { log } = read;
+    const host = evidence.host;
+    const restart = `Restart it: scripts/tensorboard-launch.sh --logdir <logdir> --port ${host.port} (see the launch log: journalctl -t ${log.tag} -n 50 on ${host.name})`;
+    const launcher = newestLauncherEvent(confirmedLines(log, ['launcher']));
+    if (launcher) {
+      const { line, parsed } = launcher;
+      if (parsed.event === 'exited' || parsed.event === 'gave-up') {
+        const how = parsed.event === 'gave-up'
+          ? `the launcher gave up restarting TensorBoard${parsed.attempt !== null ? ` after ${parsed.attempt} attempts` : ''}`
+          : `TensorBoard exited${parsed.code !== null ? ` with code ${parsed.code}` : ''}`;
+        return { status: 'fail', summary: `${how} at ${line.time}`, evidence: lineEvidence(log, line), remediation: restart };
+      }
+      const ageMs = Date.parse(log.asOf) - Date.parse(line.time);
+      if (ageMs > HEARTBEAT_STALE_MS) {
+        const runState = runStateOf(host);
+        if (runState === 'stopped') return { status: 'skipped', summary: `${host.name} is stopped: no heartbeat is expected` };
+        return {
+          status: 'fail',
+          summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes (last ${parsed.event} at ${line.time}): the launcher or the host stopped`,
+          evidence: { ...lineEvidence(log, line), ageMinutes: Math.round(ageMs / 60_000) },
+          remediation: restart,
+        };
+      }
+      return { status: 'pass', summary: `The launcher reports TensorBoard running (pid ${parsed.pid}, port ${parsed.port}, ${parsed.event} at ${line.time})`, evidence: lineEvidence(log, line) };
+    }
+    const { failure } = standingFailure(log, START_FAILURE_ROLES);
+    if (failure) return { status: 'fail', summary: `TensorBoard did not start: "${failure.message.trim()}" (${failure.time}) and no later serving line`, evidence: lineEvidence(log, failure), remediation: restart };
+    const serving = newestServing(log);
+    if (serving) return { status: 'pass', summary: `TensorBoard started serving at ${serving.time}`, evidence: lineEvidence(log, serving) };
+    return {
+      status: 'unknown',
+      summary: `The launch log of the last ${settings.lookback} neither shows TensorBoard serving nor failing to start`,
+      hint: 'TensorBoard prints its serving line only at start; scripts/tensorboard-launch.sh writes a heartbeat every 60 s so a long-running TensorBoard stays visible.',
+    };
+  },
+};

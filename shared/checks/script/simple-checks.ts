@@ -1,0 +1,58 @@
+// Script checks that are one failure pattern each (CHECKS.md § script), with the fix a person can paste.
+import { failureCheck } from './failure-check';
+
+export const notInstalledCheck = failureCheck({
+  id: 'script.not-installed',
+  severity: 'high',
+  title: 'TensorBoard is installed where the launcher runs',
+  status: 'fail',
+  meaning: 'TensorBoard is not installed in the environment that starts it',
+  remediation: () => 'Install it in the environment the launcher uses (python -m pip install tensorboard), or put that environment\'s bin directory on PATH before scripts/tensorboard-launch.sh runs',
+});
+
+export const launchCrashCheck = failureCheck({
+  id: 'script.launch-crash',
+  severity: 'high',
+  title: 'TensorBoard starts without crashing',
+  status: 'fail',
+  meaning: 'TensorBoard crashed at start',
+  remediation: (host, message) => /ContextualVersionConflict/i.test(message)
+    ? 'A package version conflicts with TensorBoard\'s requirements: python -m pip check, then pin the named package (python -m pip install "<package>==<version the message requires>")'
+    : `Run it in a terminal on ${host.name} to see the whole traceback: tensorboard --logdir <logdir> --port ${host.port} --bind_all`,
+});
+
+export const portInUseCheck = failureCheck({
+  id: 'script.port-in-use',
+  severity: 'high',
+  title: 'The TensorBoard port is free',
+  status: 'fail',
+  meaning: 'Another process holds the TensorBoard port',
+  remediation: (host) => `Find and stop the process on port ${host.port} of ${host.name} (sudo ss -ltnp 'sport = :${host.port}'), often an older TensorBoard: pkill -f 'tensorboard.*--port ${host.port}'`,
+});
+
+export const badFlagsCheck = failureCheck({
+  id: 'script.bad-flags',
+  severity: 'high',
+  title: 'TensorBoard flags are valid',
+  status: 'fail',
+  meaning: 'TensorBoard refused its flags',
+  remediation: (host) => `Start it as: tensorboard --logdir <logdir> --port ${host.port} --bind_all (a --logdir is required; --host and --bind_all exclude each other; ports below 1024 need root)`,
+});
+
+export const logdirCheck = failureCheck({
+  id: 'script.logdir',
+  severity: 'low',
+  title: 'The logdir exists and is readable',
+  status: 'warn',
+  meaning: 'TensorBoard answers but has nothing to show (logdir missing, unreadable or empty)',
+  remediation: (host) => `Check the logdir on ${host.name}: ls -ld <logdir> && find <logdir> -name 'events.out.tfevents.*' | head; it must be readable by the user running TensorBoard`,
+});
+
+export const slowStartCheck = failureCheck({
+  id: 'script.slow-start',
+  severity: 'medium',
+  title: 'TensorBoard starts in time',
+  status: 'warn',
+  meaning: 'TensorBoard was slow to start',
+  remediation: () => 'Large logdirs load slowly: point --logdir at fewer runs, keep --load_fast=auto (the default since 2.5), or lower --samples_per_plugin; then retry after a minute',
+});
