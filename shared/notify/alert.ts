@@ -71,7 +71,8 @@ export interface AlertResult {
 
 const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0 });
 
-export async function runAlerts(sweepId: string, deps: AlertDeps): Promise<AlertResult> {
+export async function runAlerts(sweepId: string, given: AlertDeps): Promise<AlertResult> {
+  const deps: AlertDeps = { ...given, claimant: given.claimant ?? randomUUID() };
   const log = deps.log ?? (() => {});
   const result: AlertResult = { sweepId, email: emptyChannel(), teams: emptyChannel(), errors: [] };
   const rows = await deps.outbox.listPending();
@@ -179,10 +180,9 @@ async function sendCards(sweepId: string, groups: [string, OutboxRow[]][], deps:
  * loss — written while the other run was listing — are released for the next digest): never two emails per run.
  */
 async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<OutboxRow[]> {
-  const claimant = deps.claimant ?? (deps.claimant = randomUUID());
   const won: OutboxRow[] = [];
   for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (await deps.outbox.claim(r, claimant)) {
+    if (await deps.outbox.claim(r, deps.claimant)) {
       won.push(r);
       continue;
     }

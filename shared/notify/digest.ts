@@ -132,22 +132,14 @@ function compareSections(a: HostSection, b: HostSection): number {
  */
 export function digestTitle(d: Digest): string {
   const hosts = (n: number) => `${n} TensorBoard host${n === 1 ? '' : 's'}`;
-  const others: string[] = [];
-  if (d.counts['no-data']) others.push(`${d.counts['no-data']} without data`);
-  if (d.counts.recovered) others.push(`${d.counts.recovered} recovered`);
-  if (d.counts.gone) others.push(`${d.counts.gone} gone`);
+  const others = ([[d.counts['no-data'], 'without data'], [d.counts.recovered, 'recovered'], [d.counts.gone, 'gone']] as [number, string][])
+    .filter(([n]) => n > 0);
+  const rest = (list: [number, string][]) => (list.length ? `; ${list.map(([n, what]) => `${n} ${what}`).join(', ')}` : '');
   const worst = worstRegression(d);
   let title: string;
-  if (worst) {
-    title = `tbmon: ${hosts(d.counts.regressedHosts)} regressed — worst: ${worst.host.name} (${worst.checkId})`;
-    if (others.length) title += `; ${others.join(', ')}`;
-  } else if (others.length) {
-    const [first, ...rest] = others;
-    const n = Number(first.split(' ')[0]);
-    title = `tbmon: ${hosts(n)}${first.slice(String(n).length)}${rest.length ? `; ${rest.join(', ')}` : ''}`;
-  } else {
-    title = 'tbmon: nothing to report';
-  }
+  if (worst) title = `tbmon: ${hosts(d.counts.regressedHosts)} regressed — worst: ${worst.host.name} (${worst.checkId})${rest(others)}`;
+  else if (others.length) title = `tbmon: ${hosts(others[0][0])} ${others[0][1]}${rest(others.slice(1))}`;
+  else title = 'tbmon: nothing to report';
   // A header line: Azure names cannot hold line breaks, but nothing from outside goes into a header unchecked.
   return title.replace(/[\r\n\t]+/g, ' ');
 }

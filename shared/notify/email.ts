@@ -109,7 +109,7 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
   shortSection('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) =>
     h.recoveries.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', '));
   shortSection('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) =>
-    `no longer found in ${e(where(h.host))}`);
+    `no longer found (${e(where(h.host))})`);
 
   out.push('<p style="color:#777;font-size:12px;margin-top:24px">Sent by tbmon, which checks TensorBoard hosts for the causes of 502 Bad Gateway. ');
   out.push('One email per sweep; you get it because a host names you as its owner (or no owner is set).</p></body></html>');
@@ -151,7 +151,7 @@ function renderText(d: Digest, subject: string, opts: RenderOptions): string {
   section('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
     h.dataGaps.map((n) => `${n.checkId ?? ''}: no evidence for several sweeps${n.check?.hint ? ` — ${n.check.hint}` : ''}`).join('; '));
   section('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) => h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', '));
-  section('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) => `no longer found in ${where(h.host)}`);
+  section('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) => `no longer found (${where(h.host)})`);
   out.push('-- tbmon (one email per sweep; you get it because a host names you as its owner, or no owner is set)');
   return out.join('\n');
 }
