@@ -10,7 +10,15 @@ export function testStorageConnectionString(): Promise<string> {
   if (shared) return Promise.resolve(shared);
   own ??= startAzurite().then((azurite) => {
     // 'exit' handlers run synchronously: a signal by PID is all that fits, and all Azurite needs.
-    process.once('exit', () => { try { process.kill(azurite.pid, 'SIGTERM'); } catch { /* already gone */ } });
+    const kill = (): void => { try { process.kill(azurite.pid, 'SIGTERM'); } catch { /* already gone */ } };
+    process.once('exit', kill);
+    // Interrupted (Ctrl-C, a runner's SIGTERM): stop Azurite too, then die of the same signal.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        kill();
+        process.kill(process.pid, sig);
+      });
+    }
     return azurite.connectionString;
   });
   return own;
