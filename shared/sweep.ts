@@ -1,0 +1,185 @@
+// The sweep use-case (timer): discover every TensorBoard host in scope, store them in batches — one per Log Analytics
+// workspace, split at 1,000 hosts — in the sweep ledger, reconcile the host inventory (gone hosts become `gone`
+// notices in the outbox), record the batch count (the completion marker's denominator), then enqueue one tb-evaluate
+// claim check per batch. Order matters: every batch is stored and counted before any message can be evaluated, and
+// gone notices are in the outbox before the sweep can complete and trigger its digest.
+import type { QueueClient } from '@azure/storage-queue';
+import type { AzureContext } from './azure';
+import type { Settings } from './config';
+import { discoverHosts, type DiscoveryResult } from './discovery/discover';
+import { mapLimited } from './discovery/limit';
+import { emptyRequestCounts, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
+import type { Notice } from './notices';
+import { noticeId } from './regressions';
+import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
+import { enqueueJson, ensureQueue } from './storage';
+import type { HostInventory, InventoryHost } from './state/inventory';
+import { recipientsOf, type Outbox } from './state/outbox';
+import { batchKeyFor, MAX_HOSTS_PER_BATCH, newSweepId, type SweepLedger } from './state/sweeps';
+
+export interface SweepDeps {
+  azure: AzureContext;
+  settings: Settings;
+  ledger: SweepLedger;
+  inventory: HostInventory;
+  outbox: Outbox;
+  evaluateQueue: QueueClient;
+  /** For a sweep with no batches: its tb-alerts message (gone notices) goes out at once. */
+  alertsQueue: QueueClient;
+  now?: () => Date;
+  log?: (line: string) => void;
+  /** Resource Graph quota / throttle waits (tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** A sweep whose batches are not all evaluated this long after it started gets its tb-alerts anyway. Default 1 h. */
+  stalledAfterMs?: number;
+  /** Batch rows of sweeps older than this are deleted. Default 2 days. */
+  keepBatchesMs?: number;
+}
+
+export interface SweepBatch {
+  batchKey: string;
+  logAnalyticsWorkspaceId: string | null;
+  hosts: HostRecord[];
+}
+
+export const DEFAULT_STALLED_AFTER_MS = 3_600_000;
+export const DEFAULT_KEEP_BATCHES_MS = 2 * 86_400_000;
+
+export interface SweepOutcome {
+  sweepId: string;
+  hosts: number;
+  batches: { batchKey: string; logAnalyticsWorkspaceId: string | null; hosts: number }[];
+  subscriptionsRead: string[];
+  subscriptionsFailed: string[];
+  gone: Host[];
+  /** Earlier sweeps that stalled past the deadline and had their tb-alerts message sent by this run. */
+  flushedStalledSweeps: string[];
+  errors: RunError[];
+  stats: { durationMs: number; requests: RequestCounts };
+}
+
+/**
+ * Hosts grouped by Log Analytics workspace (hosts without one together), each group split into batches of at most
+ * `maxPerBatch`, in a stable order (workspace id, then host id) so a re-run makes the same batches.
+ */
+export function planBatches(hosts: readonly HostRecord[], maxPerBatch = MAX_HOSTS_PER_BATCH): SweepBatch[] {
+  const byWorkspace = new Map<string, HostRecord[]>();
+  for (const h of hosts) {
+    const key = h.logAnalyticsWorkspaceId ?? '';
+    const list = byWorkspace.get(key) ?? [];
+    list.push(h);
+    byWorkspace.set(key, list);
+  }
+  const out: SweepBatch[] = [];
+  for (const key of [...byWorkspace.keys()].sort()) {
+    const list = byWorkspace.get(key)!.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+    for (let i = 0; i < list.length; i += maxPerBatch) {
+      const la = key === '' ? null : key;
+      out.push({ batchKey: batchKeyFor(out.length, la), logAnalyticsWorkspaceId: la, hosts: list.slice(i, i + maxPerBatch) });
+    }
+  }
+  return out;
+}
+
+/** The `gone` notice of a host; its id is fixed by the host and the last sweep that saw it, so a retried sweep writes it once. */
+export function goneNotice(entry: InventoryHost, sweepId: string, observedAt: string): Notice {
+  return { id: noticeId({ hostId: entry.host.id, kind: 'gone', sweepId: entry.lastSeenSweepId }), kind: 'gone', sweepId, host: entry.host, observedAt };
+}
+
+/** Sends the sweep's single tb-alerts message if nobody has (the ledger's claim says yes once). */
+async function enqueueAlertsOnce(deps: Pick<SweepDeps, 'ledger' | 'alertsQueue'>, sweepId: string): Promise<boolean> {
+  if (!(await deps.ledger.claimAlertsEnqueue(sweepId))) return false;
+  const message = { sweepId };
+  const checked = validateAlertsMessage(message);
+  if (!checked.ok) throw new Error(`tb-alerts message ${JSON.stringify(message)} does not validate: ${checked.errors.join('; ')}`);
+  await ensureQueue(deps.alertsQueue);
+  await enqueueJson(deps.alertsQueue, message);
+  return true;
+}
+
+/**
+ * The deadline path of the completion marker (earlier sweeps whose batches stalled get their digest with what was
+ * evaluated) and retention of batch rows. Failures here are logged: they must not fail the sweep that just ran.
+ */
+async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (line: string) => void): Promise<string[]> {
+  const flushed: string[] = [];
+  try {
+    for (const stalled of await deps.ledger.findStalledSweeps(now, deps.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS)) {
+      if (stalled !== sweepId && (await enqueueAlertsOnce(deps, stalled))) {
+        log(`sweep ${stalled} stalled past its deadline: tb-alerts enqueued with what was evaluated`);
+        flushed.push(stalled);
+      }
+    }
+    await deps.ledger.pruneBatches(new Date(now.getTime() - (deps.keepBatchesMs ?? DEFAULT_KEEP_BATCHES_MS)));
+  } catch (e) {
+    log(`sweep ${sweepId}: housekeeping failed (retried next sweep): ${(e as Error).message}`);
+  }
+  return flushed;
+}
+
+function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
+  const out = emptyRequestCounts();
+  for (const k of Object.keys(out) as (keyof RequestCounts)[]) out[k] = after[k] - before[k];
+  return out;
+}
+
+export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
+  const log = deps.log ?? (() => {});
+  const now = (deps.now ?? (() => new Date()))();
+  const started = Date.now();
+  const requestsBefore = deps.azure.counter.snapshot();
+  const sweepId = newSweepId(now);
+  const errors: RunError[] = [];
+  const scope = deps.settings.scope;
+  const scopeText = scope.kind === 'all' ? 'all' : scope.kind === 'subscriptions' ? `subscriptions:${scope.subscriptionIds.join(',')}` : `managementGroup:${scope.managementGroupId}`;
+
+  await Promise.all([deps.ledger.ensureTable(), deps.inventory.ensureTable(), deps.outbox.ensureTable(), ensureQueue(deps.evaluateQueue)]);
+  await deps.ledger.createSweep(sweepId, now, scopeText.slice(0, 30_000));
+
+  let discovered: DiscoveryResult;
+  try {
+    discovered = await discoverHosts({ azure: deps.azure, settings: deps.settings, errors, now }, { sleep: deps.sleep });
+  } catch (e) {
+    errors.push({ scope: scopeText, code: (e as { code?: string }).code ?? 'DiscoveryFailed', message: (e as Error).message });
+    await deps.ledger.failSweep(sweepId, errors);
+    throw e;
+  }
+  for (const e of errors) log(`sweep ${sweepId}: ${e.scope}: ${e.code}: ${e.message}`);
+
+  const batches = planBatches(discovered.hosts);
+  await mapLimited(batches, 4, (b) => deps.ledger.storeBatch(sweepId, b.batchKey, b.hosts));
+
+  const reconciled = await deps.inventory.reconcile({ sweepId, now, hosts: discovered.hosts, subscriptionsRead: discovered.subscriptionsRead });
+  if (reconciled.gone.length) {
+    const written = await deps.outbox.writeNotices(reconciled.gone.map((g) => goneNotice(g, sweepId, now.toISOString())), recipientsOf(deps.settings, log));
+    for (const n of written.unaddressed) log(`sweep ${sweepId}: ${n.host.name} is gone but has no recipient (no owner, no TBMON_ALERT_FALLBACK_TO, no Teams)`);
+  }
+
+  await deps.ledger.recordBatches(sweepId, {
+    batchCount: batches.length, hostCount: discovered.hosts.length, subscriptionsRead: discovered.subscriptionsRead.length,
+    subscriptionsFailed: discovered.subscriptionsFailed.length, goneCount: reconciled.gone.length, errors,
+  });
+
+  await mapLimited(batches, 16, async (b) => {
+    const message = { sweepId, batchKey: b.batchKey };
+    const checked = validateEvaluateMessage(message);
+    if (!checked.ok) throw new Error(`tb-evaluate message ${JSON.stringify(message)} does not validate: ${checked.errors.join('; ')}`);
+    await enqueueJson(deps.evaluateQueue, message);
+  });
+
+  if (batches.length === 0) await enqueueAlertsOnce(deps, sweepId);
+  const flushedStalledSweeps = await housekeeping(deps, sweepId, now, log);
+
+  log(`sweep ${sweepId}: ${discovered.hosts.length} host(s) in ${batches.length} batch(es); ${discovered.subscriptionsRead.length} subscription(s) read, ${discovered.subscriptionsFailed.length} failed; ${reconciled.added} new, ${reconciled.gone.length} gone`);
+  return {
+    sweepId,
+    hosts: discovered.hosts.length,
+    batches: batches.map((b) => ({ batchKey: b.batchKey, logAnalyticsWorkspaceId: b.logAnalyticsWorkspaceId, hosts: b.hosts.length })),
+    subscriptionsRead: discovered.subscriptionsRead,
+    subscriptionsFailed: discovered.subscriptionsFailed,
+    gone: reconciled.gone.map((g) => g.host),
+    flushedStalledSweeps,
+    errors,
+    stats: { durationMs: Date.now() - started, requests: delta(deps.azure.counter.snapshot(), requestsBefore) },
+  };
+}
