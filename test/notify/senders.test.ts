@@ -51,8 +51,9 @@ test('email: a wrong access key is refused (401) and the error carries neither k
   assert.ok(!err.message.includes(badKey) && !/Signature=/i.test(err.message), err.message);
 });
 
-test('email: 429 with Retry-After is retried by the pipeline, then succeeds', async () => {
-  sb.setTenant(tenant([{ path: '/emails:send', status: 429, headers: { 'Retry-After': '0' }, times: 1 }]));
+test('email: 429 with Retry-After is retried by the pipeline after the time it asked for, then succeeds', async () => {
+  sb.setTenant(tenant([{ path: '/emails:send', status: 429, headers: { 'Retry-After': '1' }, times: 1 }]));
+  const started = Date.now();
   sb.clearOutbox();
   sb.clearRequests();
   const client = createEmailClient({ acsConnectionString: sb.acsConnectionString, acsEndpoint: null }, { caCert: sb.caCert, retry: TEST_RETRY });
@@ -62,7 +63,23 @@ test('email: 429 with Retry-After is retried by the pipeline, then succeeds', as
   assert.equal(sent.status, 'Succeeded');
   assert.equal(sb.outbox().emails.length, 1);
   assert.equal(sb.requests().filter((r) => r.api === 'email' && r.status === 429).length, 1);
+  assert.ok(Date.now() - started >= 1000, 'waited the Retry-After second');
   sb.setTenant(tenant());
+});
+
+test('email with ACS_ENDPOINT and a token credential (the managed-identity form) sends with a bearer token', async () => {
+  sb.clearOutbox();
+  sb.clearRequests();
+  const scopes: string[][] = [];
+  const credential = { getToken: async (s: string | string[]) => { scopes.push([s].flat()); return { token: 'mi-token', expiresOnTimestamp: Date.now() + 3_600_000 }; } };
+  const client = createEmailClient({ acsConnectionString: null, acsEndpoint: sb.baseUrl }, { credential, caCert: sb.caCert, retry: TEST_RETRY });
+  assert.ok(client);
+  const d = buildDigest('mi@contoso.com', 's-mi', [notice(host('ci-mi'), 'regression', 'script.port-in-use')]);
+  await sendEmail(client, 'tbmon@contoso.com', 'mi@contoso.com', renderEmail(d), d.id);
+  assert.deepEqual(sb.outbox().emails.map((e) => e.to), [['mi@contoso.com']]);
+  assert.ok(scopes.length > 0 && scopes.every((s) => s.some((x) => x.startsWith('https://communication.azure.com'))), JSON.stringify(scopes));
+  assert.throws(() => createEmailClient({ acsConnectionString: null, acsEndpoint: sb.baseUrl }, {}), /credential/);
+  assert.equal(createEmailClient({ acsConnectionString: null, acsEndpoint: null }, {}), null);
 });
 
 test('Teams: 500 three times then 202 → one card delivered, 4 requests, ≤ 4 per second', async () => {
