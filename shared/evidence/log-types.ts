@@ -109,5 +109,8 @@ export interface LogEvidence {
   flows: Gathered<FlowEvidence>;
 }
 
+/** The AzureML management port whose denied flows network.flow-denied reports beside the published port. */
+export const AML_MANAGEMENT_PORT = 44224;
+
 export type LogFamily = keyof LogEvidence;
 export const LOG_FAMILIES: readonly LogFamily[] = ['launch', 'kernel', 'metrics', 'cluster', 'flows'];

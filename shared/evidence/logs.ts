@@ -21,15 +21,13 @@ import type {
   MetricSeries,
   MetricsEvidence,
 } from './log-types';
-import { LOG_FAMILIES } from './log-types';
+import { AML_MANAGEMENT_PORT, LOG_FAMILIES } from './log-types';
 import { HostKeyIndex } from './logs-hosts';
 import { clusterQuery, flowsQuery, kernelQuery, launchLogQuery, metricsQuery } from './logs-queries';
 import { DEFAULT_RETRY, gateFor, runThrottled, type RetryPolicy } from './logs-throttle';
 
 /** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
 export const MAX_HOSTS_PER_QUERY = 1_000;
-/** The AzureML management port whose denied flows network.flow-denied reports beside the published port. */
-export const AML_MANAGEMENT_PORT = 44224;
 
 export const NO_WORKSPACE_HINT =
   'Send the host\'s logs to a Log Analytics workspace and tell tbmon which: a diagnostic setting on the ML workspace, ' +

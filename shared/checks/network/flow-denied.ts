@@ -2,7 +2,7 @@
 // host denied in the window → fail. Built with the Log Analytics checks (NTANetAnalytics, gathered per workspace).
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { AML_MANAGEMENT_PORT } from '../../evidence/logs';
+import { AML_MANAGEMENT_PORT } from '../../evidence/log-types';
 import { unknownFrom } from '../resource/common';
 
 export const flowDeniedCheck: CheckDefinition = {

@@ -1,0 +1,93 @@
+// Builders for pure check tests: a host, settings, and evidence built from raw log lines the way the server
+// summarises them (classified by the same pattern table, newest line per key).
+import { loadSettings, type Settings } from '../../shared/config';
+import type { HostEvidence, VmSizeInfo } from '../../shared/evidence/types';
+import type { KernelEvent, LaunchLogEvidence, LaunchLogLine, LogEvidence, MetricSeries } from '../../shared/evidence/log-types';
+import type { Gathered, HostRecord } from '../../shared/model';
+import { classifyLaunchLine, OTHER_KEY } from '../../shared/checks/script/patterns';
+import { classifyKernelLine } from '../../shared/checks/resource/kernel-patterns';
+
+export const NOW = '2026-11-26T06:00:00.000Z';
+export const settings: Settings = loadSettings({});
+
+export function host(over: Partial<HostRecord> & { facts?: Partial<HostRecord['facts']> } = {}): HostRecord {
+  const { facts, ...rest } = over;
+  const kind = rest.kind ?? 'compute-instance';
+  return {
+    id: kind === 'vm'
+      ? '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.Compute/virtualMachines/vm-tb'
+      : '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1/computes/ci-tb',
+    name: kind === 'vm' ? 'vm-tb' : 'ci-tb',
+    kind,
+    subscriptionId: '11111111-1111-1111-1111-111111111111',
+    resourceGroup: 'rg-ml',
+    workspace: kind === 'vm' ? null : 'ws1',
+    location: 'eastus2',
+    port: 6006,
+    publishedPort: 6006,
+    owners: [],
+    logAnalyticsWorkspaceId: '22222222-2222-2222-2222-222222222222',
+    tags: { tensorboard: '6006' },
+    ...rest,
+    facts: {
+      vmSize: 'STANDARD_D4S_V3', state: kind === 'vm' ? 'PowerState/running' : 'Running', provisioningState: 'Succeeded', errors: null,
+      lastOperation: null, enableNodePublicIp: true, subnetId: null, nicIds: [], computerName: null, workspaceId: null,
+      ...facts,
+    },
+  };
+}
+
+const missing = (reason: string): Gathered<never> => ({ ok: false, reason, hint: `enable ${reason}` });
+
+export function noLogs(): LogEvidence {
+  return { launch: missing('launch'), kernel: missing('kernel'), metrics: missing('metrics'), cluster: missing('cluster'), flows: missing('flows') };
+}
+
+export function evidence(h: HostRecord, logs: Partial<LogEvidence> = {}, vmSize?: Gathered<VmSizeInfo>): HostEvidence {
+  return {
+    host: h,
+    vmSize: vmSize ?? { ok: true, value: { name: 'Standard_D4s_v3', vCPUs: 4, memoryGB: 16 } },
+    network: { ok: false, reason: 'not gathered in this test' },
+    logs: { ...noLogs(), ...logs },
+  };
+}
+
+/** `HH:MM` (or `HH:MM:SS`) on the sandbox day → ISO. */
+export function at(hhmm: string): string {
+  return new Date(`2026-11-26T${hhmm.length === 5 ? `${hhmm}:00` : hhmm}.000Z`).toISOString();
+}
+
+/** Raw launch-log lines → the per-key summary the launch query returns. */
+export function launchLog(lines: readonly [string, string][], asOf = NOW): Gathered<LaunchLogEvidence> {
+  const byKey = new Map<string, LaunchLogLine>();
+  for (const [time, message] of lines) {
+    const key = classifyLaunchLine(message)?.key ?? OTHER_KEY;
+    const t = at(time);
+    const prev = byKey.get(key);
+    if (!prev) byKey.set(key, { key, time: t, message, count: 1 });
+    else {
+      prev.count++;
+      if (t >= prev.time) Object.assign(prev, { time: t, message });
+    }
+  }
+  return { ok: true, value: { asOf, table: 'Syslog', tag: 'tensorboard', rows: lines.length, newest: [...byKey.values()] } };
+}
+
+/** Raw Syslog lines (facility, message) → the kernel summary. */
+export function kernelLog(lines: readonly [string, string, string][], extraRows = 10): Gathered<{ syslogRows: number; events: KernelEvent[] }> {
+  const events: KernelEvent[] = [];
+  for (const [time, facility, message] of lines) {
+    const c = facility === 'kern' ? classifyKernelLine(message) : null;
+    if (!c) continue;
+    const prev = events.find((e) => e.kind === c.kind && e.detail === c.detail);
+    if (prev) {
+      prev.count++;
+      if (at(time) >= prev.time) Object.assign(prev, { time: at(time), message });
+    } else events.push({ kind: c.kind, detail: c.detail, count: 1, time: at(time), message });
+  }
+  return { ok: true, value: { syslogRows: lines.length + extraRows, events } };
+}
+
+export function series(metric: MetricSeries['metric'], values: Partial<MetricSeries> = {}): MetricSeries {
+  return { metric, source: 'InsightsMetrics', instance: '', samples: 60, avg: 50, min: 40, worstBinMax: 50, last: 50, lastTime: at('05:59'), ...values };
+}
