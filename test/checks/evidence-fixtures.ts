@@ -10,7 +10,7 @@ import { classifyKernelLine } from '../../shared/checks/resource/kernel-patterns
 export const NOW = '2026-11-26T06:00:00.000Z';
 export const settings: Settings = loadSettings({});
 
-export function host(over: Partial<HostRecord> & { facts?: Partial<HostRecord['facts']> } = {}): HostRecord {
+export function host(over: Omit<Partial<HostRecord>, 'facts'> & { facts?: Partial<HostRecord['facts']> } = {}): HostRecord {
   const { facts, ...rest } = over;
   const kind = rest.kind ?? 'compute-instance';
   return {

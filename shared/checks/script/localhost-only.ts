@@ -12,7 +12,7 @@ import { isLoopbackHost, parseServingLine } from './patterns';
 
 function behindLoadBalancer(evidence: HostEvidence): boolean {
   if (!evidence.network.ok) return false;
-  const v = evidence.network.value as Record<string, unknown>;
+  const v = evidence.network.value as unknown as Record<string, unknown>;
   const lbs = v.loadBalancers ?? v.loadBalancer;
   return Array.isArray(lbs) ? lbs.length > 0 : !!lbs;
 }
