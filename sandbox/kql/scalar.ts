@@ -3,7 +3,7 @@
 import { KqlError, unsupported } from './errors';
 import { kindName, prop, elements, textOf, type SyntaxNode } from './language';
 import {
-  type Column, type KType, type Table, commonType, compareValues, fromJson, groupKey, isNumeric, sameValue, toDatetime,
+  type Column, type KType, type Table, commonType, compareValues, groupKey, isNumeric, sameValue, toDatetime,
   toStringValue, toTimespan, toNumber, typeOfDynamic,
 } from './values';
 import { callFunction } from './functions';
@@ -541,9 +541,4 @@ function hasAny(node: SyntaxNode, scope: RowScope): Compiled {
   const left = str(compileNode(prop(node, 'Left') as SyntaxNode, scope));
   const values = inValues(prop(node, 'Right') as SyntaxNode, scope).map((c) => str(c));
   return { type: 'bool', fn: (r) => { const h = left(r) as string; return values.some((v) => hasTerm(h, v(r) as string, false)); } };
-}
-
-/** Converts a value computed in one type into a cell of another (for typed columns such as mv-expand's `to typeof`). */
-export function convertTo(value: unknown, type: KType): unknown {
-  return fromJson(value, type);
 }

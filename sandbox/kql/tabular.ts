@@ -3,7 +3,7 @@
 import { KqlError, unsupported } from './errors';
 import { elements, items, kindName, prop, textOf, type SyntaxNode } from './language';
 import { compileAggregateExpression, derivedName, type Accumulator, type Aggregate } from './aggregates';
-import { compileScalar, convertTo, rowScope, type Compiled, type QueryScope } from './scalar';
+import { compileScalar, rowScope, type Compiled, type QueryScope } from './scalar';
 import { type Column, type KType, type Table, commonType, compareValues, fromJson, groupKey, typeFromName } from './values';
 
 /** Evaluates a tabular expression node. */
@@ -100,9 +100,10 @@ function where(op: SyntaxNode, input: Table, scope: QueryScope): Table {
 interface NamedColumn { name: string; c: Compiled }
 
 /** `name = expr` or a bare expression (named after its column, `a.b` → `a_b`, otherwise `Column1`, …). */
-function namedExpressions(nodes: SyntaxNode[], input: Table, scope: QueryScope, taken: Set<string>): NamedColumn[] {
+function namedExpressions(nodes: SyntaxNode[], input: Table, scope: QueryScope, taken: Set<string>, autoPrefix?: string): NamedColumn[] {
   const rs = rowScope(input.columns, scope);
-  let auto = 0;
+  // print names its unnamed columns print_0, print_1, …; project names them Column1, Column2, …
+  let auto = autoPrefix ? -1 : 0;
   return nodes.map((n) => {
     if (kindName(n) === 'SimpleNamedExpression') {
       return { name: (prop(n, 'Name') as SyntaxNode).SimpleName as string, c: compileScalar(prop(n, 'Expression') as SyntaxNode, rs) };
@@ -110,7 +111,7 @@ function namedExpressions(nodes: SyntaxNode[], input: Table, scope: QueryScope, 
     if (kindName(n) === 'CompoundNamedExpression') throw unsupported(`the named tuple '${textOf(n)}'`);
     let name = derivedName(n);
     if (!name) {
-      do name = `Column${++auto}`; while (taken.has(name));
+      do name = `${autoPrefix ?? 'Column'}${++auto}`; while (taken.has(name));
     }
     taken.add(name);
     return { name, c: compileScalar(n, rs) };
@@ -129,11 +130,11 @@ function project(op: SyntaxNode, input: Table, scope: QueryScope): Table {
   return projectList(elements(op, 'Expressions'), input, scope);
 }
 
-function projectList(nodes: SyntaxNode[], input: Table, scope: QueryScope): Table {
+function projectList(nodes: SyntaxNode[], input: Table, scope: QueryScope, autoPrefix?: string): Table {
   const out: NamedColumn[] = [];
   const seen = new Set<string>();
   const plain = nodes.filter((n) => !isWildcard(n));
-  const compiled = namedExpressions(plain, input, scope, new Set(input.columns.map((c) => c.name)));
+  const compiled = namedExpressions(plain, input, scope, new Set(input.columns.map((c) => c.name)), autoPrefix);
   let k = 0;
   for (const n of nodes) {
     if (isWildcard(n)) {
@@ -179,19 +180,34 @@ function projectRename(op: SyntaxNode, input: Table): Table {
 }
 
 function extend(op: SyntaxNode, input: Table, scope: QueryScope): Table {
-  const compiled = namedExpressions(elements(op, 'Expressions'), input, scope, new Set(input.columns.map((c) => c.name)));
+  // Later expressions may use the columns earlier ones define (`extend x = 1, y = x + 1`).
   const columns = [...input.columns];
+  const taken = new Set(columns.map((c) => c.name));
   const targets: number[] = [];
-  for (const nc of compiled) {
-    const at = columns.findIndex((c) => c.name === nc.name);
-    if (at >= 0) { columns[at] = { name: nc.name, type: nc.c.type }; targets.push(at); } else { columns.push({ name: nc.name, type: nc.c.type }); targets.push(columns.length - 1); }
+  const fns: ((r: unknown[]) => unknown)[] = [];
+  let auto = 0;
+  for (const n of elements(op, 'Expressions')) {
+    const rs = rowScope(columns, scope);
+    let name: string;
+    let c: Compiled;
+    if (kindName(n) === 'SimpleNamedExpression') {
+      name = (prop(n, 'Name') as SyntaxNode).SimpleName as string;
+      c = compileScalar(prop(n, 'Expression') as SyntaxNode, rs);
+    } else {
+      name = derivedName(n);
+      if (!name) do name = `Column${++auto}`; while (taken.has(name));
+      c = compileScalar(n, rs);
+    }
+    taken.add(name);
+    const at = columns.findIndex((col) => col.name === name);
+    if (at >= 0) { columns[at] = { name, type: c.type }; targets.push(at); } else { columns.push({ name, type: c.type }); targets.push(columns.length - 1); }
+    fns.push(c.fn);
   }
-  const fns = compiled.map((nc) => nc.c.fn);
   const width = columns.length;
   const rows = input.rows.map((r) => {
     const out = r.slice();
     out.length = width;
-    for (let j = 0; j < fns.length; j++) out[targets[j]] = fns[j](r);
+    for (let j = 0; j < fns.length; j++) out[targets[j]] = fns[j](out);
     return out;
   });
   return { columns, rows };
@@ -346,9 +362,11 @@ function distinct(op: SyntaxNode, input: Table, scope: QueryScope): Table {
 function mvExpand(op: SyntaxNode, input: Table, scope: QueryScope): Table {
   const params = parameters(op);
   let bagAsArray = false;
+  let indexColumn: string | null = null;
   for (const [name, value] of params) {
     const v = textOf(value).toLowerCase();
     if ((name === 'kind' || name === 'bagexpansion') && (v === 'array' || v === 'bag')) bagAsArray = v === 'array';
+    else if (name === 'with_itemindex') indexColumn = textOf(value);
     else if (!name.startsWith('hint.')) throw unsupported(`the parameter '${name}' of mv-expand`);
   }
   const limitClause = prop(op, 'RowLimitClause');
@@ -376,6 +394,8 @@ function mvExpand(op: SyntaxNode, input: Table, scope: QueryScope): Table {
     if (at < 0) { columns.push({ name, type: to ?? 'dynamic' }); at = columns.length - 1; } else columns[at] = { name, type: to ?? 'dynamic' };
     targets.push({ at, fn: c.fn, to });
   }
+  let indexAt = -1;
+  if (indexColumn) { columns.push({ name: indexColumn, type: 'long' }); indexAt = columns.length - 1; }
   const width = columns.length;
   const expandValue = (v: unknown): unknown[] => {
     if (Array.isArray(v)) return v;
@@ -391,12 +411,26 @@ function mvExpand(op: SyntaxNode, input: Table, scope: QueryScope): Table {
       out.length = width;
       targets.forEach((t, j) => {
         const v = i < lists[j].length ? lists[j][i] : null;
-        out[t.at] = t.to ? convertTo(v, t.to) : v ?? null;
+        out[t.at] = t.to ? castTo(v, t.to) : v ?? null;
       });
+      if (indexAt >= 0) out[indexAt] = i;
       rows.push(out);
     }
   }
   return { columns, rows };
+}
+
+/** `to typeof(T)`: a cast, not a conversion — elements not of type T become null. */
+function castTo(v: unknown, type: KType): unknown {
+  if (v === null || v === undefined) return type === 'string' ? '' : null;
+  switch (type) {
+    case 'string': return typeof v === 'string' ? v : '';
+    case 'long': case 'int': return typeof v === 'number' && Number.isInteger(v) ? v : null;
+    case 'real': case 'decimal': return typeof v === 'number' ? v : null;
+    case 'bool': return typeof v === 'boolean' ? v : null;
+    case 'dynamic': return v;
+    default: return typeof v === 'string' ? fromJson(v, type) : null;
+  }
 }
 
 // ---------- join ----------
@@ -537,5 +571,5 @@ function dataTable(node: SyntaxNode, scope: QueryScope): Table {
 }
 
 function print(node: SyntaxNode, scope: QueryScope): Table {
-  return projectList(elements(node, 'Expressions'), { columns: [], rows: [[]] }, scope);
+  return projectList(elements(node, 'Expressions'), { columns: [], rows: [[]] }, scope, 'print_');
 }
