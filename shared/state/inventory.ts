@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import type { Host, HostRecord } from '../model';
+import { reportHost } from '../discovery/hosts-command';
 import { packJson, unpackJson } from './packing';
 
 export const INVENTORY_TABLE = 'tbmoninventory';
@@ -42,12 +43,6 @@ export interface ReconcileResult {
 
 function inventoryKey(hostId: string): string {
   return createHash('sha256').update(hostId.toLowerCase()).digest('hex').slice(0, 32);
-}
-
-/** The host as reports show it (the inventory keeps no tags or facts). */
-function hostOf(r: HostRecord | Host): Host {
-  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = r;
-  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
 }
 
 function toInventoryHost(e: Record<string, unknown>): InventoryHost {
@@ -106,7 +101,7 @@ export class HostInventory {
       if (back) result.added++;
       else result.seen++;
       const entity: TableEntity<Record<string, unknown>> = {
-        partitionKey: pk, rowKey: rk, hostId: h.id, name: h.name, kind: h.kind, ...packJson('host', hostOf(h)),
+        partitionKey: pk, rowKey: rk, hostId: h.id, name: h.name, kind: h.kind, ...packJson('host', reportHost(h)),
         firstSeen: prev && !back ? String(prev.firstSeen) : nowIso, lastSeen: nowIso, lastSeenSweepId: input.sweepId,
         missedSweeps: 0, lastMissedSweepId: '', goneAt: '', goneSweepId: '',
       };

@@ -1,0 +1,89 @@
+// `tbmon hosts`: what discovery finds, as JSON (schemas/hosts.v1.json: DESIGN.md § Running it) and as a terminal
+// table. The CLI wires it (parses --scope/--format, prints, maps DiscoveryUsageError to exit 2).
+import type { AzureContext } from '../azure';
+import type { Scope, Settings } from '../config';
+import { emptyRequestCounts, type Host, type HostRecord, type RequestCounts, type RunError, type RunStats } from '../model';
+import { discoverHosts, type DiscoveryProgress } from './discover';
+
+export interface HostsJson {
+  schemaVersion: 1;
+  hosts: Host[];
+  errors: RunError[];
+  stats: RunStats;
+}
+
+export interface HostsCommandInput {
+  azure: AzureContext;
+  settings: Pick<Settings, 'scope' | 'hostTag' | 'ownerTags' | 'defaultLogAnalyticsWorkspaceId'>;
+  now?: Date;
+  /** `--scope`, already parsed with parseScope (overrides TBMON_SCOPE). */
+  scope?: Scope;
+  onProgress?: (p: DiscoveryProgress) => void;
+}
+
+export interface HostsCommandResult {
+  json: HostsJson;
+  table: string;
+  /** 3 when part of the scope could not be read (the output is still complete for the rest), else 0. */
+  exitCode: 0 | 3;
+}
+
+/** A host as reports show it: no tags, no facts. */
+export function reportHost(r: HostRecord): Host {
+  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = r;
+  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
+}
+
+function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
+  const out = emptyRequestCounts();
+  for (const k of Object.keys(out) as (keyof RequestCounts)[]) out[k] = after[k] - before[k];
+  return out;
+}
+
+/** Column-aligned text; the last column is not padded. */
+function columns(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderHostsTable(out: HostsJson): string {
+  const lines: string[] = [`tbmon: ${out.hosts.length} TensorBoard host${out.hosts.length === 1 ? '' : 's'}`];
+  if (out.hosts.length) {
+    const rows = [['NAME', 'KIND', 'PORT', 'LOCATION', 'SUBSCRIPTION', 'RESOURCE GROUP', 'WORKSPACE', 'LOG ANALYTICS', 'OWNERS']];
+    for (const h of out.hosts) {
+      rows.push([
+        h.name, h.kind, h.port === h.publishedPort ? String(h.port) : `${h.publishedPort}→${h.port}`, h.location || '-', h.subscriptionId,
+        h.resourceGroup, h.workspace ?? '-', h.logAnalyticsWorkspaceId ?? '-', h.owners.join(', ') || '-',
+      ]);
+    }
+    lines.push('', columns(rows));
+  }
+  if (out.errors.length) {
+    lines.push('', 'errors:');
+    for (const e of out.errors) lines.push(`  ${e.scope}: ${e.code}: ${e.message}`);
+  }
+  const r = out.stats.requests;
+  lines.push('', `${out.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Discovers the hosts of the scope and renders them both ways. Throws DiscoveryUsageError (exit 2) for a scope
+ * that does not exist; other failures (authentication refused) propagate.
+ */
+export async function listHostsCommand(input: HostsCommandInput): Promise<HostsCommandResult> {
+  const started = Date.now();
+  const before = input.azure.counter.snapshot();
+  const errors: RunError[] = [];
+  const result = await discoverHosts(
+    { azure: input.azure, settings: input.settings, errors, now: input.now ?? new Date() },
+    { scope: input.scope, onProgress: input.onProgress },
+  );
+  const json: HostsJson = {
+    schemaVersion: 1,
+    hosts: result.hosts.map(reportHost),
+    errors,
+    stats: { durationMs: Date.now() - started, requests: delta(input.azure.counter.snapshot(), before) },
+  };
+  return { json, table: renderHostsTable(json), exitCode: result.subscriptionsFailed.length ? 3 : 0 };
+}
