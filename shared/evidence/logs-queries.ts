@@ -12,6 +12,14 @@ function allContain(column: string, terms: readonly string[]): string {
   return terms.map((t) => `${column} contains ${kqlString(t)}`).join(' and ');
 }
 
+/**
+ * `union isfuzzy=true (…)`: a table this workspace has never received (no traffic analytics, no cluster events)
+ * gives no rows instead of a 400, and the checks then say what is not collected.
+ */
+function fuzzy(lines: readonly string[]): string {
+  return `union isfuzzy=true (${lines.join('\n')})`;
+}
+
 /** Nested iff(): the first case whose condition holds gives the value (the subset has no case()). */
 function firstMatch(cases: readonly { when: string; then: string }[], otherwise: string): string {
   return cases.reduceRight((acc, c) => `iff(${c.when}, ${c.then}, ${acc})`, otherwise);
@@ -51,10 +59,12 @@ export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): st
   );
   return [
     hostFilterLets(index),
-    table,
-    ...(isSyslog ? [`| where tolower(ProcessName) == ${kqlString(source.tag.toLowerCase())}`] : []),
-    HOST_MATCH,
-    `| extend TbMessage = tostring(${messageColumn})`,
+    fuzzy([
+      table,
+      ...(isSyslog ? [`| where tolower(ProcessName) == ${kqlString(source.tag.toLowerCase())}`] : []),
+      HOST_MATCH,
+      `| extend TbMessage = tostring(${messageColumn})`,
+    ]),
     `| extend LineKey = ${key}`,
     '| summarize LineCount = count(), arg_max(TimeGenerated, TbMessage) by HostKey, LineKey',
   ].join('\n');
@@ -78,8 +88,7 @@ export function kernelQuery(index: HostKeyIndex): string {
   );
   return [
     hostFilterLets(index),
-    'Syslog',
-    HOST_MATCH,
+    fuzzy(['Syslog', HOST_MATCH]),
     `| extend EventKind = ${kind}`,
     `| extend EventDetail = ${detail}`,
     '| summarize EventCount = count(), arg_max(TimeGenerated, SyslogMessage) by HostKey, EventKind, EventDetail',
@@ -149,9 +158,11 @@ export function metricsQuery(index: HostKeyIndex): string {
 export function clusterQuery(index: HostKeyIndex): string {
   return [
     `let tbClusters = ${kqlDynamicList(index.clusterNames())};`,
-    'AmlComputeClusterEvent',
-    '| extend TbCluster = tolower(ClusterName), TbWorkspace = tolower(_ResourceId)',
-    '| where TbCluster in (tbClusters)',
+    fuzzy([
+      'AmlComputeClusterEvent',
+      '| extend TbCluster = tolower(ClusterName), TbWorkspace = tolower(_ResourceId)',
+      '| where TbCluster in (tbClusters)',
+    ]),
     '| extend Preempted = todouble(PreemptedNodeCount)',
     '| summarize Events = count(), MaxPreempted = max(Preempted), arg_max(TimeGenerated, UnusableNodeCount, PreemptedNodeCount, ClusterErrorCodes) by TbCluster, TbWorkspace',
   ].join('\n');
@@ -167,8 +178,7 @@ export function flowsQuery(index: HostKeyIndex, ports: readonly number[]): strin
     `let tbVms = ${kqlDynamicList(index.all('flowVms'))};`,
     `let tbNics = ${kqlDynamicList(index.all('flowNics'))};`,
     `let tbSubnets = ${kqlDynamicList(index.all('flowSubnets'))};`,
-    'NTANetAnalytics',
-    '| extend TbVm = tolower(DestVm), TbNic = tolower(DestNic), TbSubnet = tolower(DestSubnet)',
+    fuzzy(['NTANetAnalytics', '| extend TbVm = tolower(DestVm), TbNic = tolower(DestNic), TbSubnet = tolower(DestSubnet)']),
     '| extend TbDenied = DestPort in (tbPorts) and (DeniedInFlows > 0 or (FlowStatus in~ ("D", "Denied") and FlowDirection in~ ("I", "Inbound")))',
     '| extend MatchedBy = iff(TbDenied and TbVm in (tbVms), "vm", iff(TbDenied and TbNic in (tbNics), "nic", iff(TbDenied and TbSubnet in (tbSubnets), "subnet", "")))',
     '| extend TargetKey = iff(MatchedBy == "vm", TbVm, iff(MatchedBy == "nic", TbNic, iff(MatchedBy == "subnet", TbSubnet, "")))',

@@ -49,6 +49,17 @@ export interface LogGatherOptions {
 
 type Row = Record<string, unknown>;
 
+/** Log Analytics' answer when a query names a table the workspace does not have (isfuzzy skips some, not all). */
+const MISSING_TABLE = /failed to resolve table|none of the tables exists/i;
+
+const FAMILY_TABLES: Record<LogFamily, string> = {
+  launch: 'launch-log',
+  kernel: 'Syslog',
+  metrics: 'InsightsMetrics, Perf, AzureMetrics or AmlComputeCpuGpuUtilization',
+  cluster: 'AmlComputeClusterEvent',
+  flows: 'NTANetAnalytics',
+};
+
 function missing(reason: string, hint?: string): { ok: false; reason: string; hint?: string } {
   return hint ? { ok: false, reason, hint } : { ok: false, reason };
 }
@@ -90,6 +101,10 @@ async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family:
   } catch (e) {
     if (e instanceof RestError && e.statusCode === 204) {
       return { ok: false, reason: `Log Analytics workspace ${workspaceId} holds no data (204 No Content)` };
+    }
+    if (e instanceof RestError && e.statusCode === 400 && MISSING_TABLE.test(e.message)) {
+      // Not a failure of the run: the workspace never received this family's table.
+      return { ok: false, reason: `Log Analytics workspace ${workspaceId} has no ${FAMILY_TABLES[family]} table (${e.message})` };
     }
     const code = e instanceof RestError ? e.code ?? `Http${e.statusCode ?? ''}` : (e as Error).name || 'Error';
     const status = e instanceof RestError && e.statusCode ? ` (HTTP ${e.statusCode})` : '';
