@@ -74,6 +74,9 @@ export interface LevelDecision {
 }
 
 export interface FlowPart {
+  /** Index of the endpoint in the flow's source (and destination) list this part comes from. */
+  sourceIndex: number;
+  destinationIndex: number;
   source: string;
   /** The part's source addresses when they are a strict, known subset of the endpoint. */
   sourcePrefixes?: string[];
@@ -102,6 +105,8 @@ export interface FlowVerdict {
 
 interface Atom {
   base: string;
+  /** Which endpoint of the flow's list it comes from. */
+  index: number;
   /** The tag this atom lies inside (for symbolic containment). */
   within?: string;
   /** Exact addresses, when known. */
@@ -123,8 +128,8 @@ interface SubFlow {
 
 type DimMatch<T> = { kind: 'none' } | { kind: 'full' } | { kind: 'partial'; matched: T; rest: T } | { kind: 'unknown'; reason: string };
 
-function toAtom(e: Endpoint, res: AddressResolver): Atom {
-  const atom: Atom = { base: e.label, within: e.tag, piece: false };
+function toAtom(e: Endpoint, index: number, res: AddressResolver): Atom {
+  const atom: Atom = { base: e.label, index, within: e.tag, piece: false };
   if (e.asgIds) atom.asgIds = new Set(e.asgIds.map((a) => a.toLowerCase()));
   if (e.prefixes) {
     let set = IntervalSet.EMPTY;
@@ -155,7 +160,7 @@ function toAtom(e: Endpoint, res: AddressResolver): Atom {
 }
 
 function piece(a: Atom, set: IntervalSet): Atom {
-  return { base: a.base, within: a.within, set, asgIds: a.asgIds, piece: true };
+  return { base: a.base, index: a.index, within: a.within, set, asgIds: a.asgIds, piece: true };
 }
 
 function matchAddresses(atom: Atom, elements: readonly AddressElement[], res: AddressResolver): DimMatch<Atom> {
@@ -314,9 +319,9 @@ export function evaluateFlow(flow: Flow, path: NsgPath, addresses: AddressContex
     throw new Error(`flow ports are not valid: ${typeof srcPorts === 'string' ? srcPorts : dstPorts}`);
   }
   let pending: { sf: SubFlow; levels: LevelDecision[] }[] = [];
-  for (const s of asList(flow.source)) {
-    for (const d of asList(flow.destination)) pending.push({ sf: { src: toAtom(s, res), srcPorts, dst: toAtom(d, res), dstPorts }, levels: [] });
-  }
+  asList(flow.source).forEach((s, i) => {
+    asList(flow.destination).forEach((d, j) => pending.push({ sf: { src: toAtom(s, i, res), srcPorts, dst: toAtom(d, j, res), dstPorts }, levels: [] }));
+  });
   const order: NsgLevel[] = flow.direction === 'Inbound' ? ['subnet', 'nic'] : ['nic', 'subnet'];
   const finished: { sf: SubFlow; levels: LevelDecision[]; access: PartAccess; reason?: string }[] = [];
   for (const level of order) {
@@ -343,6 +348,8 @@ export function evaluateFlow(flow: Flow, path: NsgPath, addresses: AddressContex
     const dst = describe(f.sf.dst, family);
     const withNsg = f.levels.filter((l) => l.rule);
     const part: FlowPart = {
+      sourceIndex: f.sf.src.index,
+      destinationIndex: f.sf.dst.index,
       source: src.label,
       sourcePorts: portsText(f.sf.srcPorts),
       destination: dst.label,

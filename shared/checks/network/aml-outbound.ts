@@ -1,0 +1,77 @@
+// network.aml-outbound (CHECKS.md; domain-facts N03-N05, (b)): what an AzureML compute in a customer VNet must reach.
+// Denied AzureMachineLearning TCP 443 / UDP 5831, BatchNodeManagement.<region> 443 or Storage.<region> 443 → fail;
+// denied AzureActiveDirectory, AzureResourceManager, AzureFrontDoor.FrontEnd or MicrosoftContainerRegistry 443 → warn;
+// with a workspace private endpoint, denied AzureMachineLearning 8787 / 18881 → warn.
+import type { CheckOutcome, HostRecord } from '../../model';
+import type { FlowProtocol } from '../../nsg';
+import type { CheckDefinition } from '../types';
+import { prepare, workspaceHasPrivateEndpoint } from './common';
+import { sourceEndpoint } from './path';
+import { deniedSentence, describeRequirement, judge, partsEvidence, unique, type Judged, type Requirement } from './judge';
+
+const TITLE = 'AzureML outbound dependencies allowed';
+
+interface Need {
+  tag: string;
+  protocol: FlowProtocol;
+  port: number;
+  level: 'fail' | 'warn';
+}
+
+export function outboundNeeds(host: HostRecord, privateEndpoint: boolean): Need[] {
+  const region = host.location;
+  const needs: Need[] = [
+    { tag: 'AzureMachineLearning', protocol: 'Tcp', port: 443, level: 'fail' },
+    { tag: 'AzureMachineLearning', protocol: 'Udp', port: 5831, level: 'fail' },
+    { tag: `BatchNodeManagement.${region}`, protocol: 'Tcp', port: 443, level: 'fail' },
+    { tag: `Storage.${region}`, protocol: 'Tcp', port: 443, level: 'fail' },
+    { tag: 'AzureActiveDirectory', protocol: 'Tcp', port: 443, level: 'warn' },
+    { tag: 'AzureResourceManager', protocol: 'Tcp', port: 443, level: 'warn' },
+    { tag: 'AzureFrontDoor.FrontEnd', protocol: 'Tcp', port: 443, level: 'warn' },
+    { tag: 'MicrosoftContainerRegistry', protocol: 'Tcp', port: 443, level: 'warn' },
+  ];
+  if (privateEndpoint) {
+    needs.push({ tag: 'AzureMachineLearning', protocol: 'Tcp', port: 8787, level: 'warn' }, { tag: 'AzureMachineLearning', protocol: 'Tcp', port: 18881, level: 'warn' });
+  }
+  return needs;
+}
+
+export const amlOutboundCheck: CheckDefinition = {
+  id: 'network.aml-outbound',
+  class: 'network',
+  severity: 'high',
+  title: TITLE,
+  appliesTo: ['compute-instance', 'compute-cluster'],
+  run(evidence): CheckOutcome {
+    const prep = prepare(evidence, TITLE);
+    if (!prep.ok) return prep.outcome;
+    const pe = workspaceHasPrivateEndpoint(prep.ev);
+    const notes = prep.paths.flatMap((p) => p.notes);
+    if (pe === null) notes.push('The workspace could not be read, so AzureMachineLearning 8787/18881 (needed with a private endpoint) were not checked.');
+    const results: { need: Need; req: Requirement; j: Judged }[] = outboundNeeds(evidence.host, pe === true).map((need) => {
+      const req: Requirement = { direction: 'Outbound', protocol: need.protocol, port: need.port, remote: [sourceEndpoint(need.tag)], purpose: `${need.tag.toLowerCase()}-${need.port}` };
+      return { need, req, j: judge(prep.paths, req) };
+    });
+    const deniedAt = (level: Need['level']) => results.filter((r) => r.need.level === level && r.j.denied.length);
+    const unknownAt = (level: Need['level']) => results.filter((r) => r.need.level === level && !r.j.denied.length && r.j.unknown.length);
+    const sentences = (rs: typeof results) => unique(rs.flatMap((r) => r.j.denied.map((d) => deniedSentence(d, r.req))));
+    const fixes = (rs: typeof results) => unique(rs.flatMap((r) => r.j.denied.map((d) => d.fix).filter((f): f is string => !!f))).join('\n');
+    const evidenceOf = (rs: typeof results) => ({ denied: rs.flatMap((r) => partsEvidence(r.j.denied)), checked: results.map((r) => describeRequirement(r.req) + ` to ${r.need.tag}`) });
+    for (const r of unknownAt('warn')) notes.push(`Cannot tell whether ${describeRequirement(r.req)} to ${r.need.tag} is allowed: ${unique(r.j.unknown.map((u) => u.reason)).join('; ')}`);
+    const n = notes.length ? { notes: unique(notes) } : {};
+    const failing = deniedAt('fail');
+    if (failing.length) return { status: 'fail', summary: `${TITLE}: ${sentences(failing).join('; ')}`, evidence: evidenceOf(failing), remediation: fixes([...failing, ...deniedAt('warn')]), ...n };
+    const unknown = unknownAt('fail');
+    if (unknown.length) {
+      return {
+        status: 'unknown',
+        summary: `${TITLE}: cannot tell whether ${unknown.map((r) => `${describeRequirement(r.req)} to ${r.need.tag}`).join(', ')} is allowed: ${unique(unknown.flatMap((r) => r.j.unknown.map((u) => u.reason))).join('; ')}`,
+        hint: 'Service tags are resolved through the Service Tags API (Network Reader on the subscription); NSGs and subnets need Reader.',
+        ...n,
+      };
+    }
+    const warning = deniedAt('warn');
+    if (warning.length) return { status: 'warn', summary: `${TITLE}: ${sentences(warning).join('; ')}`, evidence: evidenceOf(warning), remediation: fixes(warning), ...n };
+    return { status: 'pass', summary: `${TITLE}: ${results.length} required outbound flows are allowed (${results.map((r) => `${r.need.tag} ${r.req.protocol.toUpperCase()} ${r.req.port}`).join(', ')})`, ...n };
+  },
+};
