@@ -6,11 +6,13 @@ import type { FunctionRegistration, HttpRegistration, QueueRegistration, TimerRe
 import { readHostConfig, type HostConfig, type QueueHostOptions } from './host-config';
 import { HttpDriver, type HttpHostOptions, type HttpKeys } from './http';
 import { resolveSetting, stderrLog, type DevLog } from './invocation';
+import { loadRegistrations } from './load';
 import { QueueDriver } from './queues';
 import { TimerDriver } from './timers';
 
 export interface DevHostOptions {
-  registrations: FunctionRegistration[];
+  /** The functions to drive; default: every module in functions/ that exports a `registration`. */
+  registrations?: FunctionRegistration[];
   /** Where the queues live (needed when any queue trigger is registered). */
   storage?: StorageSettings;
   storageOptions?: StorageClientOptions;
@@ -41,15 +43,16 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const env = options.env ?? process.env;
   const base = options.hostConfig ?? readHostConfig();
   const config: HostConfig = { ...base, queues: { ...base.queues, ...options.queues } };
+  const registrations = options.registrations ?? loadRegistrations();
   const names = new Set<string>();
-  for (const r of options.registrations) {
+  for (const r of registrations) {
     if (names.has(r.name)) throw new Error(`two functions are registered as "${r.name}"`);
     names.add(r.name);
   }
 
-  const timerRegs = options.registrations.filter((r): r is TimerRegistration => r.trigger.type === 'timer');
-  const queueRegs = options.registrations.filter((r): r is QueueRegistration => r.trigger.type === 'queue');
-  const httpRegs = options.registrations.filter((r): r is HttpRegistration => r.trigger.type === 'http');
+  const timerRegs = registrations.filter((r): r is TimerRegistration => r.trigger.type === 'timer');
+  const queueRegs = registrations.filter((r): r is QueueRegistration => r.trigger.type === 'queue');
+  const httpRegs = registrations.filter((r): r is HttpRegistration => r.trigger.type === 'http');
 
   const timers = new Map(timerRegs.map((r) => [r.name, new TimerDriver(r, env, log, config.functionTimeoutMs)]));
 

@@ -4,7 +4,10 @@
 // unset (copy local.settings.sample.json). When AzureWebJobsStorage is `UseDevelopmentStorage=true` the dev host
 // uses the Azurite already listening on 127.0.0.1:10001 (queue) / 10002 (table), or starts one on 10000–10002.
 //
-//   npm start -- [--port 7071] [--key KEY]      (--key: host key for authLevel function; generated when absent)
+//   npm start -- [--port 7071] [--key KEY] [--functions DIR]
+//     --port       HTTP port on 127.0.0.1 (0: any free port); also TBMON_DEVHOST_PORT
+//     --key        host key for authLevel function (generated and printed when absent); also TBMON_DEVHOST_KEY
+//     --functions  folder of function modules (default functions/)
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -38,6 +41,8 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+let azurite: RunningAzurite | undefined;
+
 async function main(): Promise<void> {
   for (const [k, v] of Object.entries(localSettings())) if (process.env[k] === undefined || process.env[k] === '') process.env[k] = v;
   let settings;
@@ -51,7 +56,6 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  let azurite: RunningAzurite | undefined;
   const storage = settings.storage;
   if (storage?.kind === 'connectionString' && /^\s*UseDevelopmentStorage=true/i.test(storage.connectionString)) {
     if (await portAccepts(10001)) {
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const registrations = loadRegistrations();
+  const functionsDir = arg('--functions');
+  const registrations = loadRegistrations(functionsDir ? path.resolve(functionsDir) : undefined);
   const port = Number(arg('--port') ?? process.env.TBMON_DEVHOST_PORT ?? 7071);
   const hostKey = arg('--key') ?? process.env.TBMON_DEVHOST_KEY;
   const host = await startDevHost({
@@ -87,7 +92,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   stderrLog(`[devhost] could not start: ${e instanceof Error ? e.message : String(e)}`);
+  await azurite?.stop();
   process.exit(1);
 });
