@@ -4,25 +4,31 @@
 // bound to localhost cannot be reached through its published port); warn otherwise.
 import type { Settings } from '../../config';
 import type { HostEvidence } from '../../evidence/types';
-import { tagValue } from '../../discovery/identify';
+import { tagValue, tensorboardServiceEndpoint } from '../../discovery/identify';
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
 import { isLoopbackHost, parseServingLine } from './patterns';
 
-function behindLoadBalancer(evidence: HostEvidence): boolean {
-  if (!evidence.network.ok) return false;
-  const v = evidence.network.value as unknown as Record<string, unknown>;
-  const lbs = v.loadBalancers ?? v.loadBalancer;
-  return Array.isArray(lbs) ? lbs.length > 0 : !!lbs;
+/** What network evidence says about the path (read loosely: only two facts matter here). */
+function networkFacts(evidence: HostEvidence): { loadBalanced: boolean; customApplication: boolean } {
+  if (!evidence.network.ok) return { loadBalanced: false, customApplication: false };
+  const v = evidence.network.value as unknown as { loadBalancers?: unknown; customServices?: unknown };
+  return {
+    loadBalanced: Array.isArray(v.loadBalancers) && v.loadBalancers.length > 0,
+    customApplication: tensorboardServiceEndpoint(v.customServices) !== null,
+  };
 }
 
 /** Where loopback is unreachable through the path clients take. */
 export function loopbackIsFatal(evidence: HostEvidence, settings: Settings): { fatal: boolean; why: string } {
   const h = evidence.host;
   if (h.kind === 'vm') return { fatal: true, why: 'a VM is reached over its network interface' };
-  if (behindLoadBalancer(evidence)) return { fatal: true, why: 'a load balancer forwards to the host\'s address' };
-  const customApp = h.kind === 'compute-instance' && (h.port !== h.publishedPort || tagValue(h.tags, settings.hostTag) === undefined);
+  const net = networkFacts(evidence);
+  if (net.loadBalanced) return { fatal: true, why: 'a load balancer forwards to the host\'s address' };
+  // A compute instance found through its custom application (not the host tag), or one whose container port is
+  // published on another port, is reached through the published port.
+  const customApp = h.kind === 'compute-instance' && (net.customApplication || h.port !== h.publishedPort || tagValue(h.tags, settings.hostTag) === undefined);
   if (customApp) return { fatal: true, why: 'a custom application is reached through its published port' };
   return { fatal: false, why: 'the AzureML proxy may still reach it, but nothing else can' };
 }

@@ -146,3 +146,13 @@ test('script: a failure carries the deciding line and a remediation', () => {
   assert.equal((r?.evidence as { message: string }).message, M.portInUse);
   assert.match(r?.remediation ?? '', /ss -ltnp 'sport = :6006'/);
 });
+
+test('script.localhost-only: network evidence (load balancer, custom application) makes localhost fatal', () => {
+  const check = scriptChecks.find((c) => c.id === 'script.localhost-only');
+  const lines = launchLog([['05:30', M.localNotice], ['05:30', M.servingLocal]]);
+  const withNetwork = (value: Record<string, unknown>) => ({ ...evidence(host(), { launch: lines }), network: { ok: true as const, value: value as never } });
+  assert.equal(check?.run(withNetwork({ loadBalancers: [], customServices: null }), settings).status, 'warn');
+  assert.equal(check?.run(withNetwork({ loadBalancers: [{ id: '/subscriptions/x/lb' }], customServices: null }), settings).status, 'fail');
+  const customServices = [{ name: 'tensorboard', image: { reference: 'tensorflow/tensorflow' }, endpoints: [{ name: 'tb', target: 6006, published: 6006 }] }];
+  assert.equal(check?.run(withNetwork({ loadBalancers: [], customServices }), settings).status, 'fail');
+});
