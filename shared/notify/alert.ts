@@ -59,6 +59,8 @@ export interface ChannelResult {
   heldBack: number;
   /** Rows marked sent. */
   rowsSent: number;
+  /** Digests the service refused for good (an address ACS will never take): logged, and their rows closed. */
+  undeliverable: number;
 }
 
 export interface AlertResult {
@@ -69,7 +71,7 @@ export interface AlertResult {
   errors: string[];
 }
 
-const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0 });
+const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0, undeliverable: 0 });
 
 export async function runAlerts(sweepId: string, given: AlertDeps): Promise<AlertResult> {
   const deps: AlertDeps = { ...given, claimant: given.claimant ?? randomUUID() };
@@ -129,6 +131,13 @@ async function sendEmails(sweepId: string, groups: [string, OutboxRow[]][], deps
         sent = await deps.email.send(to, renderEmail(digest, deps.render), digest.id);
       } catch (e) {
         pacer.record(now()); // ACS counts rejected attempts too
+        if (isPermanentRefusal(e)) {
+          // Retrying would be refused the same way every sweep, and each try counts against the limits.
+          result.email.undeliverable++;
+          fail(result, log, `email to ${maskAddress(to)} refused for good, ${won.length} notice(s) dropped: ${errorText(e)}`);
+          await markAllSent(deps, won, log);
+          continue;
+        }
         if (e instanceof EmailSendError && e.statusCode === 429) pacer.block(now() + (e.retryAfterMs ?? 60_000));
         consecutiveFailures++;
         result.email.failed++;
@@ -214,6 +223,12 @@ async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, lo
       log(`tbmon alert: could not release ${maskAddress(r.recipient)}/${r.id} (its lease will): ${errorText(e)}`);
     }
   }
+}
+
+/** A 4xx that says the message itself can never be sent (bad address, bad request) — not auth, throttling or timeouts. */
+function isPermanentRefusal(e: unknown): boolean {
+  if (!(e instanceof EmailSendError) || e.statusCode === null) return false;
+  return e.statusCode >= 400 && e.statusCode < 500 && ![401, 403, 408, 429].includes(e.statusCode);
 }
 
 /** Lower is more urgent: a regression to fail, to warn, a data gap, a recovery, a gone host. */

@@ -79,3 +79,26 @@ test('a 429 that outlives the pipeline retries blocks the rest of the run; the r
   assert.deepEqual([r.email.failed, r.email.heldBack], [1, 1]);
   assert.ok(outbox.rows.every((x) => x.state === 'pending'));
 });
+
+test('an address ACS refuses for good (400) is dropped and logged, and does not stop the others', async () => {
+  const outbox = memoryOutbox([
+    ['bad1@x.io', notice(host('a'), 'regression', 'script.port-in-use')],
+    ['bad2@x.io', notice(host('b'), 'regression', 'script.port-in-use')],
+    ['bad3@x.io', notice(host('c'), 'regression', 'script.port-in-use')],
+    ['good@x.io', notice(host('d'), 'regression', 'script.port-in-use')],
+  ]);
+  const logs: string[] = [];
+  const r = await runAlerts('s-1', {
+    outbox, teams: null, log: (m) => logs.push(m),
+    email: {
+      send: async (to, _r, operationId) => {
+        if (to.startsWith('bad')) throw new EmailSendError(`ACS email send failed (400): The email address '${to}' is not valid.`, 400, 'InvalidEmailAddress', null);
+        return { operationId, status: 'Succeeded' };
+      },
+    },
+    pacing: { limits: { perMinute: 30, perHour: 100 }, store: new MemoryPacingStore() },
+  });
+  assert.deepEqual([r.email.sent, r.email.undeliverable, r.email.failed, r.email.heldBack], [1, 3, 0, 0]);
+  assert.ok(outbox.rows.every((x) => x.state === 'sent'));
+  assert.equal(logs.filter((l) => /refused for good/.test(l)).length, 3);
+});
