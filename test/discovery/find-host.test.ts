@@ -1,0 +1,118 @@
+// findHost (the on-demand check's lookup) and the `hosts` command on the contoso tenant through the sandbox.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSettings, parseScope, type Scope } from '../../shared/config';
+import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, InvalidHostQueryError } from '../../shared/discovery/errors';
+import { findHost, type HostQuery } from '../../shared/discovery/find-host';
+import { listHostsCommand } from '../../shared/discovery/hosts-command';
+import { readTensorBoardUrl } from '../../shared/discovery/url';
+import { validateHostsOutput } from '../../shared/schemas';
+import type { Tenant } from '../../sandbox/tenant-types';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+
+const SUB1 = '1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01';
+const CI_OK = `/subscriptions/${SUB1}/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod/computes/ci-ok`;
+const RESEARCH_WS = '/subscriptions/1b2c3d4e-0002-4a5b-8c9d-0e1f2a3b4c02/resourceGroups/rg-ml-research/providers/Microsoft.MachineLearningServices/workspaces/mlw-research';
+
+let sandbox: RunningSandbox;
+before(async () => {
+  sandbox = await startTestSandbox(loadTenant('contoso'));
+});
+after(() => sandbox.close());
+
+/** Contoso plus a second compute instance named ci-ok, in another subscription and region. */
+function withTwin(): Tenant {
+  const t = loadTenant('contoso');
+  const original = t.resources.find((r) => r.id === CI_OK)!;
+  t.resources.push({ ...structuredClone(original), id: `${RESEARCH_WS}/computes/ci-ok`, location: 'westeurope' });
+  return t;
+}
+
+function ctx() {
+  return { azure: azureContextFor(sandbox), settings: loadSettings({}), errors: [], now: new Date() };
+}
+
+const find = (q: HostQuery) => findHost(ctx(), q);
+
+test('readTensorBoardUrl: instance, port and region; the port suffix is optional', () => {
+  assert.deepEqual(readTensorBoardUrl('https://ci-ok-8706.eastus2.instances.azureml.ms/'), [
+    { instance: 'ci-ok', port: 8706, region: 'eastus2' }, { instance: 'ci-ok-8706', port: null, region: 'eastus2' },
+  ]);
+  assert.deepEqual(readTensorBoardUrl('https://My-CI.westeurope.instances.azureml.net/tensorboard/#scalars'), [{ instance: 'my-ci', port: null, region: 'westeurope' }]);
+  for (const bad of ['ci-ok', 'https://example.com/', 'ftp://ci-1-6006.eastus2.instances.azureml.ms/', 'https://ci.instances.azureml.ms/']) assert.equal(readTensorBoardUrl(bad), null, bad);
+});
+
+test('findHost by id reads the host fresh from ARM, with its Log Analytics workspace', async () => {
+  sandbox.setTenant(loadTenant('contoso'));
+  sandbox.clearRequests();
+  const h = await find({ id: CI_OK });
+  assert.equal(h.name, 'ci-ok');
+  assert.equal(h.publishedPort, 8706);
+  assert.equal(h.logAnalyticsWorkspaceId, '8a1f6c3e-5b7d-4e2a-9c1f-3d5e7a9b1c01');
+  assert.equal(sandbox.requests().filter((r) => r.api === 'resourceGraph').length, 0);
+  const vm = await find({ id: `/subscriptions/${SUB1}/resourceGroups/rg-ml-prod/providers/Microsoft.Compute/virtualMachines/vm-tb` });
+  assert.equal(vm.facts.state, 'PowerState/running', 'ARM instanceView statuses give the power state');
+});
+
+test('findHost by name (any case) and by TensorBoard URL', async () => {
+  sandbox.setTenant(loadTenant('contoso'));
+  assert.equal((await find({ name: 'CI-OK' })).id, CI_OK);
+  assert.equal((await find({ url: 'https://ci-ok-8706.eastus2.instances.azureml.ms/#scalars' })).id, CI_OK);
+  assert.equal((await find({ url: 'https://ci-private.westeurope.instances.azureml.ms/' })).name, 'ci-private');
+});
+
+test('an ambiguous name lists the candidates; the URL\'s region tells them apart', async () => {
+  sandbox.setTenant(withTwin());
+  await assert.rejects(find({ name: 'ci-ok' }), (e: unknown) => {
+    assert.ok(e instanceof AmbiguousHostError);
+    assert.equal(e.exitCode, 2);
+    assert.deepEqual(e.candidates.map((c) => c.id).sort(), [`${RESEARCH_WS}/computes/ci-ok`, CI_OK].sort());
+    assert.match(e.message, /mlw-research\/computes\/ci-ok/);
+    return true;
+  });
+  assert.equal((await find({ url: 'https://ci-ok-8706.westeurope.instances.azureml.ms/' })).id, `${RESEARCH_WS}/computes/ci-ok`);
+});
+
+test('not found, not a TensorBoard host, malformed: typed errors, no stack trace needed', async () => {
+  sandbox.setTenant(loadTenant('contoso'));
+  const cases: [HostQuery, new (...a: never[]) => DiscoveryUsageError, RegExp][] = [
+    [{ name: 'ci-nowhere' }, HostNotFoundError, /name "ci-nowhere"/],
+    [{ name: 'ci-jupyter' }, HostNotFoundError, /ci-jupyter/],
+    [{ id: CI_OK.replace('ci-ok', 'ci-gone') }, HostNotFoundError, /does not exist/],
+    [{ id: CI_OK.replace('ci-ok', 'ci-jupyter') }, HostNotFoundError, /not a TensorBoard host/],
+    [{ id: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st' }, InvalidHostQueryError, /not the ARM id/],
+    [{ url: 'https://portal.azure.com/' }, InvalidHostQueryError, /not a TensorBoard URL/],
+    [{ url: 'https://ci-ok-8706.westus3.instances.azureml.ms/' }, HostNotFoundError, /URL/],
+  ];
+  for (const [q, type, message] of cases) {
+    await assert.rejects(find(q), (e: unknown) => {
+      assert.ok(e instanceof type, `${JSON.stringify(q)} → ${(e as Error).name}`);
+      assert.equal((e as DiscoveryUsageError).exitCode, 2);
+      assert.match((e as Error).message, message);
+      return true;
+    });
+  }
+});
+
+test('hosts command: JSON per hosts.v1.json and a table; exit 3 when part of the scope is unreadable', async () => {
+  sandbox.setTenant(loadTenant('contoso'));
+  const azure = azureContextFor(sandbox);
+  const res = await listHostsCommand({ azure, settings: loadSettings({}) });
+  const checked = validateHostsOutput(res.json);
+  assert.ok(checked.ok, checked.ok ? '' : checked.errors.join('\n'));
+  assert.equal(res.json.hosts.length, 11);
+  assert.equal(res.exitCode, 0);
+  assert.deepEqual(res.json.stats.requests.resourceGraph, 2);
+  assert.ok(!('tags' in res.json.hosts[0]) && !('facts' in res.json.hosts[0]));
+  assert.match(res.table, /^tbmon: 11 TensorBoard hosts/);
+  assert.match(res.table, /ci-ok\s+compute-instance\s+8706→6006\s+eastus2/);
+  for (const h of res.json.hosts) assert.ok(res.table.includes(h.name));
+
+  const scope = parseScope('subscriptions:1b2c3d4e-0002-4a5b-8c9d-0e1f2a3b4c02,99999999-9999-4999-8999-999999999999') as Scope;
+  const partial = await listHostsCommand({ azure, settings: loadSettings({}), scope });
+  assert.equal(partial.exitCode, 3);
+  assert.equal(partial.json.hosts.length, 2);
+  assert.equal(partial.json.errors[0].code, 'SubscriptionNotReadable');
+  assert.match(partial.table, /errors:\n {2}99999999-9999-4999-8999-999999999999: SubscriptionNotReadable/);
+  assert.ok(validateHostsOutput(partial.json).ok);
+});
