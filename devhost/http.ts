@@ -138,18 +138,22 @@ export class HttpDriver {
     if (parts[0]?.toLowerCase() !== 'api') return this.reply(res, 404);
     const method = (req.method ?? 'GET').toUpperCase();
     let matched: { route: Route; params: Record<string, string> } | undefined;
-    let methodMismatch = false;
+    const allowed = new Set<string>();
     for (const route of this.routes) {
       const params = matchRoute(route, parts.slice(1));
       if (!params) continue;
-      if (!route.reg.trigger.methods.map((m) => m.toUpperCase()).includes(method)) {
-        methodMismatch = true;
+      const methods = route.reg.trigger.methods.map((m) => m.toUpperCase());
+      if (!methods.includes(method)) {
+        for (const m of methods) allowed.add(m);
         continue;
       }
       matched = { route, params };
       break;
     }
-    if (!matched) return this.reply(res, methodMismatch ? 405 : 404);
+    if (!matched) {
+      if (allowed.size) res.setHeader('allow', [...allowed].join(', '));
+      return this.reply(res, allowed.size ? 405 : 404);
+    }
     const { reg } = matched.route;
     if (!this.authorized(reg, req, url)) return this.reply(res, 401);
 

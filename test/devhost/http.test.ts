@@ -67,6 +67,12 @@ test('HTTP: the response init is written back (status, headers, jsonBody) with r
   assert.deepEqual(await res.json(), { method: 'POST', id: 'abc', q: 'hello', body: 'payload' });
 });
 
+test('HTTP: 405 says which methods the route takes', async () => {
+  const res = await fetch(`${base}/echo?code=the-host-key`, { method: 'DELETE' });
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get('allow'), 'GET, POST');
+});
+
 test('HTTP: an HttpResponse instance is written back too', async () => {
   const res = await fetch(`${base}/open`);
   assert.equal(await res.text(), 'open');
