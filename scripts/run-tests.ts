@@ -14,6 +14,7 @@ import { generate } from 'selfsigned';
 import { startAzurite, type RunningAzurite } from '../devhost/azurite';
 
 const root = path.resolve(__dirname, '..');
+const TEST_STEP_LIMIT_MS = 20 * 60_000;
 const started = Date.now();
 
 type StepResult = { name: string; outcome: 'ok' | 'FAIL' | 'skipped'; detail?: string };
@@ -112,12 +113,20 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(child);
+    // A file that never exits (an open handle after its tests) would hang CI: the whole step has a deadline.
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      say(`tests: still running after ${TEST_STEP_LIMIT_MS / 60_000} min — stopping them`);
+      child.kill('SIGTERM');
+    }, TEST_STEP_LIMIT_MS);
     let tail = '';
     child.stdout?.on('data', (d: Buffer) => {
       process.stdout.write(d);
       tail = (tail + d.toString()).slice(-20_000);
     });
     child.once('close', (c) => {
+      clearTimeout(watchdog);
       children.delete(child);
       const counts = parseCounts(tail);
       const n = counts.tests ?? 0;
@@ -125,7 +134,7 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
         + `${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}${counts.todo ? `, ${counts.todo} todo` : ''}`;
       // An empty run exits 0 with nothing tested: that is not a pass.
       const ok = c === 0 && n > 0;
-      results.push({ name: 'tests', outcome: ok ? 'ok' : 'FAIL', detail: n === 0 && c === 0 ? 'no test ran' : detail });
+      results.push({ name: 'tests', outcome: ok && !timedOut ? 'ok' : 'FAIL', detail: timedOut ? `timed out; ${detail}` : n === 0 && c === 0 ? 'no test ran' : detail });
       resolve(c ?? 1);
     });
   });
