@@ -143,8 +143,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
   function setClock(iso: string): void {
     if (Number.isNaN(Date.parse(iso))) throw new Error(`not a date-time: "${iso}"`);
-    tenant = { ...tenant, now: iso };
-    index = new TenantIndex(tenant);
+    // Only the clock moves: the ARM index does not depend on it (parseTenant made `tenant` our own copy).
+    tenant.now = iso;
   }
 
   function control(req: SandboxRequest): Reply {
