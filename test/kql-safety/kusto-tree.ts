@@ -31,3 +31,30 @@ export function parseLiterals(query: string): ParsedLiterals {
   walk(code.Syntax);
   return { syntaxErrors, strings };
 }
+
+/**
+ * The query's token sequence with every string literal replaced by a placeholder and every comma-separated run of
+ * literals (a list whose length depends on the hosts) collapsed into one: the query's structure.
+ */
+export function tokenShape(query: string): string[] {
+  const code = K.KustoCode.Parse(query, null);
+  const out: string[] = [];
+  const walk = (n: any): void => {
+    if (!n) return;
+    const kind = SystemNs.Enum.toString(K.Syntax.SyntaxKind, n.Kind) as string;
+    if (n.ChildCount === 0) {
+      out.push(kind === 'StringLiteralToken' ? '<string>' : `${kind}:${n.Text ?? ''}`);
+      return;
+    }
+    for (let i = 0; i < n.ChildCount; i++) walk(n.GetChild(i));
+  };
+  walk(code.Syntax);
+  const collapsed: string[] = [];
+  for (const t of out) {
+    const n = collapsed.length;
+    if (t === '<string>' && collapsed[n - 1] === 'CommaToken:,' && collapsed[n - 2] === '<strings>') collapsed.splice(n - 1, 1);
+    else if (t === '<string>') collapsed.push('<strings>');
+    else collapsed.push(t);
+  }
+  return collapsed;
+}

@@ -1,0 +1,73 @@
+// Every Log Analytics query the log evidence can send, built for hosts with ordinary and hostile names, passes the
+// schema validator (real table schemas), and each hostile name stays exactly one string literal: the query's token
+// structure is the same as with an ordinary name, and the literal decodes to the name itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSettings } from '../../shared/config';
+import { plannedQueries } from '../../shared/evidence/logs';
+import type { HostRecord } from '../../shared/model';
+import { validateKql } from '../../sandbox/kql/validate';
+import { HOSTILE_NAMES } from './hostile-names';
+import { parseLiterals, tokenShape } from './kusto-tree';
+
+const SUB = '11111111-1111-1111-1111-111111111111';
+const LA = '22222222-2222-2222-2222-222222222222';
+
+function hostsNamed(name: string): HostRecord[] {
+  const rg = `rg-${name}`;
+  const ws = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/ws-${name}`;
+  const subnet = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/vnet-${name}/subnets/sn-${name}`;
+  const base = {
+    subscriptionId: SUB, resourceGroup: rg, location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: LA, tags: {},
+  };
+  const facts = {
+    vmSize: 'Standard_D4s_v3', state: 'Running', provisioningState: 'Succeeded', errors: null, lastOperation: null,
+    enableNodePublicIp: true, subnetId: subnet, nicIds: [] as string[], computerName: null as string | null, workspaceId: ws,
+  };
+  return [
+    { ...base, id: `${ws}/computes/ci-${name}`, name: `ci-${name}`, kind: 'compute-instance', workspace: `ws-${name}`, facts },
+    { ...base, id: `${ws}/computes/cl-${name}`, name: `cl-${name}`, kind: 'compute-cluster', workspace: `ws-${name}`, facts },
+    {
+      ...base, id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-${name}`, name: `vm-${name}`, kind: 'vm', workspace: null, publishedPort: 8443,
+      facts: { ...facts, workspaceId: null, computerName: `host-${name}`, nicIds: [`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/nic-${name}`] },
+    },
+  ];
+}
+
+const CUSTOM_TABLE = { TensorBoardLog_CL: '(TimeGenerated: datetime, RawData: string, Computer: string, _ResourceId: string, Type: string)' };
+const SETTINGS = [loadSettings({}), loadSettings({ TBMON_LAUNCH_LOG_TABLE: 'TensorBoardLog_CL' })];
+
+test('every planned query validates against the real schemas: ordinary names, and one batch of every hostile name', () => {
+  const batches = [hostsNamed('ordinary'), HOSTILE_NAMES.flatMap(hostsNamed)];
+  for (const settings of SETTINGS) {
+    for (const hosts of batches) {
+      const queries = plannedQueries(hosts, settings);
+      assert.deepEqual(queries.map((q) => q.family).sort(), ['cluster', 'flows', 'kernel', 'launch', 'metrics']);
+      for (const q of queries) {
+        const diags = validateKql(q.query, 'logAnalytics', { extraTables: CUSTOM_TABLE });
+        assert.deepEqual(diags, [], `${q.family} query (${settings.launchLogTable}, ${hosts.length} hosts):\n${q.query.slice(0, 2000)}`);
+      }
+    }
+  }
+});
+
+test('a hostile name stays exactly one string literal: same token structure, literal decodes to the name', () => {
+  const settings = SETTINGS[0];
+  const ordinary = new Map(plannedQueries(hostsNamed('ordinary'), settings).map((q) => [q.family, tokenShape(q.query)]));
+  for (const name of HOSTILE_NAMES) {
+    for (const q of plannedQueries(hostsNamed(name), settings)) {
+      const parsed = parseLiterals(q.query);
+      assert.deepEqual(parsed.syntaxErrors, [], `${q.family} for ${JSON.stringify(name)}`);
+      assert.deepEqual(tokenShape(q.query), ordinary.get(q.family), `${q.family} structure changed for ${JSON.stringify(name)}`);
+      const expected = q.family === 'cluster' ? `cl-${name}` : q.family === 'flows' ? `nic-${name}` : `ci-${name}`;
+      assert.ok(parsed.strings.some((s) => s === expected.toLowerCase() || s.endsWith(`/${expected.toLowerCase()}`)), `${q.family}: no literal equal to ${JSON.stringify(expected)}`);
+    }
+  }
+});
+
+test('the launch log of a custom table reads RawData without a tag filter', () => {
+  const q = plannedQueries(hostsNamed('x'), SETTINGS[1]).find((p) => p.family === 'launch');
+  assert.match(q?.query ?? '', /TensorBoardLog_CL/);
+  assert.match(q?.query ?? '', /tostring\(RawData\)/);
+  assert.doesNotMatch(q?.query ?? '', /ProcessName/);
+});
