@@ -65,28 +65,28 @@ class Store {
     const need = (id: string | null) => {
       if (id && !this.has(id) && !this.failed.has(lower(id))) want.set(lower(id), id);
     };
-    for (const o of this.found.values()) {
-      const type = lower(o.type ?? '');
-      if (type === 'microsoft.network/virtualnetworks') {
-        for (const s of arr(props(o).subnets)) {
-          if (!this.wantedSubnets.has(lower(idOf(s) ?? ''))) continue;
-          need(idOf(obj(obj(s).properties).networkSecurityGroup));
-          need(idOf(obj(obj(s).properties).routeTable));
+    const ofType = (t: string) => [...this.found.values()].filter((o) => lower(o.type ?? '') === t);
+    // NICs first: they name the subnets whose NSGs and route tables the VNets then point at.
+    for (const o of ofType('microsoft.network/networkinterfaces')) {
+      need(idOf(props(o).networkSecurityGroup));
+      for (const c of arr(props(o).ipConfigurations)) {
+        const cp = obj(obj(c).properties);
+        const subnet = idOf(cp.subnet);
+        if (subnet) {
+          this.wantedSubnets.add(lower(subnet));
+          need(vnetIdOf(subnet));
         }
-      } else if (type === 'microsoft.network/networkinterfaces') {
-        need(idOf(props(o).networkSecurityGroup));
-        for (const c of arr(props(o).ipConfigurations)) {
-          const cp = obj(obj(c).properties);
-          const subnet = idOf(cp.subnet);
-          if (subnet) {
-            this.wantedSubnets.add(lower(subnet));
-            need(vnetIdOf(subnet));
-          }
-          for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
-            const p = idOf(pool);
-            need(p ? parentOf(p, 'backendAddressPools') : null);
-          }
+        for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
+          const p = idOf(pool);
+          need(p ? parentOf(p, 'backendAddressPools') : null);
         }
+      }
+    }
+    for (const o of ofType('microsoft.network/virtualnetworks')) {
+      for (const s of arr(props(o).subnets)) {
+        if (!this.wantedSubnets.has(lower(idOf(s) ?? ''))) continue;
+        need(idOf(obj(obj(s).properties).networkSecurityGroup));
+        need(idOf(obj(obj(s).properties).routeTable));
       }
     }
     return [...want.values()];
@@ -271,7 +271,7 @@ export async function gatherNetworkEvidence(hosts: HostRecord[], ctx: EvidenceCo
   // ARM for everything still missing (all of it on demand), each resource once, until nothing new is referenced.
   // In a batch, a compute neither Graph nor its workspace's compute list returned is not read again one by one.
   const computeIds = new Set(hosts.filter((h) => h.kind === 'compute-instance').map((h) => lower(h.id)));
-  let pending = direct.filter((id) => !store.has(id) && !(ctx.mode === 'batch' && computeIds.has(lower(id))));
+  let pending = [...new Set([...direct.filter((id) => !store.has(id) && !(ctx.mode === 'batch' && computeIds.has(lower(id)))), ...store.missing()])];
   for (let round = 0; round < 4 && pending.length; round++) {
     await armRead(ctx, pending, store);
     pending = store.missing();
