@@ -1,10 +1,10 @@
 // Storage-queue triggers on Azurite, as the Functions host runs them: poll with back-off up to maxPollingInterval,
-// receive up to batchSize (again once no more than newBatchThreshold are running), decode base64, invoke; delete on
-// success; on failure make the message visible again after visibilityTimeout, and once it has been tried
+// receive up to batchSize (again once no more than newBatchThreshold are running), decode base64 (text that is not
+// base64 goes straight to poison, as with the host's queue extension v5), invoke; delete on success; on failure make the message visible again after visibilityTimeout, and once it has been tried
 // maxDequeueCount times move its text to `<queue>-poison`. Message bodies are never logged (they may carry secrets).
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { QueueRegistration } from '../functions/registration';
-import { decodeQueueMessage, ensureQueue } from '../shared/storage';
+import { decodeHostQueueMessage, ensureQueue, parseJsonOrText } from '../shared/storage';
 import type { QueueHostOptions } from './host-config';
 import { errorText, invocationContext, withTimeout, type DevLog } from './invocation';
 
@@ -120,7 +120,13 @@ export class QueueDriver {
       await this.moveToPoison(m, `dequeue count ${m.dequeueCount} is over maxDequeueCount ${maxDequeueCount}`);
       return;
     }
-    const input = messageEncoding === 'base64' ? decodeQueueMessage(m.messageText) : parseJsonOrText(m.messageText);
+    const decoded = messageEncoding === 'base64' ? decodeHostQueueMessage(m.messageText) : { ok: true as const, value: parseJsonOrText(m.messageText) };
+    if (!decoded.ok) {
+      // As the host's queue extension does: retrying cannot fix the encoding, so no attempt is made.
+      await this.moveToPoison(m, `${decoded.reason}; the function did not run`);
+      return;
+    }
+    const input = decoded.value;
     const context = invocationContext(name, this.log, {
       triggerMetadata: {
         id: m.messageId,
@@ -161,14 +167,6 @@ export class QueueDriver {
     }
     await this.poison.sendMessage(m.messageText);
     await this.queue.deleteMessage(m.messageId, m.popReceipt);
-    this.log(`[${this.reg.name}] message ${m.messageId} moved to ${this.poison.name} after ${m.dequeueCount} attempt(s): ${why}`);
-  }
-}
-
-function parseJsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+    this.log(`[${this.reg.name}] message ${m.messageId} moved to ${this.poison.name} (dequeue count ${m.dequeueCount}): ${why}`);
   }
 }

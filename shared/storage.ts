@@ -86,25 +86,30 @@ export function encodeQueueMessage(value: unknown): string {
 }
 
 /**
- * What the host hands a Node queue-trigger handler for a message text: base64 decoded, then JSON-parsed when it is
- * JSON; text that is not valid base64 (or not UTF-8 once decoded) reaches the handler as the raw string, so the
- * handler's own validation decides.
+ * What the host hands a Node queue-trigger handler for a message text (messageEncoding base64): the text base64-
+ * decoded as UTF-8, then JSON-parsed when it is JSON, else the string. Text that is not base64 never reaches a
+ * handler: the host's queue extension (v5, in extension bundle 4.x) moves it to the poison queue at once.
  */
-export function decodeQueueMessage(text: string): unknown {
-  const compact = text.trim();
-  let decoded = text;
-  if (compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-    const bytes = Buffer.from(compact, 'base64');
-    try {
-      decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      decoded = text;
-    }
+export function decodeHostQueueMessage(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    return { ok: false, reason: 'the message text is not base64 (host.json extensions.queues.messageEncoding is base64)' };
   }
+  return { ok: true, value: parseJsonOrText(Buffer.from(compact, 'base64').toString('utf8')) };
+}
+
+/** Reads a queued message as a handler would see it; text that is not base64 comes back as-is (tests, tools). */
+export function decodeQueueMessage(text: string): unknown {
+  const decoded = decodeHostQueueMessage(text);
+  return decoded.ok ? decoded.value : parseJsonOrText(text);
+}
+
+/** JSON when the text is JSON, else the text (what the Node worker does with a string trigger payload). */
+export function parseJsonOrText(text: string): unknown {
   try {
-    return JSON.parse(decoded) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
-    return decoded;
+    return text;
   }
 }
 

@@ -111,16 +111,31 @@ test('a message already over maxDequeueCount goes to poison without running the 
   assert.equal((await clients.queue(`${name}-poison`).peekMessages()).peekedMessageItems.length, 1);
 });
 
-test('text that is not base64 JSON still reaches the handler (as a string)', async () => {
+test('base64 text that is not JSON reaches the handler as a string', async () => {
   const name = uniqueName('rawtext');
   const q = clients.queue(name);
   await ensureQueue(q);
   const seen: unknown[] = [];
   const h = await host(queueFunction(name, (input) => { seen.push(input); }));
-  await q.sendMessage('not base64: {sweepId');
   await q.sendMessage(Buffer.from('plain words, not JSON').toString('base64'));
+  await q.sendMessage(Buffer.from('"a JSON string"').toString('base64'));
   await h.drain({ timeoutMs: 10_000 });
-  assert.deepEqual(seen.sort(), ['not base64: {sweepId', 'plain words, not JSON']);
+  assert.deepEqual(seen.sort(), ['a JSON string', 'plain words, not JSON']);
+});
+
+test('text that is not base64 goes to poison at once without running the handler (queue extension v5)', async () => {
+  const name = uniqueName('notb64');
+  const q = clients.queue(name);
+  await ensureQueue(q);
+  const lines: string[] = [];
+  let calls = 0;
+  const h = await host(queueFunction(name, () => { calls++; }), { maxDequeueCount: 5 }, lines);
+  await q.sendMessage('{"sweepId":"raw json, not base64"}');
+  await h.drain({ timeoutMs: 10_000 });
+  assert.equal(calls, 0);
+  const poisoned = (await clients.queue(`${name}-poison`).peekMessages()).peekedMessageItems;
+  assert.deepEqual(poisoned.map((m) => [m.messageText, m.dequeueCount]), [['{"sweepId":"raw json, not base64"}', 0]]);
+  assert.ok(lines.some((l) => /not base64.*did not run/.test(l)), lines.join('\n'));
 });
 
 test('batchSize bounds how many handlers run at once', async () => {

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StorageSettings } from '../../shared/config';
 import {
-  StorageClients, decodeQueueMessage, encodeQueueMessage, enqueueJson, ensureQueue, ensureTable, isConditionFailed,
+  StorageClients, decodeHostQueueMessage, decodeQueueMessage, encodeQueueMessage, enqueueJson, ensureQueue, ensureTable, isConditionFailed,
   isConflict, isNotFound, isValidQueueName, isValidTableName, MAX_QUEUE_MESSAGE_CHARS, storageErrorCode,
 } from '../../shared/storage';
 import { testStorageConnectionString, uniqueName } from '../support/env';
@@ -21,9 +21,14 @@ test('encodeQueueMessage is base64 of the UTF-8 JSON; decodeQueueMessage inverts
   assert.match(text, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(Buffer.from(text, 'base64').toString('utf8'), JSON.stringify(value));
   assert.deepEqual(decodeQueueMessage(text), value);
-  assert.equal(decodeQueueMessage('%%% not base64'), '%%% not base64');
+  assert.deepEqual(decodeHostQueueMessage(` ${text.slice(0, 8)}\n${text.slice(8)} `), { ok: true, value }, 'whitespace is ignored, as .NET does');
   assert.equal(decodeQueueMessage(Buffer.from('"just a string"').toString('base64')), 'just a string');
-  assert.equal(decodeQueueMessage(Buffer.from([0xff, 0xfe, 0xfd, 0x00]).toString('base64')), '//79AA==', 'bytes that are not UTF-8 stay as sent');
+  assert.equal(decodeQueueMessage(Buffer.from('not json').toString('base64')), 'not json');
+  for (const bad of ['%%% not base64', '{"a":1}', 'abc', 'ab=c']) {
+    const d = decodeHostQueueMessage(bad);
+    assert.ok(!d.ok && /not base64/.test(d.reason), bad);
+  }
+  assert.deepEqual(decodeQueueMessage('{"a":1}'), { a: 1 }, 'the lenient reader takes raw JSON as-is');
 });
 
 test('a message over 64 KiB after base64 is refused before sending', () => {
