@@ -1,6 +1,6 @@
 // Log Analytics query API: POST /v1/workspaces/{customerId}/query (and the deprecated /v1/$batch the SDK's
-// queryBatch uses). The KQL engine answers; until it lands, a plain scan of the table the query names.
-import { KqlError, runLogAnalyticsQuery, type LogAnalyticsRequestBody, type LogAnalyticsResponse } from './kql';
+// queryBatch uses). The KQL engine (./kql) answers; this module routes, finds the workspace and shapes errors.
+import { KqlError, runLogAnalyticsQuery, type LogAnalyticsRequestBody } from './kql';
 import { errorReply, jsonBody, type Reply, type SandboxRequest } from './http';
 import type { Tenant } from './tenant-types';
 
@@ -12,43 +12,9 @@ function findWorkspace(tenant: Tenant, id: string): string | undefined {
   return Object.keys(tenant.logAnalytics ?? {}).find((k) => k.toLowerCase() === id.toLowerCase());
 }
 
-function inferType(values: unknown[]): string {
-  const v = values.find((x) => x !== null && x !== undefined);
-  if (typeof v === 'number') return Number.isInteger(v) ? 'long' : 'real';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'object') return 'dynamic';
-  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)) return 'datetime';
-  return 'string';
-}
-
-/** Temporary stand-in while the KQL engine answers NotImplemented: the whole table the query starts with. */
-function tableScan(tenant: Tenant, workspaceKey: string, body: LogAnalyticsRequestBody): LogAnalyticsResponse | null {
-  const tables = tenant.logAnalytics?.[workspaceKey]?.tables ?? {};
-  if (Object.keys(tables).length === 0) return null;
-  const name = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(body.query)?.[1] ?? '';
-  const rows = tables[Object.keys(tables).find((t) => t.toLowerCase() === name.toLowerCase()) ?? ''] ?? [];
-  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return {
-    tables: [{
-      name: 'PrimaryResult',
-      columns: names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n])) })),
-      rows: rows.map((r) => names.map((n) => {
-        const v = r[n] ?? null;
-        return typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
-      })),
-    }],
-  };
-}
-
 function answer(tenant: Tenant, workspaceKey: string, body: LogAnalyticsRequestBody): Reply {
   try {
-    let result: LogAnalyticsResponse | null;
-    try {
-      result = runLogAnalyticsQuery(tenant, workspaceKey, body);
-    } catch (e) {
-      if (!(e instanceof KqlError && e.code === 'NotImplemented')) throw e;
-      result = tableScan(tenant, workspaceKey, body);
-    }
+    const result = runLogAnalyticsQuery(tenant, workspaceKey, body);
     return result === null ? { status: 204 } : { status: 200, body: result };
   } catch (e) {
     if (e instanceof KqlError) return errorReply(e.status, e.code, e.message);

@@ -62,6 +62,18 @@ describe('sandbox Resource Graph and Log Analytics', () => {
     assert.deepEqual(sandbox.requests().map((r) => [r.api, r.workspace, r.query]), [['logAnalytics', LA, 'Syslog | where ProcessName == "tensorboard"']]);
   });
 
+  it('a query the engine refuses is a 400 in Azure error shape (Resource Graph keeps its quota headers)', async () => {
+    sandbox.setTenant(tenant());
+    const bad = await sandboxRequest(sandbox, 'POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'resources | where' }),
+    });
+    assert.equal(bad.status, 400);
+    assert.ok(bad.json<{ error: { code: string; message: string } }>().error.message.length > 0);
+    assert.equal(bad.headers['x-ms-user-quota-remaining'], '2');
+    await assert.rejects(azureContextFor(sandbox).logs().queryWorkspace(LA, 'Syslog | where', { duration: 'PT1H' }),
+      (e: RestError) => e.statusCode === 400 && typeof e.code === 'string');
+  });
+
   it('Log Analytics: an unknown workspace is 404 WorkspaceNotFoundError; a workspace with no data is 204', async () => {
     await assert.rejects(azureContextFor(sandbox).logs().queryWorkspace('55555555-5555-5555-5555-555555555555', 'Syslog', { duration: 'PT1H' }),
       (e: RestError) => e.statusCode === 404 && e.code === 'WorkspaceNotFoundError');
