@@ -1,0 +1,62 @@
+// Evaluate hosts: gather evidence in bulk, run every applicable check, build one report per host. The same code
+// serves the queue-triggered evaluate (mode `batch`), the HTTP check and the CLI (mode `on-demand`); it writes
+// nothing — only the evaluate pipeline (evaluate-batch.ts) stores state and alerts.
+import type { AzureContext } from './azure';
+import type { Settings } from './config';
+import { runChecks } from './checks/registry';
+import type { CheckDefinition } from './checks/types';
+import type { EvidenceContext } from './evidence/context';
+import { gatherEvidence, GATHERERS, type Gatherers } from './evidence/index';
+import { emptyRequestCounts, hostStatus, type ApiName, type HostRecord, type HostReport, type Host, type RunError, type RunStats } from './model';
+import { parseSuppressions } from './suppressions';
+
+export interface EvaluateOptions {
+  azure: AzureContext;
+  settings: Settings;
+  mode: 'batch' | 'on-demand';
+  /** Evaluation time (the sandbox clock in tests); default now. */
+  now?: Date;
+  /** Per-sweep memo shared across batches (service tags, VM size catalogues). */
+  cache?: Map<string, Promise<unknown>>;
+  abortSignal?: AbortSignal;
+  /** Replace the registered checks or gatherers (benchmarks, fault tests). */
+  checks?: readonly CheckDefinition[];
+  gatherers?: Gatherers;
+}
+
+export interface EvaluateResult {
+  reports: HostReport[];
+  errors: RunError[];
+  /** Duration and the requests this call made per API. */
+  stats: RunStats;
+}
+
+/** The report form of a host (report.v1.json `hosts[].host`): the record without tags and facts. */
+export function hostOf(record: HostRecord): Host {
+  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = record;
+  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
+}
+
+export async function evaluateHosts(hosts: HostRecord[], options: EvaluateOptions): Promise<EvaluateResult> {
+  const started = performance.now();
+  const before = options.azure.counter.snapshot();
+  const now = options.now ?? new Date();
+  const ctx: EvidenceContext = {
+    azure: options.azure, settings: options.settings, mode: options.mode, errors: [], cache: options.cache ?? new Map(), now,
+    abortSignal: options.abortSignal,
+  };
+  const evidence = await gatherEvidence(hosts, ctx, options.gatherers ?? GATHERERS);
+  const evaluatedAt = now.toISOString();
+  const reports: HostReport[] = [];
+  for (const record of hosts) {
+    const ev = evidence.get(record.id);
+    if (!ev) continue; // gatherEvidence returns every host; a duplicate id in the input is reported once
+    const checks = runChecks(ev, options.settings, { now, checks: options.checks });
+    reports.push({ host: hostOf(record), evaluatedAt, status: hostStatus(checks), checks });
+    for (const problem of parseSuppressions(record.tags).problems) ctx.errors.push({ scope: record.id, code: 'InvalidSuppression', message: problem });
+  }
+  const after = options.azure.counter.snapshot();
+  const requests = emptyRequestCounts();
+  for (const api of Object.keys(requests) as ApiName[]) requests[api] = after[api] - before[api];
+  return { reports, errors: ctx.errors, stats: { durationMs: Math.round(performance.now() - started), requests } };
+}

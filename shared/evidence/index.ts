@@ -1,0 +1,60 @@
+// All evidence for a batch of hosts: every family gathered in bulk, in parallel, then one HostEvidence per host.
+// A gatherer that throws does not sink the batch: each host's family becomes `{ ok: false, reason }` (so the checks
+// that need it say `unknown`, never pass) and the failure is recorded as a RunError.
+import type { Gathered, HostRecord } from '../model';
+import type { EvidenceContext } from './context';
+import { LOG_FAMILIES, type LogEvidence } from './log-types';
+import type { HostEvidence, NetworkEvidence, VmSizeInfo } from './types';
+import { gatherLogEvidence } from './logs';
+import { gatherNetworkEvidence } from './network';
+import { gatherVmSizes } from './vm-size';
+
+export interface Gatherers {
+  network(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<NetworkEvidence>>>;
+  logs(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, LogEvidence>>;
+  vmSizes(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<VmSizeInfo>>>;
+}
+
+export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gatherLogEvidence, vmSizes: gatherVmSizes };
+
+export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, gatherers: Gatherers = GATHERERS): Promise<Map<string, HostEvidence>> {
+  const [network, logs, vmSizes] = await Promise.all([
+    settle('network', () => gatherers.network(hosts, ctx), ctx),
+    settle('logs', () => gatherers.logs(hosts, ctx), ctx),
+    settle('vmSizes', () => gatherers.vmSizes(hosts, ctx), ctx),
+  ]);
+  const out = new Map<string, HostEvidence>();
+  for (const host of hosts) {
+    out.set(host.id, {
+      host,
+      network: pick(network, host.id, 'network'),
+      vmSize: pick(vmSizes, host.id, 'VM size'),
+      logs: pickLogs(logs, host.id),
+    });
+  }
+  return out;
+}
+
+type Settled<T> = { ok: true; value: Map<string, T> } | { ok: false; reason: string };
+
+async function settle<T>(family: string, run: () => Promise<Map<string, T>>, ctx: EvidenceContext): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (e) {
+    const message = (e as Error)?.message ?? String(e);
+    ctx.errors.push({ scope: `evidence:${family}`, code: 'GatherFailed', message: `gathering ${family} evidence failed: ${message}` });
+    return { ok: false, reason: `gathering ${family} evidence failed: ${message}` };
+  }
+}
+
+function pick<T>(s: Settled<Gathered<T>>, hostId: string, what: string): Gathered<T> {
+  if (!s.ok) return { ok: false, reason: s.reason };
+  return s.value.get(hostId) ?? { ok: false, reason: `no ${what} evidence was gathered for this host` };
+}
+
+function pickLogs(s: Settled<LogEvidence>, hostId: string): LogEvidence {
+  const found = s.ok ? s.value.get(hostId) : undefined;
+  if (found) return found;
+  const reason = s.ok ? 'no Log Analytics evidence was gathered for this host' : s.reason;
+  return Object.fromEntries(LOG_FAMILIES.map((f) => [f, { ok: false, reason }])) as unknown as LogEvidence;
+}
