@@ -27,7 +27,7 @@ function envelopeProblem(body: unknown): string | undefined {
 }
 
 export function teamsReply(req: SandboxRequest, outbox: PostedCard[], channels: string[] | undefined): Reply {
-  const channel = decodeURIComponent(req.path.slice('/teams/'.length));
+  const channel = req.path.slice('/teams/'.length); // already percent-decoded by the server
   if (req.method !== 'POST' || channel === '' || channel.includes('/')) return errorReply(404, 'NotFound', `No webhook at ${req.method} ${req.path}.`);
   if (channels && !channels.includes(channel)) return errorReply(404, 'NotFound', `No webhook for channel "${channel}".`);
   const bytes = req.body.length;
