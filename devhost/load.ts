@@ -13,7 +13,7 @@ export function loadRegistrations(dir = path.join(__dirname, '..', 'functions'))
     const mod = require(path.join(dir, f)) as { registration?: unknown };
     const found = Array.isArray(mod.registration) ? mod.registration : mod.registration === undefined ? [] : [mod.registration];
     for (const r of found) {
-      if (!isFunctionRegistration(r)) throw new Error(`functions/${f} exports a "registration" that is not one (need name, trigger and handler)`);
+      if (!isFunctionRegistration(r)) throw new Error(`${path.join(path.basename(dir), f)} exports a "registration" that is not one (need name, trigger and handler)`);
       regs.push(r);
     }
   }
