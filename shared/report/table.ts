@@ -13,6 +13,27 @@ function indent(text: string, prefix: string): string {
   return text.split('\n').map((l) => prefix + l).join('\n');
 }
 
+/** Unknown checks that miss the same evidence (same summary and hint) are shown once, with all their ids. */
+function groupUnknowns(checks: readonly CheckResult[]): CheckResult[][] {
+  const groups: CheckResult[][] = [];
+  const byKey = new Map<string, CheckResult[]>();
+  for (const k of checks) {
+    if (k.status !== 'unknown' || k.suppressed) {
+      groups.push([k]);
+      continue;
+    }
+    const key = `${k.summary}\u0000${k.hint ?? ''}`;
+    const existing = byKey.get(key);
+    if (existing) existing.push(k);
+    else {
+      const g = [k];
+      byKey.set(key, g);
+      groups.push(g);
+    }
+  }
+  return groups;
+}
+
 export interface TableOptions {
   colour?: boolean;
   /** Show passing and skipped checks too. */
@@ -29,9 +50,11 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     const where = h.host.workspace ? `${h.host.subscriptionId}/${h.host.resourceGroup}/${h.host.workspace}` : `${h.host.subscriptionId}/${h.host.resourceGroup}`;
     out.push(`${colour(c, h.status, ICON[h.status])}  ${h.host.name}  (${h.host.kind}, port ${h.host.publishedPort}${h.host.port !== h.host.publishedPort ? `→${h.host.port}` : ''}, ${where})`);
     const shown = h.checks.filter((k: CheckResult) => opts.all || (k.status !== 'pass' && k.status !== 'skipped'));
-    for (const k of shown) {
+    for (const group of groupUnknowns(shown)) {
+      const k = group[0];
       const tag = k.suppressed ? ' [suppressed]' : '';
-      out.push(`  ${colour(c, k.status, ICON[k.status])}  ${k.id}${tag}: ${k.summary}`);
+      const ids = group.length === 1 ? k.id : `${group.map((g) => g.id).join(', ')}`;
+      out.push(`  ${colour(c, k.status, ICON[k.status])}  ${ids}${tag}: ${k.summary}`);
       if (k.status === 'unknown' && k.hint) out.push(indent(`hint: ${k.hint}`, '          '));
       if ((k.status === 'fail' || k.status === 'warn') && k.remediation) out.push(indent(`fix: ${k.remediation}`, '          '));
     }

@@ -1,0 +1,232 @@
+// `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
+// (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
+import { writeFileSync } from 'node:fs';
+import { ConfigError, loadSettings, parseScope, type Scope, type Settings } from '../shared/config';
+import type { AzureContext } from '../shared/azure';
+import { DiscoveryUsageError } from '../shared/discovery/errors';
+import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
+import { listHostsCommand } from '../shared/discovery/hosts-command';
+import { evaluateHosts } from '../shared/evaluate';
+import { emptyRequestCounts, type HostRecord, type HostReport, type Report, type RunError } from '../shared/model';
+import { BadHostInputError, checkHostNow, OutOfScopeError } from '../shared/ondemand';
+import { buildReport } from '../shared/report/build';
+import { renderReportHtml } from '../shared/report/html';
+import { renderTable } from '../shared/report/table';
+import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
+import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
+
+export const EXIT = { ok: 0, failing: 1, usage: 2, incomplete: 3 } as const;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTty: boolean;
+  stderrIsTty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stdoutIsTty: process.stdout.isTTY === true,
+  stderrIsTty: process.stderr.isTTY === true,
+  env: process.env,
+};
+
+interface Runtime {
+  azure: AzureContext;
+  settings: Settings;
+  now?: Date;
+  close: () => Promise<void>;
+}
+
+/** Azure clients for this run: an in-process sandbox, a running sandbox, or Azure itself. */
+async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env']): Promise<Runtime> {
+  if (args.sandbox) {
+    // The sandbox is a development tool (devDependencies); load it only when asked for.
+    const { readTenantFile } = require('../sandbox/tenant') as typeof import('../sandbox/tenant');
+    const { startSandbox } = require('../sandbox/server') as typeof import('../sandbox/server');
+    const tenant = readTenantFile(args.sandbox);
+    const sandbox = await startSandbox({ tenant });
+    const endpoint: SandboxEndpoint = { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert };
+    return { azure: azureFromSettings(settings, { sandbox: endpoint }), settings: withSandbox(settings, endpoint), now: new Date(tenant.now), close: () => sandbox.close() };
+  }
+  if (args.sandboxUrl && args.sandboxCa) {
+    const endpoint = sandboxEndpointFromFiles(args.sandboxUrl, args.sandboxCa);
+    const azure = azureFromSettings(settings, { sandbox: endpoint });
+    const tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/tenant`);
+    return { azure, settings: withSandbox(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
+  }
+  return { azure: azureFromSettings(settings, { clientId: env.AZURE_CLIENT_ID?.trim() || undefined }), settings, close: async () => {} };
+}
+
+function withSandbox(settings: Settings, endpoint: SandboxEndpoint): Settings {
+  const base = endpoint.baseUrl.replace(/\/+$/, '');
+  return { ...settings, armEndpoint: base, logAnalyticsEndpoint: `${base}/v1` };
+}
+
+function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | string) => void {
+  if (quiet || !io.stderrIsTty) return () => {};
+  return (p) => {
+    const text = typeof p === 'string' ? p
+      : p.phase === 'scope' ? `scope: ${p.description}`
+        : p.phase === 'graph' ? `Resource Graph: ${p.rows} rows`
+          : p.phase === 'wait' ? `waiting ${Math.round(p.wait.ms / 100) / 10} s (${p.wait.reason})`
+            : p.phase === 'arm-fallback' ? `ARM fallback for ${p.workspaces} workspace(s)`
+              : `Log Analytics routing for ${p.hosts} host(s)`;
+    io.stderr(`\r\u001b[2K${text}`);
+  };
+}
+
+function emit(io: CliIo, args: CliArgs, text: string): void {
+  if (args.output) writeFileSync(args.output, text);
+  else io.stdout(text);
+}
+
+function formatOf(args: CliArgs, io: CliIo): Format {
+  return args.format ?? (io.stdoutIsTty && !args.output ? 'table' : 'json');
+}
+
+function renderReport(report: Report, format: Format, args: CliArgs, io: CliIo): string {
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'html') return renderReportHtml(report);
+  return renderTable(report, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all });
+}
+
+function reportExitCode(report: Report, incomplete: boolean): number {
+  if (incomplete) return EXIT.incomplete;
+  return report.hosts.some((h) => h.status === 'fail') ? EXIT.failing : EXIT.ok;
+}
+
+/** Hosts grouped by Log Analytics workspace, at most 1,000 a group: the unit evidence is gathered for. */
+function evaluationGroups(hosts: readonly HostRecord[]): HostRecord[][] {
+  const byWorkspace = new Map<string, HostRecord[]>();
+  for (const h of hosts) {
+    const key = h.logAnalyticsWorkspaceId ?? '';
+    const list = byWorkspace.get(key) ?? [];
+    list.push(h);
+    byWorkspace.set(key, list);
+  }
+  const groups: HostRecord[][] = [];
+  for (const list of byWorkspace.values()) for (let i = 0; i < list.length; i += 1000) groups.push(list.slice(i, i + 1000));
+  return groups;
+}
+
+async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
+  const started = performance.now();
+  const progress = progressPrinter(io, args.quiet);
+  const errors: RunError[] = [];
+  const discovered = await discoverHosts({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress });
+  const reports: HostReport[] = [];
+  const cache = new Map<string, Promise<unknown>>();
+  const groups = evaluationGroups(discovered.hosts);
+  let done = 0;
+  for (const group of groups) {
+    const result = await evaluateHosts(group, { azure: rt.azure, settings: rt.settings, mode: 'on-demand', now: rt.now, cache });
+    reports.push(...result.reports);
+    errors.push(...result.errors);
+    done += group.length;
+    progress(`evaluated ${done}/${discovered.hosts.length} hosts`);
+  }
+  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+  const requests = emptyRequestCounts();
+  Object.assign(requests, rt.azure.counter.snapshot());
+  const report = buildReport(reports, { errors, stats: { durationMs: Math.round(performance.now() - started), requests }, generatedAt: rt.now });
+  emit(io, args, renderReport(report, formatOf(args, io), args, io));
+  return reportExitCode(report, discovered.subscriptionsFailed.length > 0);
+}
+
+async function check(args: CliArgs, rt: Runtime, io: CliIo): Promise<number> {
+  const report = await checkHostNow(args.target, { azure: rt.azure, settings: rt.settings, now: rt.now });
+  emit(io, args, renderReport(report, formatOf(args, io), args, io));
+  return reportExitCode(report, false);
+}
+
+async function hosts(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
+  const result = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progressPrinter(io, args.quiet) });
+  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+  emit(io, args, formatOf(args, io) === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.table);
+  return result.exitCode;
+}
+
+function isAuthFailure(e: unknown): boolean {
+  const name = (e as { name?: string })?.name ?? '';
+  const status = (e as { statusCode?: number })?.statusCode;
+  return /CredentialUnavailableError|AuthenticationError|AggregateAuthenticationError/.test(name) || status === 401;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`tbmon: ${e.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  if (args.command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (args.command === 'demo') {
+    const { runDemo } = require('./demo') as typeof import('./demo');
+    return runDemo({ outDir: args.outDir, log: (line) => io.stderr(`${line}\n`), print: io.stdout, colour: io.stdoutIsTty });
+  }
+
+  let settings: Settings;
+  let scope: Scope | undefined;
+  try {
+    settings = loadSettings(io.env);
+    if (args.scope) {
+      const parsed = parseScope(args.scope);
+      if (typeof parsed === 'string') throw new UsageError(`--scope ${JSON.stringify(args.scope)} ${parsed} (accepted: all, subscriptions:<id>,<id>, managementGroup:<id>)`);
+      scope = parsed;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError) {
+      io.stderr(`tbmon: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+
+  let rt: Runtime;
+  try {
+    rt = await openRuntime(args, settings, io.env);
+  } catch (e) {
+    io.stderr(`tbmon: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  try {
+    if (args.command === 'scan') return await scan(args, rt, io, scope);
+    if (args.command === 'check') return await check(args, rt, io);
+    return await hosts(args, rt, io, scope);
+  } catch (e) {
+    if (e instanceof DiscoveryUsageError || e instanceof BadHostInputError || e instanceof OutOfScopeError) {
+      io.stderr(`tbmon: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    if (isAuthFailure(e)) {
+      io.stderr(`tbmon: authentication failed: ${(e as Error).message.split('\n')[0]}\n(run "az login", or set AZURE_CLIENT_ID for a managed identity)\n`);
+      return EXIT.incomplete;
+    }
+    io.stderr(`tbmon: the run could not finish: ${(e as Error).message}\n`);
+    return EXIT.incomplete;
+  } finally {
+    await rt.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`tbmon: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT.incomplete;
+    },
+  );
+}

@@ -1,0 +1,68 @@
+// The on-demand check (HTTP `check` and `tbmon check`): what a person has in hand → the host → a report, now.
+// Read-only: fresh ARM reads, no history, no alerts. Bad input, a host outside TBMON_SCOPE, a host that does not exist
+// and an ambiguous name are typed errors the adapters map to 400 / 403 / 404 / 409 (CLI: exit 2).
+import type { AzureContext } from './azure';
+import type { Settings } from './config';
+import { findHost, type HostQuery as FindQuery } from './discovery/find-host';
+import { planScope } from './discovery/scope';
+import { evaluateHosts } from './evaluate';
+import { parseHostQuery } from './host-query';
+import type { Report } from './model';
+import { buildReport } from './report/build';
+
+export class BadHostInputError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadHostInputError';
+  }
+}
+
+export class OutOfScopeError extends Error {
+  readonly status = 403;
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutOfScopeError';
+  }
+}
+
+export interface OnDemandDeps {
+  azure: AzureContext;
+  settings: Settings;
+  now?: Date;
+  abortSignal?: AbortSignal;
+}
+
+/** Is this subscription inside TBMON_SCOPE? (`all`: every subscription the identity can read.) */
+async function inScope(deps: OnDemandDeps, subscriptionId: string): Promise<boolean> {
+  const plan = await planScope(deps.azure, deps.settings.scope, deps.abortSignal);
+  return plan.subscriptions === null || plan.subscriptions.includes(subscriptionId.toLowerCase());
+}
+
+export async function checkHostNow(input: unknown, deps: OnDemandDeps): Promise<Report> {
+  const started = performance.now();
+  const before = deps.azure.counter.snapshot();
+  const parsed = parseHostQuery(input);
+  if (!parsed.ok) throw new BadHostInputError(parsed.message);
+  const q = parsed.query;
+  if (q.kind === 'id' && !(await inScope(deps, q.subscriptionId))) {
+    throw new OutOfScopeError(`subscription ${q.subscriptionId} is outside TBMON_SCOPE (${describeScope(deps.settings)})`);
+  }
+  const errors: Report['errors'] = [];
+  const findQuery: FindQuery = q.kind === 'id' ? { id: q.id } : q.kind === 'name' ? { name: q.name } : { url: String(input).trim() };
+  const host = await findHost({ azure: deps.azure, settings: deps.settings, errors, now: deps.now ?? new Date() }, findQuery, { abortSignal: deps.abortSignal });
+  const result = await evaluateHosts([host], { azure: deps.azure, settings: deps.settings, mode: 'on-demand', now: deps.now, abortSignal: deps.abortSignal });
+  const after = deps.azure.counter.snapshot();
+  const requests = { ...after };
+  for (const k of Object.keys(requests) as (keyof typeof requests)[]) requests[k] = after[k] - before[k];
+  return buildReport(result.reports, {
+    errors: [...errors, ...result.errors],
+    stats: { durationMs: Math.round(performance.now() - started), requests },
+    generatedAt: deps.now,
+  });
+}
+
+function describeScope(settings: Settings): string {
+  const s = settings.scope;
+  return s.kind === 'all' ? 'all' : s.kind === 'subscriptions' ? `subscriptions:${s.subscriptionIds.join(',')}` : `managementGroup:${s.managementGroupId}`;
+}
