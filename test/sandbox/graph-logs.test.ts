@@ -74,6 +74,17 @@ describe('sandbox Resource Graph and Log Analytics', () => {
       (e: RestError) => e.statusCode === 400 && typeof e.code === 'string');
   });
 
+  it('Log Analytics $batch (the SDK\'s queryBatch): one answer per request, an unknown workspace failing alone', async () => {
+    const results = await azureContextFor(sandbox).logs().queryBatch([
+      { workspaceId: LA, query: 'Syslog | project Computer', timespan: { duration: 'PT1H' } },
+      { workspaceId: '55555555-5555-5555-5555-555555555555', query: 'Syslog', timespan: { duration: 'PT1H' } },
+    ]);
+    assert.equal(results.length, 2);
+    assert.equal(results[0].status, 'Success');
+    if (results[0].status === 'Success') assert.deepEqual(results[0].tables[0].rows, [['ci']]);
+    assert.notEqual(results[1].status, 'Success');
+  });
+
   it('Log Analytics: an unknown workspace is 404 WorkspaceNotFoundError; a workspace with no data is 204', async () => {
     await assert.rejects(azureContextFor(sandbox).logs().queryWorkspace('55555555-5555-5555-5555-555555555555', 'Syslog', { duration: 'PT1H' }),
       (e: RestError) => e.statusCode === 404 && e.code === 'WorkspaceNotFoundError');
