@@ -183,27 +183,32 @@ async function sendCards(sweepId: string, groups: [string, OutboxRow[]][], deps:
   }
 }
 
+/** Table round trips in flight at once per recipient (a digest can cover hundreds of rows). */
+const ROW_CONCURRENCY = 16;
+
 /**
- * Claims a recipient's rows as one: in id order, stopping at the first row another run got first. Two runs racing
- * for the same recipient meet on its first row, so one takes them all and the other none (rows claimed before a
- * loss — written while the other run was listing — are released for the next digest): never two emails per run.
+ * Claims a recipient's rows as one: the first row in id order alone, then the rest. Two runs racing for the same
+ * recipient meet on that first row, so one takes them all and the other none; if any later row is lost anyway
+ * (written while the other run was listing), what was won is released for the next digest: never two emails per run.
  */
 async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<OutboxRow[]> {
-  const won: OutboxRow[] = [];
-  for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (await deps.outbox.claim(r, deps.claimant)) {
-      won.push(r);
-      continue;
-    }
-    if (won.length) await releaseAll(deps, won, 'another alert run holds this recipient', log);
-    return [];
-  }
-  return won;
+  const [first, ...rest] = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (!first || !(await deps.outbox.claim(first, deps.claimant))) return [];
+  const won: OutboxRow[] = [first];
+  let lost = false;
+  await forEachLimited(rest, ROW_CONCURRENCY, async (r) => {
+    if (lost) return;
+    if (await deps.outbox.claim(r, deps.claimant)) won.push(r);
+    else lost = true;
+  });
+  if (!lost) return won;
+  await releaseAll(deps, won, 'another alert run holds this recipient', log);
+  return [];
 }
 
 async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<number> {
   let n = 0;
-  for (const r of rows) {
+  await forEachLimited(rows, ROW_CONCURRENCY, async (r) => {
     try {
       await deps.outbox.markSent(r);
       n++;
@@ -211,18 +216,26 @@ async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): 
       // The lease ran out and another run took the row: it may go out once more (the documented worst case).
       log(`tbmon alert: could not mark ${maskAddress(r.recipient)}/${r.id} sent: ${errorText(e)}`);
     }
-  }
+  });
   return n;
 }
 
 async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog): Promise<void> {
-  for (const r of rows) {
+  await forEachLimited(rows, ROW_CONCURRENCY, async (r) => {
     try {
       await deps.outbox.release(r, reason.slice(0, 500));
     } catch (e) {
       log(`tbmon alert: could not release ${maskAddress(r.recipient)}/${r.id} (its lease will): ${errorText(e)}`);
     }
-  }
+  });
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** A 4xx that says the message itself can never be sent (bad address, bad request) — not auth, throttling or timeouts. */
