@@ -144,10 +144,19 @@ async function poison(p: EvaluatePipeline, message: unknown, reason: string): Pr
   return { kind: 'poisoned', reason };
 }
 
+/** Runs `fn` over the items, `limit` at a time; after a failure starts nothing new, waits for the rest, rethrows. */
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (!failure && next < items.length) {
+      try {
+        await fn(items[next++]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }

@@ -44,36 +44,42 @@ export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirst
  *   fail → warn, warn → pass    improvement, recorded, not sent
  *   any → unknown               nothing; the TBMON_DATA_GAP_SWEEPS-th consecutive unknown gives one data-gap notice
  *   any → skipped               nothing; the last known status stays for when it runs again
- *   suppressed                  recorded as above, never sent
+ *   suppressed                  recorded (the transition is returned, unsent), never sent; the state keeps what it
+ *                               was before the suppression, so an expired suppression of a still-failing check alerts
  */
 export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed'>, settings: RegressionSettings): {
   state: CheckState;
   transition: Omit<Transition, 'checkId'> | null;
 } {
+  if (result.suppressed) {
+    // Recorded (the report and history keep the real status; the transition is returned, unsent) but not learned:
+    // the state stays as it was before the suppression, so when it ends a check still failing is a regression then.
+    const { transition } = stepCheck(prev, { status: result.status }, settings);
+    return { state: prev ?? { lastKnown: null, unknownStreak: 0 }, transition: transition && { ...transition, send: false } };
+  }
   const from = prev?.lastKnown ?? null;
   const streak = prev?.unknownStreak ?? 0;
-  const mayNotify = result.suppressed !== true;
   const to = result.status;
 
   if (to === 'skipped') return { state: { lastKnown: from, unknownStreak: streak }, transition: null };
   if (to === 'unknown') {
     const unknownStreak = streak + 1;
     const gap = unknownStreak === settings.dataGapSweeps;
-    return { state: { lastKnown: from, unknownStreak }, transition: gap ? { kind: 'data-gap', from, to, send: mayNotify } : null };
+    return { state: { lastKnown: from, unknownStreak }, transition: gap ? { kind: 'data-gap', from, to, send: true } : null };
   }
 
   const state: CheckState = { lastKnown: to, unknownStreak: 0 };
   let transition: Omit<Transition, 'checkId'> | null = null;
   const warnSent = settings.alertMinStatus === 'warn';
   if (from === null) {
-    if (to === 'fail') transition = { kind: 'regression', from, to, send: mayNotify && settings.alertOnFirstSight };
-    else if (to === 'warn') transition = { kind: 'regression', from, to, send: mayNotify && settings.alertOnFirstSight && warnSent };
+    if (to === 'fail') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight };
+    else if (to === 'warn') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight && warnSent };
   } else if (to === 'fail' && from !== 'fail') {
-    transition = { kind: 'regression', from, to, send: mayNotify };
+    transition = { kind: 'regression', from, to, send: true };
   } else if (to === 'warn' && from === 'pass') {
-    transition = { kind: 'regression', from, to, send: mayNotify && warnSent };
+    transition = { kind: 'regression', from, to, send: warnSent };
   } else if (to === 'pass' && from === 'fail') {
-    transition = { kind: 'recovery', from, to, send: mayNotify };
+    transition = { kind: 'recovery', from, to, send: true };
   } else if ((from === 'fail' && to === 'warn') || (from === 'warn' && to === 'pass')) {
     transition = { kind: 'improvement', from, to, send: false };
   }

@@ -14,14 +14,15 @@ import { startDevHost } from '../../devhost/host';
 import { makeEvaluateHandler, registration as evaluateRegistration } from '../../functions/evaluate';
 import { loadSettings, type Settings, type StorageSettings } from '../../shared/config';
 import { SweepCaches } from '../../shared/evaluate-batch';
-import type { HostReport } from '../../shared/model';
+import { emptyRequestCounts, type HostReport } from '../../shared/model';
 import { decodeQueueMessage, enqueueJson, StorageClients } from '../../shared/storage';
 import { HostInventory } from '../../shared/state/inventory';
 import { Outbox, type OutboxRow } from '../../shared/state/outbox';
 import { ReportStore } from '../../shared/state/reports';
 import { SweepLedger } from '../../shared/state/sweeps';
 import { runSweep } from '../../shared/sweep';
-import { validateAlertsMessage } from '../../shared/schemas';
+import { validateAlertsMessage, validateReport } from '../../shared/schemas';
+import { buildReport } from '../../shared/report/build';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
@@ -92,18 +93,23 @@ function withDenyRule(tenant: Tenant): Tenant {
   return t;
 }
 
-/** The evaluate function as the app builds it, pointed at the sandbox and this test's tables and queues. */
-function evaluateFunction(crash?: { afterHosts: number }) {
-  let recorded = 0;
+/**
+ * The evaluate function as the app builds it, pointed at the sandbox and this test's tables and queues. With
+ * `crashOnRegression`, the first run that meets a host with a regression dies in the worst place: after that host's
+ * notices are in the outbox, before its state is stored (the host then retries the message).
+ */
+function evaluateFunction(crashOnRegression = false) {
   let crashed = false;
   const store = Object.create(reports) as ReportStore;
-  store.recordHost = async (...args) => {
-    if (crash && !crashed && recorded++ === crash.afterHosts) {
+  store.recordHost = (report, sweepId, step) => reports.recordHost(report, sweepId, async (input) => {
+    const next = await step(input);
+    const regressed = Object.entries(next).some(([id, s]) => s.lastKnown === 'fail' && input.base?.[id]?.lastKnown === 'pass');
+    if (crashOnRegression && !crashed && regressed) {
       crashed = true;
-      throw new Error('simulated crash mid-batch');
+      throw new Error(`simulated crash mid-batch (${report.host.name}: notices written, state not stored)`);
     }
-    return reports.recordHost(...args);
-  };
+    return next;
+  });
   const handler = makeEvaluateHandler(async () => ({
     settings, azure: azureContextFor(sandbox), ledger, outbox, reports: store, alertsQueue,
     poisonQueue: clients.queue(`${names.evaluate}-poison`), now: () => clock, caches: new SweepCaches(),
@@ -123,9 +129,9 @@ async function duplicateQueuedMessages(): Promise<number> {
   return peekedMessageItems.length;
 }
 
-async function evaluateAll(crash?: { afterHosts: number }, lines: string[] = []): Promise<void> {
+async function evaluateAll(crashOnRegression = false, lines: string[] = []): Promise<void> {
   const host = await startDevHost({
-    registrations: [evaluateFunction(crash)], storage: storageSettings, storageOptions: { retry: TEST_RETRY },
+    registrations: [evaluateFunction(crashOnRegression)], storage: storageSettings, storageOptions: { retry: TEST_RETRY },
     queues: { visibilityTimeoutMs: 0, maxPollingIntervalMs: 200, batchSize: 4, newBatchThreshold: 2 }, log: (l) => lines.push(l),
   });
   try {
@@ -178,6 +184,10 @@ test('sweep 1 (first sight): a report for every host, a "new" regression per fai
     }
   }
 
+  const report = buildReport([...sweep1Reports.values()].map((l) => l.report), { stats: { durationMs: 0, requests: emptyRequestCounts() } });
+  const valid = validateReport(JSON.parse(JSON.stringify(report)));
+  assert.ok(valid.ok, valid.ok ? '' : valid.errors.join('; '));
+
   const rows = await allRows();
   const expected = [...sweep1Reports.values()].flatMap(({ report }) => report.checks
     .filter((c) => c.status === 'fail' && !c.suppressed)
@@ -202,7 +212,7 @@ test('sweep 2 (a deny rule on nsg-ci; messages twice; one evaluate killed mid-ba
   const sweepId = await sweep();
   assert.ok(await duplicateQueuedMessages() > 0);
   const lines: string[] = [];
-  await evaluateAll({ afterHosts: 1 }, lines);
+  await evaluateAll(true, lines);
   assert.ok(lines.some((l) => /simulated crash mid-batch/.test(l)), 'the crash happened and the message was retried');
 
   const added = (await allRows()).filter((r) => !before.has(`${r.recipient}/${r.id}`));
@@ -238,7 +248,7 @@ test('a malformed tb-evaluate message lands in the poison queue with its reason 
   const rowsBefore = (await allRows()).length;
   await enqueueJson(evaluateQueue, { sweepId: 'x', batch: 42 });
   const lines: string[] = [];
-  await evaluateAll(undefined, lines);
+  await evaluateAll(false, lines);
   const poison = clients.queue(`${names.evaluate}-poison`);
   const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: 32 });
   assert.equal(peekedMessageItems.length, 1);

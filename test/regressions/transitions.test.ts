@@ -1,7 +1,7 @@
 // CHECKS.md § What counts as a regression, row by row: one line per case, run by one helper.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareHost, noticeId, noticesFor, stepCheck, type CheckState, type KnownStatus, type RegressionSettings, type TransitionKind } from '../../shared/regressions';
+import { compareHost, noticeId, noticesFor, stepCheck, type CheckState, type HostCheckStates, type KnownStatus, type RegressionSettings, type TransitionKind } from '../../shared/regressions';
 import { activeSuppressions, applySuppressions, parseSuppressions } from '../../shared/suppressions';
 import type { CheckResult, CheckStatus, Host } from '../../shared/model';
 
@@ -46,10 +46,10 @@ const rows: Row[] = [
   { name: 'pass → unknown → fail: regression', last: 'pass', streak: 2, now: 'fail', expect: { kind: 'regression', send: true }, lastKnown: 'fail', streakAfter: 0 },
   { name: 'fail → skipped: nothing, last known stays', last: 'fail', now: 'skipped', expect: null, lastKnown: 'fail' },
   { name: 'skipped neither extends nor breaks an unknown streak', last: 'pass', streak: 2, now: 'skipped', expect: null, lastKnown: 'pass', streakAfter: 2 },
-  { name: 'suppressed pass → fail: recorded, never sent', last: 'pass', now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: 'fail' },
-  { name: 'suppressed first sight → fail: never sent', last: null, now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: 'fail' },
-  { name: 'suppressed fail → pass: recovery recorded, not sent', last: 'fail', now: 'pass', suppressed: true, expect: { kind: 'recovery', send: false }, lastKnown: 'pass' },
-  { name: 'suppressed data gap: not sent', last: 'pass', streak: 3, now: 'unknown', suppressed: true, expect: { kind: 'data-gap', send: false }, lastKnown: 'pass', streakAfter: 4 },
+  { name: 'suppressed pass → fail: recorded, never sent; state kept as before the suppression', last: 'pass', now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: 'pass' },
+  { name: 'suppressed first sight → fail: never sent', last: null, now: 'fail', suppressed: true, expect: { kind: 'regression', send: false }, lastKnown: null },
+  { name: 'suppressed fail → pass: recovery recorded, not sent', last: 'fail', now: 'pass', suppressed: true, expect: { kind: 'recovery', send: false }, lastKnown: 'fail' },
+  { name: 'suppressed data gap: not sent, streak kept', last: 'pass', streak: 3, now: 'unknown', suppressed: true, expect: { kind: 'data-gap', send: false }, lastKnown: 'pass', streakAfter: 3 },
 ];
 
 for (const row of rows) {
@@ -88,13 +88,15 @@ test('notice ids: same transition + sweep → same id; another sweep, check, hos
   assert.match(noticeId(base), /^[0-9a-f]{40}$/);
 });
 
-test('suppression in force: the regression is recorded but produces no notice; expired: it alerts', () => {
-  const prev = { 'network.a': { lastKnown: 'pass' as const, unknownStreak: 0 } };
+test('suppression in force: the regression is recorded but produces no notice; once expired, the still-failing check alerts', () => {
   const { entries } = parseSuppressions({ 'TBMON-Suppress': 'network.a:2026-11-30' });
-  for (const [now, expectNotices] of [['2026-11-30T23:00:00Z', 0], ['2026-12-01T00:00:01Z', 1]] as const) {
+  let states: HostCheckStates = { 'network.a': { lastKnown: 'pass', unknownStreak: 0 } };
+  const sent: string[] = [];
+  for (const now of ['2026-11-30T12:00:00Z', '2026-11-30T23:00:00Z', '2026-12-01T00:00:01Z', '2026-12-01T00:15:00Z']) {
     const checks = applySuppressions([check('network.a', 'fail')], activeSuppressions(entries, new Date(now)));
-    const { states, transitions } = compareHost(prev, checks, defaults);
-    assert.equal(states['network.a'].lastKnown, 'fail', 'recorded either way');
-    assert.equal(noticesFor(host, transitions, checks, 'sw', now).length, expectNotices, now);
+    const step = compareHost(states, checks, defaults);
+    states = step.states;
+    sent.push(...noticesFor(host, step.transitions, checks, now, now).map((n) => `${now} ${n.kind} ${n.from}→${n.to}`));
   }
+  assert.deepEqual(sent, ['2026-12-01T00:00:01Z regression pass→fail'], 'one notice, when the suppression ends; none while it holds, none after');
 });
