@@ -1,0 +1,102 @@
+// check — HTTP GET/POST /api/check (authLevel function): "why is my TensorBoard 502?" for one host, now.
+// `host` is an ARM id, a compute/VM name or the TensorBoard URL; the answer is one host's report (JSON, schema v1)
+// or HTML (Accept: text/html or ?format=html). Read-only. Bad input 400, out of scope 403, not found 404,
+// ambiguous 409 (with the candidates) — never a 500 for bad input.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { AzureContext } from '../shared/azure';
+import { ConfigError, loadSettings, type Settings } from '../shared/config';
+import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError } from '../shared/discovery/errors';
+import { BadHostInputError, checkHostNow, OutOfScopeError } from '../shared/ondemand';
+import { renderReportHtml } from '../shared/report/html';
+import { azureFromSettings } from '../shared/runtime';
+import { register } from './registration';
+
+export interface CheckDeps {
+  azure: AzureContext;
+  settings: Settings;
+  /** The evaluation clock (the sandbox's in tests and the demo). */
+  now?: () => Date;
+}
+
+export type CheckDepsFactory = () => Promise<CheckDeps>;
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
+  return { status, jsonBody: { error: { code, message, ...extra } }, headers: { 'cache-control': 'no-store' } };
+}
+
+type Wanted = { host: unknown; format: 'json' | 'html' };
+
+/** The host asked for and the format, or a 4xx response that says what is wrong. */
+export async function readCheckRequest(request: HttpRequest): Promise<Wanted | HttpResponseInit> {
+  const formatParam = request.query.get('format');
+  if (formatParam !== null && formatParam !== 'json' && formatParam !== 'html') return errorResponse(400, 'BadFormat', '"format" must be json or html');
+  const accept = request.headers.get('accept') ?? '';
+  const format: 'json' | 'html' = formatParam === 'html' || (formatParam === null && /text\/html/i.test(accept) && !/application\/json/i.test(accept)) ? 'html' : 'json';
+  if (request.method === 'GET') {
+    const all = request.query.getAll('host');
+    if (all.length !== 1) return errorResponse(400, 'BadHost', all.length ? 'give "host" once' : 'the query parameter "host" is required: an ARM resource id, a compute or VM name, or a TensorBoard URL');
+    return { host: all[0], format };
+  }
+  if (request.method !== 'POST') return errorResponse(405, 'MethodNotAllowed', 'use GET ?host=… or POST {"host": …}');
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) return errorResponse(415, 'UnsupportedMediaType', 'POST a JSON body: {"host": "…"} with content-type application/json');
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return errorResponse(413, 'BodyTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return errorResponse(400, 'BadJson', 'the body is not valid JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return errorResponse(400, 'BadBody', 'the body must be a JSON object: {"host": "…"}');
+  const extra = Object.keys(body).filter((k) => k !== 'host');
+  if (extra.length) return errorResponse(400, 'BadBody', `unknown field(s) ${extra.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}: the body is {"host": "…"}`);
+  return { host: (body as { host?: unknown }).host, format };
+}
+
+export function makeCheckHandler(build: CheckDepsFactory) {
+  let deps: Promise<CheckDeps> | undefined;
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const wanted = await readCheckRequest(request);
+    if (!('format' in wanted)) return wanted;
+    deps ??= build().catch((e) => {
+      deps = undefined;
+      throw e;
+    });
+    let d: CheckDeps;
+    try {
+      d = await deps;
+    } catch (e) {
+      context.error(`check: not configured: ${(e as Error).message}`);
+      return errorResponse(500, 'NotConfigured', e instanceof ConfigError ? e.message : 'tbmon is not configured; see the function logs');
+    }
+    try {
+      const report = await checkHostNow(wanted.host, { azure: d.azure, settings: d.settings, now: d.now?.() });
+      if (wanted.format === 'html') return { status: 200, body: renderReportHtml(report), headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
+      return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
+    } catch (e) {
+      if (e instanceof BadHostInputError) return errorResponse(400, 'BadHost', e.message);
+      if (e instanceof OutOfScopeError) return errorResponse(403, 'OutOfScope', e.message);
+      if (e instanceof AmbiguousHostError) return errorResponse(409, e.code, e.message, { candidates: e.candidates.map((c) => ({ id: c.id, name: c.name, kind: c.kind, workspace: c.workspace })) });
+      if (e instanceof HostNotFoundError) return errorResponse(404, e.code, e.message);
+      if (e instanceof DiscoveryUsageError) return errorResponse(400, e.code, e.message);
+      context.error(`check: ${(e as Error).message}`);
+      return errorResponse(503, 'AzureUnavailable', 'the check could not be completed: an Azure API did not answer; try again');
+    }
+  };
+}
+
+export const depsFromAppSettings: CheckDepsFactory = async () => {
+  const settings = loadSettings(process.env);
+  return { settings, azure: azureFromSettings(settings, { clientId: process.env.AZURE_CLIENT_ID?.trim() || undefined }) };
+};
+
+export const check = makeCheckHandler(depsFromAppSettings);
+
+export const registration = register({
+  name: 'check',
+  trigger: { type: 'http', methods: ['GET', 'POST'], authLevel: 'function', route: 'check' },
+  handler: check,
+});

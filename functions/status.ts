@@ -1,0 +1,73 @@
+// status — HTTP GET /api/status (authLevel function): every host's latest report from Table storage, as a
+// self-contained HTML page (failing hosts first, each failure with its evidence and fix) or as JSON (?format=json,
+// report schema v1). Filters: ?subscription=<guid>, ?status=fail|warn|unknown|pass.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { isGuid, loadSettings } from '../shared/config';
+import { emptyRequestCounts, type HostReport, type HostStatus } from '../shared/model';
+import { buildReport } from '../shared/report/build';
+import { renderStatusPage } from '../shared/report/html';
+import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from '../shared/state/reports';
+import { StorageClients } from '../shared/storage';
+import { register } from './registration';
+
+export interface StatusDeps {
+  reports: ReportStore;
+  now?: () => Date;
+}
+
+const STATUSES: readonly HostStatus[] = ['fail', 'warn', 'unknown', 'pass'];
+
+function bad(message: string): HttpResponseInit {
+  return { status: 400, jsonBody: { error: { code: 'BadRequest', message } } };
+}
+
+export function makeStatusHandler(build: () => Promise<StatusDeps>) {
+  let deps: Promise<StatusDeps> | undefined;
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    if (request.method !== 'GET') return { status: 405, headers: { allow: 'GET' }, jsonBody: { error: { code: 'MethodNotAllowed', message: 'use GET' } } };
+    const subscription = request.query.get('subscription') || undefined;
+    const status = request.query.get('status') || undefined;
+    const format = request.query.get('format') ?? 'html';
+    if (subscription !== undefined && !isGuid(subscription)) return bad('"subscription" must be a subscription id (GUID)');
+    if (status !== undefined && !STATUSES.includes(status as HostStatus)) return bad('"status" must be fail, warn, unknown or pass');
+    if (format !== 'html' && format !== 'json') return bad('"format" must be html or json');
+    deps ??= build().catch((e) => {
+      deps = undefined;
+      throw e;
+    });
+    let hosts: HostReport[];
+    let d: StatusDeps;
+    try {
+      d = await deps;
+      hosts = [];
+      for await (const latest of d.reports.listLatest(subscription)) {
+        if (!status || latest.report.status === status) hosts.push(latest.report);
+      }
+    } catch (e) {
+      context.error(`status: ${(e as Error).message}`);
+      return { status: 503, jsonBody: { error: { code: 'StorageUnavailable', message: 'the stored reports could not be read; try again' } } };
+    }
+    const now = d.now?.() ?? new Date();
+    const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now });
+    if (format === 'json') return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
+    const code = request.query.get('code');
+    const html = renderStatusPage(report, { generatedAt: now.toISOString(), filters: { subscription, status }, selfPath: new URL(request.url).pathname, keep: code ? { code } : {} });
+    return { status: 200, body: html, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
+  };
+}
+
+export async function statusDepsFromAppSettings(): Promise<StatusDeps> {
+  const settings = loadSettings(process.env, { requireStorage: true });
+  const storage = new StorageClients(settings.storage!);
+  const reports = new ReportStore(storage.table(REPORTS_TABLE), storage.table(HISTORY_TABLE), { historyDays: settings.historyDays });
+  await reports.ensureTables();
+  return { reports };
+}
+
+export const status = makeStatusHandler(statusDepsFromAppSettings);
+
+export const registration = register({
+  name: 'status',
+  trigger: { type: 'http', methods: ['GET'], authLevel: 'function', route: 'status' },
+  handler: status,
+});
