@@ -48,9 +48,21 @@ export function typedTable(name: string, rows: LogRow[]): Table {
   for (const k of extra) columns.push({ name: k, type: k === 'TimeGenerated' ? 'datetime' : inferType(rows.map((r) => r[k])) });
   if (!seen.has('TimeGenerated')) columns.push({ name: 'TimeGenerated', type: 'datetime' });
   if (!known && !seen.has('Type')) columns.push({ name: 'Type', type: 'string' });
+  // Columns no row carries are filled once, not converted per row (a schema has many more columns than rows use).
+  const present = new Set<string>();
+  for (const r of rows) for (const k in r) present.add(k);
+  const template: unknown[] = columns.map((c) => (c.name === 'Type' ? name : fromJson(undefined, c.type)));
+  const converted = columns.map((c, i) => ({ i, name: c.name, type: c.type })).filter((c) => present.has(c.name));
   const table: Table = {
     columns,
-    rows: rows.map((r) => columns.map((c) => (c.name === 'Type' && !known && r.Type === undefined ? name : fromJson(r[c.name], c.type)))),
+    rows: rows.map((r) => {
+      const out = template.slice();
+      for (const c of converted) {
+        const v = r[c.name];
+        if (v !== undefined) out[c.i] = fromJson(v, c.type);
+      }
+      return out;
+    }),
   };
   typedTables.set(rows, table);
   return table;

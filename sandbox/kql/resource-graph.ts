@@ -179,17 +179,31 @@ function pageSize(options: ResourceGraphRequest['options']): number {
   return top;
 }
 
+/**
+ * Built tables per tenant object and scope: paging through 100,000 resources re-reads the same tables for every
+ * page. A replaced tenant (or a moved clock) is a new object, so a new cache; a tenant mutated in place is not seen.
+ */
+const builtTables = new WeakMap<Tenant, Map<string, Table>>();
+
+function cachedTable(tenant: Tenant, key: string, build: () => Table): Table {
+  let byKey = builtTables.get(tenant);
+  if (!byKey) { byKey = new Map(); builtTables.set(tenant, byKey); }
+  let t = byKey.get(key);
+  if (!t) { t = build(); byKey.set(key, t); }
+  return t;
+}
+
 export function queryResourceGraph(tenant: Tenant, body: ResourceGraphRequest): ResourceGraphAnswer {
   if (!body || typeof body.query !== 'string') throw new KqlError("The request body needs a 'query' string", 'BadRequest', 400);
   const scope = scopeOf(tenant, body);
   const now = toDatetime(tenant.now) ?? Date.now();
-  let resources: Table | undefined, containers: Table | undefined;
+  const scopeKey = JSON.stringify([body.subscriptions ?? [], body.managementGroups ?? [], tenant.resources?.length ?? 0, tenant.resourceGraph?.excludeTypes ?? []]);
   const result = runQuery(body.query, {
     now,
     resolveTable: (name) => {
       const n = name.toLowerCase();
-      if (n === 'resources') return (resources ??= buildResources(tenant, scope));
-      if (n === 'resourcecontainers') return (containers ??= buildContainers(tenant, scope));
+      if (n === 'resources') return cachedTable(tenant, `resources ${scopeKey}`, () => buildResources(tenant, scope));
+      if (n === 'resourcecontainers') return cachedTable(tenant, `containers ${scopeKey}`, () => buildContainers(tenant, scope));
       return undefined;
     },
   });

@@ -267,6 +267,10 @@ function equality(negate: boolean): Binary {
 function caseInsensitiveEquality(negate: boolean): Binary {
   return (l, r) => {
     const a = str(l), b = str(r);
+    if (r.constant) {
+      const n = (b([]) as string).toLowerCase();
+      return { type: 'bool', fn: (x) => { const h = a(x) as string; return (h.length === n.length && h.toLowerCase() === n) !== negate; } };
+    }
     return { type: 'bool', fn: (x) => ((a(x) as string).toLowerCase() === (b(x) as string).toLowerCase()) !== negate };
   };
 }
@@ -357,26 +361,54 @@ export function hasTerm(haystack: string, needle: string, cs: boolean, mode: 'wh
   }
 }
 
-function stringPredicate(test: (h: string, n: string) => boolean, negate: boolean, lower: boolean): Binary {
+type StringTest = 'contains' | 'startswith' | 'endswith';
+
+const STRING_TESTS: Record<StringTest, { test: (h: string, n: string) => boolean; pattern: (escaped: string) => string }> = {
+  contains: { test: (h, n) => h.includes(n), pattern: (e) => e },
+  startswith: { test: (h, n) => h.startsWith(n), pattern: (e) => `^${e}` },
+  endswith: { test: (h, n) => h.endsWith(n), pattern: (e) => `${e}$` },
+};
+
+function stringPredicate(kind: StringTest, negate: boolean, ignoreCase: boolean): Binary {
+  const { test, pattern } = STRING_TESTS[kind];
   return (l, r) => {
     const a = str(l), b = str(r);
     if (r.constant) {
-      const n0 = b([]) as string;
-      const n = lower ? n0.toLowerCase() : n0;
-      return { type: 'bool', fn: lower ? (x) => test((a(x) as string).toLowerCase(), n) !== negate : (x) => test(a(x) as string, n) !== negate };
+      const n = b([]) as string;
+      if (ignoreCase) {
+        // One case-insensitive regular expression: no lower-cased copy of every row's text.
+        const re = new RegExp(pattern(escapeRegex(n)), 'i');
+        return { type: 'bool', fn: (x) => re.test(a(x) as string) !== negate };
+      }
+      return { type: 'bool', fn: (x) => test(a(x) as string, n) !== negate };
     }
     return {
       type: 'bool',
-      fn: lower
+      fn: ignoreCase
         ? (x) => test((a(x) as string).toLowerCase(), (b(x) as string).toLowerCase()) !== negate
         : (x) => test(a(x) as string, b(x) as string) !== negate,
     };
   };
 }
 
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A constant `has` needle as one regular expression: term boundaries where the needle starts or ends a term. */
+function termRegex(needle: string, cs: boolean, mode: 'whole' | 'prefix' | 'suffix'): RegExp {
+  const start = mode !== 'suffix' && isTermChar(needle.charCodeAt(0)) ? '(?<![A-Za-z0-9])' : '';
+  const end = mode !== 'prefix' && isTermChar(needle.charCodeAt(needle.length - 1)) ? '(?![A-Za-z0-9])' : '';
+  return new RegExp(start + escapeRegex(needle) + end, cs ? '' : 'i');
+}
+
 function hasOp(cs: boolean, negate: boolean, mode: 'whole' | 'prefix' | 'suffix' = 'whole'): Binary {
   return (l, r) => {
     const a = str(l), b = str(r);
+    if (r.constant && (b([]) as string) !== '') {
+      const re = termRegex(b([]) as string, cs, mode);
+      return { type: 'bool', fn: (x) => re.test(a(x) as string) !== negate };
+    }
     return { type: 'bool', fn: (x) => hasTerm(a(x) as string, b(x) as string, cs, mode) !== negate };
   };
 }
@@ -426,18 +458,18 @@ const BINARY: Record<string, Binary> = {
   NotHasPrefixExpression: hasOp(false, true, 'prefix'),
   HasSuffixExpression: hasOp(false, false, 'suffix'),
   NotHasSuffixExpression: hasOp(false, true, 'suffix'),
-  ContainsExpression: stringPredicate((h, n) => h.includes(n), false, true),
-  NotContainsExpression: stringPredicate((h, n) => h.includes(n), true, true),
-  ContainsCsExpression: stringPredicate((h, n) => h.includes(n), false, false),
-  NotContainsCsExpression: stringPredicate((h, n) => h.includes(n), true, false),
-  StartsWithExpression: stringPredicate((h, n) => h.startsWith(n), false, true),
-  NotStartsWithExpression: stringPredicate((h, n) => h.startsWith(n), true, true),
-  StartsWithCsExpression: stringPredicate((h, n) => h.startsWith(n), false, false),
-  NotStartsWithCsExpression: stringPredicate((h, n) => h.startsWith(n), true, false),
-  EndsWithExpression: stringPredicate((h, n) => h.endsWith(n), false, true),
-  NotEndsWithExpression: stringPredicate((h, n) => h.endsWith(n), true, true),
-  EndsWithCsExpression: stringPredicate((h, n) => h.endsWith(n), false, false),
-  NotEndsWithCsExpression: stringPredicate((h, n) => h.endsWith(n), true, false),
+  ContainsExpression: stringPredicate('contains', false, true),
+  NotContainsExpression: stringPredicate('contains', true, true),
+  ContainsCsExpression: stringPredicate('contains', false, false),
+  NotContainsCsExpression: stringPredicate('contains', true, false),
+  StartsWithExpression: stringPredicate('startswith', false, true),
+  NotStartsWithExpression: stringPredicate('startswith', true, true),
+  StartsWithCsExpression: stringPredicate('startswith', false, false),
+  NotStartsWithCsExpression: stringPredicate('startswith', true, false),
+  EndsWithExpression: stringPredicate('endswith', false, true),
+  NotEndsWithExpression: stringPredicate('endswith', true, true),
+  EndsWithCsExpression: stringPredicate('endswith', false, false),
+  NotEndsWithCsExpression: stringPredicate('endswith', true, false),
   MatchesRegexExpression: regexMatch,
 };
 

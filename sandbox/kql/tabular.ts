@@ -261,13 +261,15 @@ function summarize(op: SyntaxNode, input: Table, scope: QueryScope): Table {
   const columns = [...by.map((b) => ({ name: b.name, type: b.c.type })), ...aggColumns];
 
   const byFns = by.map((b) => b.c.fn);
+  // One string key (the common `by Computer`) groups by the string itself: strings have no null in Kusto.
+  const singleString = by.length === 1 && by[0].c.type === 'string';
   const groups = new Map<string, { keys: unknown[]; accs: Accumulator[] }>();
   const newGroup = (keys: unknown[]) => ({ keys, accs: aggs.map((a) => a.create()) });
   if (by.length === 0) groups.set('', newGroup([]));
   for (const r of input.rows) {
     let key: string;
     let keys: unknown[];
-    if (byFns.length === 1) { const v = byFns[0](r); keys = [v]; key = groupKey(v); } else {
+    if (byFns.length === 1) { const v = byFns[0](r); keys = [v]; key = singleString ? v as string : groupKey(v); } else {
       keys = byFns.map((f) => f(r));
       key = keys.map(groupKey).join('\u0001');
     }
