@@ -81,7 +81,7 @@ function refNsg(rules: P[], p: Packet, w: World): [string, string] {
   const all = [...rules, ...REF_DEFAULTS].filter((r) => r.direction === p.dir).sort((a, b) => a.priority - b.priority);
   for (const r of all) {
     if (r.protocol !== '*' && r.protocol.toLowerCase() !== p.proto.toLowerCase()) continue;
-    const q = r as Record<string, never>;
+    const q = r as unknown as Record<string, never>;
     if (!refAddrMatch(p.src, p.srcAsgs, q.sourceAddressPrefixes ?? q.sourceAddressPrefix, (q.sourceApplicationSecurityGroups as { id: string }[] | undefined)?.map((a) => a.id), w)) continue;
     if (!refAddrMatch(p.dst, p.dstAsgs, q.destinationAddressPrefixes ?? q.destinationAddressPrefix, (q.destinationApplicationSecurityGroups as { id: string }[] | undefined)?.map((a) => a.id), w)) continue;
     if (!refPortMatch(p.sport, q.sourcePortRanges ?? q.sourcePortRange)) continue;
