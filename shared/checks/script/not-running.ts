@@ -35,6 +35,8 @@ export const notRunningCheck: CheckDefinition = {
     if (!read.ok) return read.outcome;
     const { log } = read;
     const host = evidence.host;
+    // A stopped compute serves nobody by design (nightly idle shutdown): resource.compute-state says so, quietly.
+    if (runStateOf(host) === 'stopped') return { status: 'skipped', summary: `${host.name} is stopped: TensorBoard is not expected to run` };
     const restart = `Restart it: scripts/tensorboard-launch.sh --logdir <logdir> --port ${host.port} (see the launch log: journalctl -t ${log.tag} -n 50 on ${host.name})`;
     const launcher = newestLauncherEvent(confirmedLines(log, ['launcher']));
     if (launcher) {
@@ -47,8 +49,6 @@ export const notRunningCheck: CheckDefinition = {
       }
       const ageMs = Date.parse(log.asOf) - Date.parse(line.time);
       if (ageMs > HEARTBEAT_STALE_MS) {
-        const runState = runStateOf(host);
-        if (runState === 'stopped') return { status: 'skipped', summary: `${host.name} is stopped: no heartbeat is expected` };
         return {
           status: 'fail',
           summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes (last ${parsed.event} at ${line.time}): the launcher or the host stopped`,
