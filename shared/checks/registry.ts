@@ -1,13 +1,16 @@
 // Every check, and the one way to run them on a host's evidence (STYLE.md: registries, as Cloud Custodian does).
 // The registry owns what is common to all checks so that no check repeats it: id, class and severity from the
 // metadata, `skipped` for host kinds a check does not apply to, suppressions, and a check that throws becoming
-// `unknown` with the reason — one faulty rule never takes the others down and never passes silently.
+// `unknown` with the reason — one faulty rule never takes the others down and never passes silently. On a stopped
+// host, a check left `unknown` (no logs, no metrics: nothing runs to produce them) is `skipped` instead: the table
+// of CHECKS.md treats a stopped host as skipped, and nightly idle shutdowns must not page anyone for a data gap.
 import type { Settings } from '../config';
 import type { HostEvidence } from '../evidence/types';
 import type { CheckResult, CheckStatus } from '../model';
 import { activeSuppressions, applySuppressions, parseSuppressions } from '../suppressions';
 import { networkChecks } from './network';
 import { resourceChecks } from './resource';
+import { runStateOf } from './resource/compute-state';
 import { scriptChecks } from './script';
 import type { CheckDefinition } from './types';
 
@@ -51,6 +54,13 @@ export function runChecks(evidence: HostEvidence, settings: Settings, options: R
       };
     }
   });
+  const stopped = runStateOf(evidence.host) === 'stopped';
+  const judged = stopped ? results.map((r) => (r.status === 'unknown' ? skippedWhileStopped(r) : r)) : results;
   const { entries } = parseSuppressions(evidence.host.tags);
-  return applySuppressions(results, activeSuppressions(entries, options.now ?? new Date()));
+  return applySuppressions(judged, activeSuppressions(entries, options.now ?? new Date()));
+}
+
+function skippedWhileStopped(r: CheckResult): CheckResult {
+  const { hint: _hint, ...rest } = r;
+  return { ...rest, status: 'skipped', summary: `the host is stopped, so there is nothing to judge (${r.summary})` };
 }

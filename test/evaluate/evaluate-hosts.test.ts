@@ -77,3 +77,15 @@ test('the registry holds every catalogue check once, each with metadata', () => 
     assert.ok(c.title && c.appliesTo.length > 0, c.id);
   }
 });
+
+test('on a stopped host, a check left unknown is skipped (no data gap overnight); real verdicts stay', async () => {
+  const stopped = record('ci-stopped', 'compute-instance');
+  stopped.facts = { ...stopped.facts, state: 'Stopped', lastOperation: { operationName: 'Stop', operationTrigger: 'IdleShutdown' } };
+  const { reports } = await evaluateHosts([stopped, record('ci-running', 'compute-instance')], { azure, settings, mode: 'batch', checks, gatherers });
+  const launch = (i: number) => reports[i].checks.find((c) => c.id === 'script.launch');
+  assert.equal(launch(0)?.status, 'skipped');
+  assert.match(launch(0)?.summary ?? '', /the host is stopped.*gathering logs evidence failed/);
+  assert.equal(launch(0)?.hint, undefined);
+  assert.equal(launch(1)?.status, 'unknown', 'a running host with no logs is a real gap');
+  assert.equal(reports[0].checks.find((c) => c.id === 'network.port')?.status, 'fail');
+});
