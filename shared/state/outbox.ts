@@ -160,6 +160,24 @@ export class Outbox {
     await this.transition(row, { state: 'pending', claimedBy: '', claimedAt: '', lastError: reason ?? '' });
   }
 
+  /**
+   * Deletes rows sent before `before` (for the sweep's housekeeping). Keep them longer than a queue message can
+   * live (7 days) — a sent row is what stops a replayed message from notifying again — e.g. `now - 8 days`.
+   */
+  async purgeSent(before: Date): Promise<number> {
+    const filter = odata`state eq 'sent' and sentAt lt ${before.toISOString()}`;
+    let deleted = 0;
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+      try {
+        await this.table.deleteEntity(e.partitionKey as string, e.rowKey as string);
+        deleted++;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    }
+    return deleted;
+  }
+
   private async transition(row: OutboxRow, change: Record<string, string>): Promise<void> {
     try {
       const res = await this.table.updateEntity({ partitionKey: row.recipient, rowKey: row.id, ...change }, 'Merge', { etag: row.etag });

@@ -97,3 +97,20 @@ test('a notice with evidence beyond a string property is stored gzipped and read
   const [row] = await outbox.listPending();
   assert.deepEqual(row.notice, big);
 });
+
+test('purgeSent deletes only rows sent before the cut-off', async () => {
+  let clock = new Date('2026-11-01T00:00:00Z');
+  const outbox = await openOutbox(() => clock);
+  await outbox.writeNotices([notice('old'), notice('new'), notice('unsent')], () => ['owner@contoso.com']);
+  const rows = await outbox.listPending();
+  for (const id of ['old', 'new']) {
+    const row = rows.find((r) => r.id === id)!;
+    assert.ok(await outbox.claim(row));
+    await outbox.markSent(row);
+    clock = new Date('2026-11-20T00:00:00Z');
+  }
+  assert.equal(await outbox.purgeSent(new Date('2026-11-10T00:00:00Z')), 1);
+  const left = [];
+  for await (const e of outbox.table.listEntities()) left.push(e.rowKey);
+  assert.deepEqual(left.sort(), ['new', 'unsent']);
+});
