@@ -84,14 +84,34 @@ export class LogAnalyticsResolver {
     return p;
   }
 
-  /** Fills `logAnalyticsWorkspaceId` of every host (in place), one diagnostic-settings read per ML workspace. */
+  /**
+   * Fills `logAnalyticsWorkspaceId` of every host (in place). Lookups run per distinct tag value and per distinct ML
+   * workspace, `concurrency` at a time — never per host, and never serialised behind one workspace's hosts.
+   */
   async resolveAll(hosts: readonly IdentifiedHost[]): Promise<void> {
-    await mapLimited(hosts, this.options.concurrency ?? 8, async (h) => {
-      let id: string | null = null;
-      if (h.logAnalyticsTag) id = await this.fromTag(h.logAnalyticsTag, h.record.id);
-      if (!id && h.record.facts.workspaceId) id = await this.fromDiagnosticSettings(h.record.facts.workspaceId);
-      h.record.logAnalyticsWorkspaceId = id ?? this.options.defaultWorkspaceId;
+    const limit = this.options.concurrency ?? 8;
+    const tagHolders = new Map<string, string>();
+    for (const h of hosts) if (h.logAnalyticsTag && !tagHolders.has(h.logAnalyticsTag)) tagHolders.set(h.logAnalyticsTag, h.record.id);
+    const fromTags = new Map<string, string | null>();
+    await mapLimited([...tagHolders], limit, async ([value, hostId]) => {
+      fromTags.set(value, await this.fromTag(value, hostId));
     });
+
+    const needDiagnostics = new Map<string, string>();
+    for (const h of hosts) {
+      const ws = h.record.facts.workspaceId;
+      if (ws && !(h.logAnalyticsTag && fromTags.get(h.logAnalyticsTag))) needDiagnostics.set(idKey(ws), ws);
+    }
+    const fromDiagnostics = new Map<string, string | null>();
+    await mapLimited([...needDiagnostics], limit, async ([key, ws]) => {
+      fromDiagnostics.set(key, await this.fromDiagnosticSettings(ws));
+    });
+
+    for (const h of hosts) {
+      const tagged = h.logAnalyticsTag ? fromTags.get(h.logAnalyticsTag) ?? null : null;
+      const ws = h.record.facts.workspaceId;
+      h.record.logAnalyticsWorkspaceId = tagged ?? (ws ? fromDiagnostics.get(idKey(ws)) ?? null : null) ?? this.options.defaultWorkspaceId;
+    }
   }
 }
 

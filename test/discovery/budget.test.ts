@@ -1,0 +1,63 @@
+// The request budget of discovery on a generated tenant of 1,000 subscriptions / 200 ML workspaces / 10,000 hosts,
+// read from the sandbox's request log: at most 20 Resource Graph requests, no per-host ARM call, and at most one ARM
+// call per ML workspace (diagnostic settings) plus one per Log Analytics workspace — for the whole-tenant scope and
+// for the scope as a long subscription list (batched under Graph's guidance). The quota is raised here so the test
+// measures counts, not waits (quota waits have their own test).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSettings } from '../../shared/config';
+import { discoverHosts } from '../../shared/discovery/discover';
+import type { RunError } from '../../shared/model';
+import { generateTenant } from '../../sandbox/generate';
+import type { Tenant } from '../../sandbox/tenant-types';
+import { azureContextFor, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+
+const ML_WORKSPACES = 200;
+const LA_WORKSPACES = 50;
+const HOSTS = 10_000;
+
+let sandbox: RunningSandbox;
+let tenant: Tenant;
+before(async () => {
+  tenant = generateTenant({ subscriptions: 1_000, mlWorkspaces: ML_WORKSPACES, hosts: HOSTS, logAnalyticsWorkspaces: LA_WORKSPACES, seed: 11 });
+  tenant.resourceGraph = { quota: { limit: 1_000, windowMs: 5_000 } };
+  sandbox = await startTestSandbox(tenant);
+});
+after(() => sandbox.close());
+
+async function budgetOf(env: Record<string, string>) {
+  sandbox.clearRequests();
+  const azure = azureContextFor(sandbox);
+  const errors: RunError[] = [];
+  const result = await discoverHosts({ azure, settings: loadSettings(env), errors, now: new Date() });
+  const log = sandbox.requests();
+  const graph = log.filter((r) => r.api === 'resourceGraph');
+  const arm = log.filter((r) => r.api === 'arm');
+  const diagnostics = arm.filter((r) => /\/providers\/Microsoft\.Insights\/diagnosticSettings$/i.test(r.path));
+  const perHost = arm.filter((r) => /\/computes\/[^/]+$|\/virtualMachines\/[^/]+$/i.test(r.path));
+  return { result, errors, graph, arm, diagnostics, perHost, counts: azure.counter.snapshot() };
+}
+
+function assertBudget(b: Awaited<ReturnType<typeof budgetOf>>, label: string): void {
+  assert.deepEqual(b.errors, [], label);
+  assert.equal(b.result.hosts.length, HOSTS, label);
+  assert.ok(b.graph.length <= 20, `${label}: ${b.graph.length} Resource Graph requests`);
+  assert.equal(b.perHost.length, 0, `${label}: no per-host ARM call`);
+  assert.equal(b.diagnostics.length, ML_WORKSPACES, `${label}: one diagnostic-settings read per ML workspace`);
+  assert.equal(new Set(b.diagnostics.map((r) => r.path.toLowerCase())).size, ML_WORKSPACES, `${label}: never the same workspace twice`);
+  assert.ok(b.arm.length <= ML_WORKSPACES + LA_WORKSPACES, `${label}: ${b.arm.length} ARM requests`);
+  assert.deepEqual(b.counts.resourceGraph, b.graph.length, `${label}: the client's count agrees with the log`);
+  assert.ok(b.result.hosts.every((h) => h.logAnalyticsWorkspaceId !== null), `${label}: every host routed to a Log Analytics workspace`);
+}
+
+test('whole-tenant scope: within the budget', async () => {
+  const b = await budgetOf({});
+  assertBudget(b, 'all');
+  assert.equal(b.result.subscriptionsRead.length, 1_000);
+});
+
+test('a 1,000-subscription list: batched, still within the budget', async () => {
+  const b = await budgetOf({ TBMON_SCOPE: `subscriptions:${tenant.subscriptions.map((s) => s.subscriptionId).join(',')}` });
+  assertBudget(b, 'subscriptions');
+  assert.equal(b.result.subscriptionsRead.length, 1_000);
+});
