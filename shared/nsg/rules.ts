@@ -273,8 +273,9 @@ export function parseNsg(raw: unknown): ParsedNsg {
   const defaults = Array.isArray(p.defaultSecurityRules) ? p.defaultSecurityRules : [];
   const parsed = [...custom.map((r) => parseRule(r, false)), ...defaults.map((r) => parseRule(r, true))];
   const nsg = finish(id, str(obj.name) ?? '', parsed);
-  if (p.securityRules !== undefined && !Array.isArray(p.securityRules)) {
-    nsg.problem = `${nsg.problem ? `${nsg.problem}; ` : ''}NSG ${nsg.name}: securityRules is not a list`;
+  // ARM, Graph and the SDK always carry the list (empty when there are no user rules): without it, rules are unknown.
+  if (!Array.isArray(p.securityRules)) {
+    nsg.problem = `${nsg.problem ? `${nsg.problem}; ` : ''}NSG ${nsg.name || id}: securityRules is ${p.securityRules === undefined ? 'missing' : 'not a list'}`;
   }
   return nsg;
 }

@@ -192,6 +192,9 @@ const cases: Case[] = [
   { name: 'a malformed rule of another protocol is skipped', pins: 'protocol mismatch is decided before reading prefixes', subnet: nsg('a', [inAllow('bad-udp', 100, 'not a prefix!', '6006', 'Udp')]), flow: inbound(tag('Internet'), 6006), verdict: 'deny', rule: 'DenyAllInBound' },
   { name: 'a missing access is unknown', pins: 'access is required', subnet: nsg('a', [rule('noaccess', 100, 'Inbound', '', 'Tcp', '*', '6006')]), flow: inbound(tag('Internet'), 6006), verdict: 'unknown', reason: /access/ },
 
+  { name: 'an NSG without securityRules is unknown', pins: 'ARM always returns securityRules; its absence means the data is not an NSG', subnet: parseNsg({ id: '/x/networkSecurityGroups/bare', name: 'bare', properties: {} }), flow: inbound(tag('Internet'), 6006), verdict: 'unknown', reason: /securityRules is missing/ },
+  { name: 'a rule that is not an object is unknown, not a crash', pins: 'never a crash', subnet: parseNsg({ id: '/x/networkSecurityGroups/junk', name: 'junk', properties: { securityRules: ['junk'] } }), flow: inbound(tag('Internet'), 6006), verdict: 'unknown', reason: /no valid priority/ },
+
   // ── Shared fixtures used as data
   { name: 'FIX NetworkSecurityGroupGet: TCP 80 from anywhere → rule1 (130)', pins: 'FIX NetworkSecurityGroupGet.json rule1 Allow * 80', subnet: nsgGet, flow: inbound(tag('Internet'), 80), ctx: VNET, verdict: 'allow', rule: 'rule1', priority: 130 },
   { name: 'FIX NetworkSecurityGroupGet: TCP 6006 from Internet → DenyAllInBound', pins: 'FIX NetworkSecurityGroupGet.json defaultSecurityRules', subnet: nsgGet, flow: inbound(tag('Internet'), 6006), ctx: VNET, verdict: 'deny', rule: 'DenyAllInBound', isDefault: true },
