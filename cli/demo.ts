@@ -1,4 +1,17 @@
-// `npm run demo` / `tbmon demo` — filled in below.
+// `npm run demo` / `tbmon demo`: the whole cycle on the built-in sandbox tenant (sandbox/tenants/contoso.json).
+// Starts Azurite and the sandbox, runs the app's own handlers on the dev host — sweep (timer) → evaluate (queue) →
+// alert (queue) — then reads the status page and the check endpoint over HTTP like a person would, prints the
+// report, and writes what people look at to demo-out/: the HTML report, the status page, each email (.html, .eml)
+// and each Teams card (.json).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { appEnvironment, alertPipeline, evaluatePipeline, reportStore, sweepDeps, type AppEnvironment } from '../shared/app';
+import type { Report } from '../shared/model';
+import { renderReportHtml } from '../shared/report/html';
+import { renderTable } from '../shared/report/table';
+import { buildReport } from '../shared/report/build';
+import { emptyRequestCounts, type HostReport } from '../shared/model';
+
 export interface DemoOptions {
   outDir?: string;
   log: (line: string) => void;
@@ -6,6 +19,154 @@ export interface DemoOptions {
   colour: boolean;
 }
 
-export async function runDemo(_opts: DemoOptions): Promise<number> {
-  throw new Error('demo not built yet');
+const DEMO_TENANT = path.join(__dirname, '..', 'sandbox', 'tenants', 'contoso.json');
+const TEAMS_CHANNEL = 'ml-alerts';
+
+/** Silence @azure/functions' "test mode" warnings while the function modules register themselves outside the host. */
+function quietly<T>(load: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!/@azure\/functions|Azure Functions runtime/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    return load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9@.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
+}
+
+/** An RFC 5322 message with text and HTML alternatives: opens in any mail client. */
+export function toEml(mail: { senderAddress: string; to: string[]; subject: string; plainText?: string; html?: string; operationId?: string }, date: Date): string {
+  const boundary = `tbmon-${(mail.operationId ?? 'x').replace(/[^A-Za-z0-9]/g, '').slice(0, 24)}`;
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+  const subject = /^[\x20-\x7e]*$/.test(mail.subject) ? mail.subject : `=?UTF-8?B?${Buffer.from(mail.subject, 'utf8').toString('base64')}?=`;
+  return [
+    `From: ${mail.senderAddress}`,
+    `To: ${mail.to.join(', ')}`,
+    `Subject: ${subject}`,
+    `Date: ${date.toUTCString()}`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(mail.plainText ?? ''),
+    `--${boundary}`,
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(mail.html ?? ''),
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+}
+
+async function fetchText(url: string, ca: string): Promise<{ status: number; text: string }> {
+  // The dev host serves plain http on loopback; `ca` is unused there but kept for symmetry with https routes.
+  void ca;
+  const res = await fetch(url);
+  return { status: res.status, text: await res.text() };
+}
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const outDir = path.resolve(opts.outDir ?? 'demo-out');
+  const started = Date.now();
+  const { startAzurite } = require('../devhost/azurite') as typeof import('../devhost/azurite');
+  const { startDevHost } = require('../devhost/host') as typeof import('../devhost/host');
+  const { readTenantFile } = require('../sandbox/tenant') as typeof import('../sandbox/tenant');
+  const { startSandbox } = require('../sandbox/server') as typeof import('../sandbox/server');
+
+  const tenant = readTenantFile(DEMO_TENANT);
+  const now = new Date(tenant.now);
+  opts.log(`demo: starting Azurite and the sandbox tenant ${path.relative(process.cwd(), DEMO_TENANT)} (clock ${tenant.now})`);
+  const [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ tenant })]);
+  let host: Awaited<ReturnType<typeof startDevHost>> | undefined;
+  try {
+    const teamsUrl = sandbox.teamsWebhooks[TEAMS_CHANNEL] ?? Object.values(sandbox.teamsWebhooks)[0];
+    const env: Record<string, string | undefined> = {
+      AzureWebJobsStorage: azurite.connectionString,
+      TBMON_SCOPE: 'all',
+      TBMON_ALERT_EMAIL_FROM: 'tbmon@contoso.com',
+      TBMON_ALERT_FALLBACK_TO: 'ml-platform@contoso.com',
+      ACS_CONNECTION_STRING: sandbox.acsConnectionString,
+      TEAMS_WEBHOOK_URL: teamsUrl,
+      TBMON_SWEEP_SCHEDULE: '0 */15 * * * *',
+    };
+    const retry = { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 200 };
+    const app: AppEnvironment = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry });
+
+    // The app's own handlers, built from the same wiring as in Azure, with the sandbox as "Azure".
+    const fns = quietly(() => ({
+      sweep: require('../functions/sweep') as typeof import('../functions/sweep'),
+      evaluate: require('../functions/evaluate') as typeof import('../functions/evaluate'),
+      alert: require('../functions/alert') as typeof import('../functions/alert'),
+      check: require('../functions/check') as typeof import('../functions/check'),
+      status: require('../functions/status') as typeof import('../functions/status'),
+    }));
+    const registrations = [
+      { ...fns.sweep.registration, handler: fns.sweep.makeSweepHandler(async () => sweepDeps(app)) },
+      { ...fns.evaluate.registration, handler: fns.evaluate.makeEvaluateHandler(() => evaluatePipeline(app)) },
+      { ...fns.alert.registration, handler: fns.alert.makeAlertHandler(() => alertPipeline(app)) },
+      { ...fns.check.registration, handler: fns.check.makeCheckHandler(async () => ({ azure: app.azure, settings: app.settings, now: () => now })) },
+      { ...fns.status.registration, handler: fns.status.makeStatusHandler(async () => ({ reports: reportStore(app), now: () => now })) },
+    ];
+    const lines: string[] = [];
+    host = await startDevHost({
+      registrations, storage: app.settings.storage!, timers: 'manual', env,
+      queues: { maxPollingIntervalMs: 200, visibilityTimeoutMs: 500 },
+      log: (line) => lines.push(line),
+    });
+
+    opts.log('demo: sweep (timer) → evaluate (tb-evaluate) → alert (tb-alerts) on the dev host …');
+    await host.runTimer('sweep');
+    await host.drain({ timeoutMs: 120_000 });
+
+    const key = host.keys?.functionKeys.status ?? host.keys?.hostKey ?? '';
+    const statusJson = await fetchText(`${host.httpUrl}/api/status?format=json&code=${encodeURIComponent(key)}`, sandbox.caCert);
+    if (statusJson.status !== 200) throw new Error(`status page answered ${statusJson.status}: ${statusJson.text.slice(0, 200)}`);
+    const stored = JSON.parse(statusJson.text) as Report;
+    const statusHtml = await fetchText(`${host.httpUrl}/api/status?code=${encodeURIComponent(key)}`, sandbox.caCert);
+    const failing = stored.hosts.find((h) => h.status === 'fail');
+    const checkKey = host.keys?.functionKeys.check ?? host.keys?.hostKey ?? '';
+    const checkHtml = failing ? await fetchText(`${host.httpUrl}/api/check?host=${encodeURIComponent(failing.host.id)}&format=html&code=${encodeURIComponent(checkKey)}`, sandbox.caCert) : null;
+
+    const outbox = sandbox.outbox();
+    const requests = emptyRequestCounts();
+    for (const r of sandbox.requests()) requests[r.api]++;
+    const report = buildReport(stored.hosts as HostReport[], { stats: { durationMs: Date.now() - started, requests }, generatedAt: now });
+
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(path.join(outDir, 'emails'), { recursive: true });
+    mkdirSync(path.join(outDir, 'teams'), { recursive: true });
+    writeFileSync(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(outDir, 'report.html'), renderReportHtml(report));
+    writeFileSync(path.join(outDir, 'status.html'), statusHtml.text);
+    if (checkHtml && failing) writeFileSync(path.join(outDir, `check-${slug(failing.host.name)}.html`), checkHtml.text);
+    for (const mail of outbox.emails) {
+      const base = path.join(outDir, 'emails', slug(mail.to.join('+')));
+      writeFileSync(`${base}.html`, mail.html ?? '');
+      writeFileSync(`${base}.eml`, toEml(mail, now));
+    }
+    outbox.teams.forEach((card, i) => writeFileSync(path.join(outDir, 'teams', `${slug(card.channel)}-${i + 1}.json`), `${JSON.stringify(card.card, null, 2)}\n`));
+    writeFileSync(path.join(outDir, 'devhost.log'), `${lines.join('\n')}\n`);
+
+    opts.print(renderTable(report, { colour: opts.colour }));
+    opts.print([
+      '',
+      `demo: ${report.summary.hosts} hosts evaluated through the queues; ${outbox.emails.length} email digest(s) and ${outbox.teams.length} Teams card(s) sent to the sandbox`,
+      `demo: requests — Resource Graph ${requests.resourceGraph}, ARM ${requests.arm}, Log Analytics ${requests.logAnalytics}, email ${requests.email}, Teams ${requests.teams}`,
+      `demo: wrote ${path.relative(process.cwd(), outDir) || '.'}/ — report.html, status.html, emails/*.html|.eml, teams/*.json`,
+      '',
+    ].join('\n'));
+    return 0;
+  } finally {
+    await host?.stop().catch(() => {});
+    await Promise.all([sandbox.close(), azurite.stop()]);
+  }
 }

@@ -1,0 +1,100 @@
+// The Functions app's wiring in one place: from settings (and, for the demo and tests, a sandbox) to the
+// dependencies each function's use-case needs. Functions call these with the app settings; the demo calls them with
+// the sandbox — so the handlers that run in the demo are the app's own, built the same way.
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import type { QueueClient } from '@azure/storage-queue';
+import type { AzureContext } from './azure';
+import { loadSettings, type Settings } from './config';
+import type { EvaluatePipeline } from './evaluate-batch';
+import { SweepCaches } from './evaluate-batch';
+import { OUTBOX_TABLE } from './notices';
+import type { AlertDeps } from './notify/alert';
+import { alertDepsFromSettings } from './notify/channels';
+import { PACING_TABLE, TablePacingStore } from './notify/pacing-store';
+import { azureFromSettings, credentialFor, type SandboxEndpoint } from './runtime';
+import { HostInventory, INVENTORY_TABLE } from './state/inventory';
+import { Outbox } from './state/outbox';
+import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from './state/reports';
+import { SweepLedger } from './state/sweeps';
+import { StorageClients } from './storage';
+import type { SweepDeps } from './sweep';
+
+export const EVALUATE_QUEUE = 'tb-evaluate';
+export const ALERTS_QUEUE = 'tb-alerts';
+
+export interface AppEnvironment {
+  settings: Settings;
+  azure: AzureContext;
+  storage: StorageClients;
+  /** For ACS_ENDPOINT (managed identity); null with a connection string. */
+  emailCredential: TokenCredential | null;
+  /** The sandbox's CA for ACS and the Teams webhook; Azure needs none. */
+  caCert?: string;
+  tenantId: string | null;
+  /** The evaluation clock: the sandbox's in the demo and tests. */
+  now?: () => Date;
+  retry?: PipelineRetryOptions;
+}
+
+export interface AppEnvironmentOptions {
+  sandbox?: SandboxEndpoint;
+  now?: () => Date;
+  retry?: PipelineRetryOptions;
+}
+
+/** The app's environment from app settings (validated once; a ConfigError names every bad setting). */
+export function appEnvironment(env: Record<string, string | undefined> = process.env, opts: AppEnvironmentOptions = {}): AppEnvironment {
+  const settings = loadSettings(env, { requireStorage: true });
+  const clientId = env.AZURE_CLIENT_ID?.trim() || undefined;
+  const azure = azureFromSettings(settings, { sandbox: opts.sandbox, clientId, retry: opts.retry });
+  return {
+    settings: azure.options.armEndpoint === settings.armEndpoint ? settings : { ...settings, armEndpoint: azure.options.armEndpoint, logAnalyticsEndpoint: azure.options.logAnalyticsEndpoint },
+    azure,
+    storage: new StorageClients(settings.storage!, { retry: opts.retry }),
+    emailCredential: settings.acsEndpoint ? credentialFor(settings, { sandbox: opts.sandbox, clientId }) : null,
+    caCert: opts.sandbox?.caCert,
+    tenantId: env.AZURE_TENANT_ID?.trim() || null,
+    now: opts.now,
+    retry: opts.retry,
+  };
+}
+
+export function sweepDeps(app: AppEnvironment): Omit<SweepDeps, 'log'> {
+  const { storage } = app;
+  return {
+    azure: app.azure, settings: app.settings, now: app.now,
+    ledger: new SweepLedger(storage), inventory: new HostInventory(storage.table(INVENTORY_TABLE)),
+    outbox: new Outbox(storage.table(OUTBOX_TABLE)), evaluateQueue: storage.queue(EVALUATE_QUEUE), alertsQueue: storage.queue(ALERTS_QUEUE),
+  };
+}
+
+export function reportStore(app: AppEnvironment): ReportStore {
+  return new ReportStore(app.storage.table(REPORTS_TABLE), app.storage.table(HISTORY_TABLE), { historyDays: app.settings.historyDays, now: app.now });
+}
+
+export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<EvaluatePipeline, 'log'>> {
+  const outbox = new Outbox(app.storage.table(OUTBOX_TABLE));
+  const reports = reportStore(app);
+  await Promise.all([outbox.ensureTable(), reports.ensureTables()]);
+  return {
+    settings: app.settings, azure: app.azure, outbox, reports, ledger: new SweepLedger(app.storage), now: app.now,
+    alertsQueue: app.storage.queue(ALERTS_QUEUE), poisonQueue: app.storage.queue(`${EVALUATE_QUEUE}-poison`), caches: new SweepCaches(),
+  };
+}
+
+export interface AlertPipeline {
+  deps: Omit<AlertDeps, 'log'>;
+  poisonQueue: QueueClient;
+}
+
+export async function alertPipeline(app: AppEnvironment): Promise<AlertPipeline> {
+  const outbox = new Outbox(app.storage.table(OUTBOX_TABLE));
+  const pacingStore = new TablePacingStore(app.storage.table(PACING_TABLE));
+  await Promise.all([outbox.ensureTable(), pacingStore.ensureTable()]);
+  const deps = alertDepsFromSettings(app.settings, {
+    outbox, pacingStore, credential: app.emailCredential ?? undefined, caCert: app.caCert, retry: app.retry, counter: app.azure.counter, tenantId: app.tenantId,
+  });
+  // Pacing runs on the real clock (it is about how fast we send), not on the evaluation clock.
+  return { deps, poisonQueue: app.storage.queue(`${ALERTS_QUEUE}-poison`) };
+}
