@@ -2,6 +2,7 @@
 // In-memory, no telemetry (it would phone an Azure address), no API-version check (the current SDKs are newer than
 // Azurite). One process serves blob, queue and table; stop() ends it by PID.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -67,8 +68,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort),
   ];
   // The loopback guard travels along (Azurite must never reach out either); stdout is noise, stderr kept for errors.
-  const guard = path.join(__dirname, '..', 'scripts', 'loopback-guard.cjs');
-  const child = spawn(process.execPath, ['--require', guard, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  // From the sources (tsx) it sits at ../scripts; from the build (dist/devhost) at ../../scripts.
+  const guard = [path.join(__dirname, '..', 'scripts', 'loopback-guard.cjs'), path.join(__dirname, '..', '..', 'scripts', 'loopback-guard.cjs')].find((p) => fs.existsSync(p));
+  const child = spawn(process.execPath, [...(guard ? ['--require', guard] : []), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   let exited: number | null | undefined;

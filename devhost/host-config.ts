@@ -62,6 +62,12 @@ export function hostConfigFrom(json: unknown): HostConfig {
   };
 }
 
-export function readHostConfig(file = path.join(__dirname, '..', 'host.json')): HostConfig {
+/** The repository's host.json: ../host.json from the sources (tsx), ../../host.json from the build (dist/devhost). */
+function defaultHostJson(): string {
+  const candidates = [path.join(__dirname, '..', 'host.json'), path.join(__dirname, '..', '..', 'host.json')];
+  return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
+}
+
+export function readHostConfig(file = defaultHostJson()): HostConfig {
   return hostConfigFrom(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
