@@ -93,7 +93,7 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
   await forEachLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
     await p.reports.recordHost(report, sweepId, async ({ base }) => {
-      const { states, transitions: t } = compareHost(base, report.checks, p.settings);
+      const { states, transitions: t } = compareHost(base, report.checks, p.settings, sweepId);
       const notices = noticesFor(report.host, t, report.checks, sweepId, report.evaluatedAt);
       if (notices.length) {
         const written = await p.outbox.writeNotices(notices, recipients);

@@ -14,6 +14,10 @@ export interface CheckState {
   lastKnown: KnownStatus | null;
   /** Consecutive sweeps that ended `unknown` (skipped sweeps neither extend nor break it: nothing was observed). */
   unknownStreak: number;
+  /** The sweep that first saw `lastKnown`. */
+  since: string | null;
+  /** The sweep that began the current unknown streak. */
+  unknownSince: string | null;
 }
 
 /** Per check id. */
@@ -30,6 +34,13 @@ export interface Transition {
   /** Whether the table says to notify: regressions per TBMON_ALERT_MIN_STATUS / TBMON_ALERT_ON_FIRST_SIGHT, recoveries
    *  and data gaps always — and never for a suppressed check or an improvement. */
   send: boolean;
+  /**
+   * What makes this transition one event, whichever sweep observes it: the sweep that first saw the status it leaves
+   * (`first` on first sight), or for a data gap the sweep that began the unknown streak. A sweep that repeats the
+   * observation of an earlier sweep whose state was never stored (it crashed after writing its notices) computes the
+   * same anchor, so the same notice id.
+   */
+  anchor: string;
 }
 
 export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirstSight' | 'dataGapSweeps'>;
@@ -47,41 +58,46 @@ export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirst
  *   suppressed                  recorded (the transition is returned, unsent), never sent; the state keeps what it
  *                               was before the suppression, so an expired suppression of a still-failing check alerts
  */
-export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed'>, settings: RegressionSettings): {
+export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed'>, settings: RegressionSettings, sweepId: string): {
   state: CheckState;
   transition: Omit<Transition, 'checkId'> | null;
 } {
+  const none: CheckState = { lastKnown: null, unknownStreak: 0, since: null, unknownSince: null };
   if (result.suppressed) {
     // Recorded (the report and history keep the real status; the transition is returned, unsent) but not learned:
     // the state stays as it was before the suppression, so when it ends a check still failing is a regression then.
-    const { transition } = stepCheck(prev, { status: result.status }, settings);
-    return { state: prev ?? { lastKnown: null, unknownStreak: 0 }, transition: transition && { ...transition, send: false } };
+    const { transition } = stepCheck(prev, { status: result.status }, settings, sweepId);
+    return { state: prev ?? none, transition: transition && { ...transition, send: false } };
   }
   const from = prev?.lastKnown ?? null;
+  const since = prev?.since ?? null;
   const streak = prev?.unknownStreak ?? 0;
   const to = result.status;
 
-  if (to === 'skipped') return { state: { lastKnown: from, unknownStreak: streak }, transition: null };
+  if (to === 'skipped') return { state: prev ?? none, transition: null };
   if (to === 'unknown') {
     const unknownStreak = streak + 1;
+    const unknownSince = streak === 0 ? sweepId : (prev?.unknownSince ?? sweepId);
+    const state: CheckState = { lastKnown: from, unknownStreak, since, unknownSince };
     const gap = unknownStreak === settings.dataGapSweeps;
-    return { state: { lastKnown: from, unknownStreak }, transition: gap ? { kind: 'data-gap', from, to, send: true } : null };
+    return { state, transition: gap ? { kind: 'data-gap', from, to, send: true, anchor: unknownSince } : null };
   }
 
-  const state: CheckState = { lastKnown: to, unknownStreak: 0 };
+  const state: CheckState = { lastKnown: to, unknownStreak: 0, since: to === from ? since ?? sweepId : sweepId, unknownSince: null };
+  const anchor = from === null ? 'first' : since ?? sweepId;
   let transition: Omit<Transition, 'checkId'> | null = null;
   const warnSent = settings.alertMinStatus === 'warn';
   if (from === null) {
-    if (to === 'fail') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight };
-    else if (to === 'warn') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight && warnSent };
+    if (to === 'fail') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight, anchor };
+    else if (to === 'warn') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight && warnSent, anchor };
   } else if (to === 'fail' && from !== 'fail') {
-    transition = { kind: 'regression', from, to, send: true };
+    transition = { kind: 'regression', from, to, send: true, anchor };
   } else if (to === 'warn' && from === 'pass') {
-    transition = { kind: 'regression', from, to, send: warnSent };
+    transition = { kind: 'regression', from, to, send: warnSent, anchor };
   } else if (to === 'pass' && from === 'fail') {
-    transition = { kind: 'recovery', from, to, send: true };
+    transition = { kind: 'recovery', from, to, send: true, anchor };
   } else if ((from === 'fail' && to === 'warn') || (from === 'warn' && to === 'pass')) {
-    transition = { kind: 'improvement', from, to, send: false };
+    transition = { kind: 'improvement', from, to, send: false, anchor };
   }
   return { state, transition };
 }
@@ -90,14 +106,14 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
  * A host's checks against its stored states. States of checks absent from this report (a check that no longer
  * exists, a partial report) are carried over unchanged.
  */
-export function compareHost(prev: HostCheckStates | undefined, checks: readonly CheckResult[], settings: RegressionSettings): {
+export function compareHost(prev: HostCheckStates | undefined, checks: readonly CheckResult[], settings: RegressionSettings, sweepId: string): {
   states: HostCheckStates;
   transitions: Transition[];
 } {
   const states: HostCheckStates = { ...(prev ?? {}) };
   const transitions: Transition[] = [];
   for (const c of checks) {
-    const { state, transition } = stepCheck(prev?.[c.id], c, settings);
+    const { state, transition } = stepCheck(prev?.[c.id], c, settings, sweepId);
     states[c.id] = state;
     if (transition) transitions.push({ checkId: c.id, ...transition });
   }
@@ -105,8 +121,9 @@ export function compareHost(prev: HostCheckStates | undefined, checks: readonly 
 }
 
 /**
- * Deterministic notice id: the same transition of the same host and check, first observed by the same sweep, always
- * gets the same id — so a replayed or retried evaluate inserts rows that already exist and nothing goes out twice.
+ * Deterministic notice id: the same transition of the same host and check from the same anchor (Transition.anchor;
+ * for `gone`, the sweep that last saw the host) always gets the same id — so a replayed or retried evaluate, even one
+ * that runs after the next sweep, inserts rows that already exist and nothing goes out twice.
  */
 export function noticeId(parts: { hostId: string; checkId?: string; kind: NoticeKind; from?: string | null; to?: string; sweepId: string }): string {
   const key = [parts.hostId.toLowerCase(), parts.checkId ?? '', parts.kind, parts.from ?? 'none', parts.to ?? '', parts.sweepId].join('\n');
@@ -121,7 +138,7 @@ export function noticesFor(host: Host, transitions: readonly Transition[], check
     if (!t.send || t.kind === 'improvement') continue;
     const kind: NoticeKind = t.kind;
     out.push({
-      id: noticeId({ hostId: host.id, checkId: t.checkId, kind, from: t.from, to: t.to, sweepId }),
+      id: noticeId({ hostId: host.id, checkId: t.checkId, kind, from: t.from, to: t.to, sweepId: t.anchor }),
       kind, sweepId, host, checkId: t.checkId, from: t.from, to: t.to, check: byId.get(t.checkId), observedAt,
     });
   }

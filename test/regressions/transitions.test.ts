@@ -54,8 +54,8 @@ const rows: Row[] = [
 
 for (const row of rows) {
   test(row.name, () => {
-    const prev: CheckState | undefined = row.last === null && !row.streak ? undefined : { lastKnown: row.last, unknownStreak: row.streak ?? 0 };
-    const { state, transition } = stepCheck(prev, { status: row.now, suppressed: row.suppressed }, { ...defaults, ...row.settings });
+    const prev: CheckState | undefined = row.last === null && !row.streak ? undefined : { lastKnown: row.last, unknownStreak: row.streak ?? 0, since: 'sw0', unknownSince: row.streak ? 'sw0' : null };
+    const { state, transition } = stepCheck(prev, { status: row.now, suppressed: row.suppressed }, { ...defaults, ...row.settings }, 'sw1');
     assert.deepEqual(transition && { kind: transition.kind, send: transition.send }, row.expect);
     if (transition) assert.deepEqual([transition.from, transition.to], [row.last, row.now]);
     assert.equal(state.lastKnown, row.lastKnown);
@@ -67,13 +67,14 @@ const host: Host = {
   id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM-1', name: 'vm-1', kind: 'vm',
   subscriptionId: 's1', resourceGroup: 'rg', workspace: null, location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: null,
 };
+const known = (s: KnownStatus, since = 'sw0'): CheckState => ({ lastKnown: s, unknownStreak: 0, since, unknownSince: null });
 const check = (id: string, status: CheckStatus, extra: Partial<CheckResult> = {}): CheckResult => ({ id, class: 'network', status, severity: 'high', summary: `${id} ${status}`, ...extra });
 
 test('compareHost: steps every check, carries states of absent checks, and only sendable transitions become notices', () => {
-  const prev = { 'network.a': { lastKnown: 'pass' as const, unknownStreak: 0 }, 'network.gone': { lastKnown: 'fail' as const, unknownStreak: 0 }, 'network.c': { lastKnown: 'fail' as const, unknownStreak: 0 } };
+  const prev: HostCheckStates = { 'network.a': known('pass'), 'network.gone': known('fail'), 'network.c': known('fail') };
   const checks = [check('network.a', 'fail'), check('network.b', 'warn'), check('network.c', 'warn')];
-  const { states, transitions } = compareHost(prev, checks, defaults);
-  assert.deepEqual(states['network.gone'], { lastKnown: 'fail', unknownStreak: 0 });
+  const { states, transitions } = compareHost(prev, checks, defaults, 'sweep-1');
+  assert.deepEqual(states['network.gone'], known('fail'));
   assert.deepEqual(transitions.map((t) => [t.checkId, t.kind, t.send]), [['network.a', 'regression', true], ['network.b', 'regression', false], ['network.c', 'improvement', false]]);
   const notices = noticesFor(host, transitions, checks, 'sweep-1', '2026-11-26T06:00:00.000Z');
   assert.deepEqual(notices.map((n) => [n.kind, n.checkId, n.from, n.to, n.check?.summary]), [['regression', 'network.a', 'pass', 'fail', 'network.a fail']]);
@@ -90,13 +91,47 @@ test('notice ids: same transition + sweep → same id; another sweep, check, hos
 
 test('suppression in force: the regression is recorded but produces no notice; once expired, the still-failing check alerts', () => {
   const { entries } = parseSuppressions({ 'TBMON-Suppress': 'network.a:2026-11-30' });
-  let states: HostCheckStates = { 'network.a': { lastKnown: 'pass', unknownStreak: 0 } };
+  let states: HostCheckStates = { 'network.a': known('pass') };
   const sent: string[] = [];
   for (const now of ['2026-11-30T12:00:00Z', '2026-11-30T23:00:00Z', '2026-12-01T00:00:01Z', '2026-12-01T00:15:00Z']) {
     const checks = applySuppressions([check('network.a', 'fail')], activeSuppressions(entries, new Date(now)));
-    const step = compareHost(states, checks, defaults);
+    const step = compareHost(states, checks, defaults, now);
     states = step.states;
     sent.push(...noticesFor(host, step.transitions, checks, now, now).map((n) => `${now} ${n.kind} ${n.from}→${n.to}`));
   }
   assert.deepEqual(sent, ['2026-12-01T00:00:01Z regression pass→fail'], 'one notice, when the suppression ends; none while it holds, none after');
+});
+
+test('anchors: a sweep repeating an unstored observation gets the same notice id; a new episode gets a new one', () => {
+  const run = (states: HostCheckStates | undefined, status: CheckStatus, sweepId: string) => {
+    const checks = [check('network.a', status)];
+    const step = compareHost(states, checks, defaults, sweepId);
+    return { states: step.states, ids: noticesFor(host, step.transitions, checks, sweepId, sweepId).map((n) => `${n.kind}:${n.id}`) };
+  };
+  const s1 = run(undefined, 'pass', 'sw1');
+  const failA = run(s1.states, 'fail', 'sw2');
+  const failAgain = run(s1.states, 'fail', 'sw3'); // sw2 crashed after writing its notices; sw3 sees the same base
+  assert.deepEqual(failAgain.ids, failA.ids);
+  const recovered = run(failA.states, 'pass', 'sw4');
+  const failB = run(recovered.states, 'fail', 'sw5');
+  assert.equal(failB.ids.length, 1);
+  assert.notDeepEqual(failB.ids, failA.ids, 'a second episode is a second notice');
+  assert.notDeepEqual(recovered.ids, failA.ids);
+
+  const firstA = run(undefined, 'fail', 'sw1');
+  assert.deepEqual(run(undefined, 'fail', 'sw2').ids, firstA.ids, 'first sight is one event');
+
+  let gap: HostCheckStates | undefined = s1.states;
+  const gapIds: string[][] = [];
+  for (const sw of ['u1', 'u2', 'u3', 'u4']) {
+    const r = run(gap, 'unknown', sw);
+    if (sw === 'u4') gapIds.push(r.ids, run(gap, 'unknown', 'u4-retried-later').ids);
+    gap = r.states;
+  }
+  assert.deepEqual(gapIds[0], gapIds[1]);
+  let again = run(gap, 'pass', 'p1').states;
+  for (const sw of ['v1', 'v2', 'v3']) again = run(again, 'unknown', sw).states;
+  const secondGap = run(again, 'unknown', 'v4').ids;
+  assert.equal(secondGap.length, 1);
+  assert.notDeepEqual(secondGap, gapIds[0], 'a second data gap is a second notice');
 });

@@ -30,7 +30,7 @@ function report(evaluatedAt: string, status: HostReport['status'] = 'fail', host
   };
 }
 
-const states = (s: 'pass' | 'fail'): HostCheckStates => ({ 'network.tensorboard-port': { lastKnown: s, unknownStreak: 0 } });
+const states = (s: 'pass' | 'fail'): HostCheckStates => ({ 'network.tensorboard-port': { lastKnown: s, unknownStreak: 0, since: 'sw1', unknownSince: null } });
 
 test('first sight has no base; the next sweep sees the stored states; a replay of that sweep sees the same base again', async () => {
   const store = await openStore(() => new Date('2026-11-26T06:00:00Z'));
