@@ -66,6 +66,18 @@ function parseV6(s: string): bigint | null {
  * as Azure normalises them. Returns null for anything that is not an address or prefix.
  */
 export function parsePrefix(text: string): ParsedPrefix | null {
+  let p = prefixMemo.get(text);
+  if (p === undefined) {
+    p = parsePrefixUncached(text);
+    // Bounded: the same few hundred prefixes recur across a sweep; a flood of distinct ones just stops being cached.
+    if (prefixMemo.size < 50_000) prefixMemo.set(text, p);
+  }
+  return p;
+}
+
+const prefixMemo = new Map<string, ParsedPrefix | null>();
+
+function parsePrefixUncached(text: string): ParsedPrefix | null {
   const t = text.trim();
   const slash = t.indexOf('/');
   const addr = slash < 0 ? t : t.slice(0, slash);

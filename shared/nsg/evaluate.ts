@@ -223,24 +223,40 @@ interface LevelResult {
   reason?: string;
 }
 
+/** Every rule looked at, once per (level, rule), with the strongest outcome any part of the flow got from it. */
 class Examined {
   readonly list: ExaminedRule[] = [];
-  private readonly index = new Map<string, ExaminedRule>();
+  private readonly index: Record<NsgLevel, Map<NsgRule, { ref: RuleRef; e: ExaminedRule }>> = { subnet: new Map(), nic: new Map() };
   private static readonly RANK = { 'no-match': 0, partial: 1, matched: 2, unknown: 3 } as const;
-  note(ref: RuleRef, outcome: ExaminedRule['outcome']): void {
-    const key = `${ref.level}|${ref.nsgId}|${ref.ruleName}|${ref.priority}`;
-    const seen = this.index.get(key);
+  /** Notes the outcome and returns the rule's reference (built once). */
+  note(nsg: ParsedNsg, level: NsgLevel, rule: NsgRule, outcome: ExaminedRule['outcome']): RuleRef {
+    const seen = this.index[level].get(rule);
     if (!seen) {
-      const e = { ...ref, outcome };
-      this.index.set(key, e);
+      const ref = ruleRef(nsg, level, rule);
+      const e: ExaminedRule = { ...ref, outcome };
+      this.index[level].set(rule, { ref, e });
       this.list.push(e);
-    } else if (Examined.RANK[outcome] > Examined.RANK[seen.outcome]) seen.outcome = outcome;
+      return ref;
+    }
+    if (Examined.RANK[outcome] > Examined.RANK[seen.e.outcome]) seen.e.outcome = outcome;
+    return seen.ref;
   }
+}
+
+/** Direction-filtered rule lists, computed once per parsed NSG. */
+const byDirection = new WeakMap<ParsedNsg, Record<Direction, NsgRule[]>>();
+function rulesOf(nsg: ParsedNsg, direction: Direction): NsgRule[] {
+  let d = byDirection.get(nsg);
+  if (!d) {
+    d = { Inbound: nsg.rules.filter((r) => r.direction === 'Inbound'), Outbound: nsg.rules.filter((r) => r.direction === 'Outbound') };
+    byDirection.set(nsg, d);
+  }
+  return d[direction];
 }
 
 function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: SubFlow[], res: AddressResolver, examined: Examined): LevelResult[] {
   if (nsg.problem) return subflows.map((sf) => ({ sf, access: 'unknown' as const, rule: null, reason: nsg.problem }));
-  const rules = nsg.rules.filter((r) => r.direction === flow.direction);
+  const rules = rulesOf(nsg, flow.direction);
   const out: LevelResult[] = [];
   const queue: { sf: SubFlow; from: number }[] = subflows.map((sf) => ({ sf, from: 0 }));
   while (queue.length) {
@@ -248,14 +264,13 @@ function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: Su
     let decided = false;
     for (let i = from; i < rules.length && !decided; i++) {
       const rule = rules[i];
-      const ref = ruleRef(nsg, level, rule);
       // A rule whose protocol could be read and differs is skipped even when another field of it is broken.
       if (rule.protocol !== '*' && rule.protocol !== flow.protocol) {
-        examined.note(ref, 'no-match');
+        examined.note(nsg, level, rule, 'no-match');
         continue;
       }
       if (rule.problem) {
-        examined.note(ref, 'unknown');
+        const ref = examined.note(nsg, level, rule, 'unknown');
         out.push({ sf, access: 'unknown', rule: ref, reason: rule.problem });
         decided = true;
         break;
@@ -267,7 +282,7 @@ function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: Su
         matchPorts(sf.dstPorts, rule.destinationPorts),
       ] as const;
       if (dims.some((d) => d.kind === 'none')) {
-        examined.note(ref, 'no-match');
+        examined.note(nsg, level, rule, 'no-match');
         continue;
       }
       const orig = [sf.src, sf.srcPorts, sf.dst, sf.dstPorts] as const;
@@ -282,7 +297,7 @@ function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: Su
         queue.push({ sf: { src: box[0] as Atom, srcPorts: box[1] as IntervalSet, dst: box[2] as Atom, dstPorts: box[3] as IntervalSet }, from: i + 1 });
       });
       const unknown = dims.find((d) => d.kind === 'unknown') as { reason: string } | undefined;
-      examined.note(ref, unknown ? 'unknown' : partial ? 'partial' : 'matched');
+      const ref = examined.note(nsg, level, rule, unknown ? 'unknown' : partial ? 'partial' : 'matched');
       const box: SubFlow = { src: matched[0] as Atom, srcPorts: matched[1] as IntervalSet, dst: matched[2] as Atom, dstPorts: matched[3] as IntervalSet };
       out.push(unknown ? { sf: box, access: 'unknown', rule: ref, reason: `${unknown.reason} (needed to tell whether rule ${rule.name} applies)` } : { sf: box, access: rule.access === 'Allow' ? 'allow' : 'deny', rule: ref });
       decided = true;
