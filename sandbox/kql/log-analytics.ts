@@ -37,7 +37,7 @@ function inferType(values: unknown[]): KType {
 }
 
 /** A workspace table as the engine's typed table: the schema's columns first, then any other field the rows carry. */
-export function typedTable(name: string, rows: LogRow[]): Table {
+export function typedTable(name: string, rows: LogRow[], workspaceId = ''): Table {
   const cached = typedTables.get(rows);
   if (cached) return cached;
   const known = logAnalyticsColumns(name);
@@ -51,7 +51,8 @@ export function typedTable(name: string, rows: LogRow[]): Table {
   // Columns no row carries are filled once, not converted per row (a schema has many more columns than rows use).
   const present = new Set<string>();
   for (const r of rows) for (const k in r) present.add(k);
-  const template: unknown[] = columns.map((c) => (c.name === 'Type' ? name : fromJson(undefined, c.type)));
+  // As Log Analytics fills them: Type is the table's name, TenantId the workspace's customer id.
+  const template: unknown[] = columns.map((c) => (c.name === 'Type' ? name : c.name === 'TenantId' ? workspaceId : fromJson(undefined, c.type)));
   const converted = columns.map((c, i) => ({ i, name: c.name, type: c.type })).filter((c) => present.has(c.name));
   const table: Table = {
     columns,
@@ -112,6 +113,11 @@ function workspaceOf(tenant: Tenant, id: string): TenantLogAnalyticsWorkspace | 
   return undefined;
 }
 
+/** The customer id a workspace is keyed by in the tenant (what a row's TenantId holds). */
+function workspaceKey(tenant: Tenant, ws: TenantLogAnalyticsWorkspace, fallback: string): string {
+  return Object.entries(tenant.logAnalytics ?? {}).find(([, w]) => w === ws)?.[0] ?? fallback;
+}
+
 const LA_TYPE: Record<KType, string> = {
   bool: 'bool', int: 'int', long: 'long', real: 'real', decimal: 'decimal', string: 'string', datetime: 'datetime',
   timespan: 'timespan', guid: 'guid', dynamic: 'dynamic',
@@ -129,10 +135,11 @@ export function queryWorkspace(tenant: Tenant, workspaceId: string, body: LogAna
   const primary = workspaceOf(tenant, workspaceId);
   if (!primary) throw new KqlError(`Workspace '${workspaceId}' was not found`, 'WorkspaceNotFoundError', 404);
   const workspaces = [primary];
+  const idOf = new Map<TenantLogAnalyticsWorkspace, string>([[primary, workspaceKey(tenant, primary, workspaceId)]]);
   for (const extra of body.workspaces ?? []) {
     const ws = workspaceOf(tenant, extra);
     if (!ws) throw new KqlError(`Workspace '${extra}' was not found`, 'WorkspaceNotFoundError', 404);
-    if (!workspaces.includes(ws)) workspaces.push(ws);
+    if (!workspaces.includes(ws)) { workspaces.push(ws); idOf.set(ws, workspaceKey(tenant, ws, extra)); }
   }
   if (!workspaces.some(hasData)) return null;
   const now = toDatetime(tenant.now);
@@ -141,7 +148,7 @@ export function queryWorkspace(tenant: Tenant, workspaceId: string, body: LogAna
   const table = runQuery(body.query, {
     now,
     resolveTable: (name) => {
-      const parts = workspaces.filter((ws) => Array.isArray(ws.tables?.[name])).map((ws) => typedTable(name, ws.tables[name]));
+      const parts = workspaces.filter((ws) => Array.isArray(ws.tables?.[name])).map((ws) => typedTable(name, ws.tables[name], idOf.get(ws)));
       if (parts.length === 0) return undefined;
       const merged = parts.length === 1 ? parts[0] : mergeTables(parts);
       return window ? withinWindow(merged, window) : merged;

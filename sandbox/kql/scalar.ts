@@ -110,7 +110,8 @@ function literal(node: SyntaxNode, kind: string): Compiled {
 function literalValue(node: SyntaxNode, type: KType): unknown {
   const text = textOf(node);
   const inner = /^\w+\((.*)\)$/s.exec(text);
-  if (inner && inner[1].trim() === 'null') return type === 'string' ? '' : null;
+  if (inner) inner[1] = inner[1].trim().replace(/^(['"])(.*)\1$/s, '$2');
+  if (inner && inner[1] === 'null') return type === 'string' ? '' : null;
   switch (type) {
     case 'string': return node.LiteralValue as string;
     case 'datetime': {
@@ -247,8 +248,17 @@ function runtimeOperand(c: Compiled, other: KType): RowFn {
   return f;
 }
 
+/** Operand types Kusto refuses to compare (a string against a number, a datetime or a timespan; a bool against those). */
+function checkComparable(l: KType, r: KType, text: string): void {
+  const kind = (t: KType) => (isNumeric(t) ? 'number' : t === 'guid' ? 'string' : t);
+  const a = kind(l), b = kind(r);
+  if (a === 'dynamic' || b === 'dynamic' || a === b) return;
+  throw new KqlError(`Cannot compare values of types ${l} and ${r} in '${text}'`);
+}
+
 function equality(negate: boolean): Binary {
-  return (l, r) => {
+  return (l, r, text) => {
+    checkComparable(l.type, r.type, text);
     const a = runtimeOperand(l, r.type), b = runtimeOperand(r, l.type);
     if (l.type === 'string' && r.type === 'string') {
       return { type: 'bool', fn: negate ? (x) => a(x) !== b(x) : (x) => a(x) === b(x) };
@@ -277,9 +287,7 @@ function caseInsensitiveEquality(negate: boolean): Binary {
 
 function comparison(test: (c: number) => boolean): Binary {
   return (l, r, text) => {
-    if (l.type === 'string' && isNumeric(r.type) || isNumeric(l.type) && r.type === 'string' || l.type === 'bool' && r.type !== 'bool' && r.type !== 'dynamic') {
-      throw new KqlError(`Cannot compare ${l.type} and ${r.type} in '${text}'`);
-    }
+    checkComparable(l.type, r.type, text);
     const a = runtimeOperand(l, r.type), b = runtimeOperand(r, l.type);
     return {
       type: 'bool',

@@ -256,4 +256,7 @@ export const CASES: EngineCase[] = [
   { name: 'syntax error', query: 'L |', error: /Syntax error/ },
   { name: 'aggregate outside summarize', query: 'L | extend c = count()', error: /summarize/ },
   { name: 'type mismatch in a comparison', query: "L | where v > 'x'", error: /compare/ },
+  { name: 'type mismatch in an equality', query: "L | where v == '1'", error: /compare/ },
+  { name: 'a datetime is not compared to a string', query: "Logs | where TimeGenerated > '2026-11-26'", error: /compare/ },
+  { name: 'numbers of different types compare', query: 'L | where v == 1.0 | project k', rows: [['a']] },
 ];

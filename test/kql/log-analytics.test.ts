@@ -68,6 +68,11 @@ describe('Log Analytics: typed tables', () => {
     assert.equal(row.HostIP, '');
   });
 
+  it('Type is the table name and TenantId the workspace id, as Log Analytics fills them', () => {
+    assert.deepEqual(rowsOf(run('Syslog | take 1 | project Type, TenantId')), [['Syslog', WS]]);
+    assert.deepEqual(rowsOf(run('TbProbe_CL | take 1 | project Type')), [['TbProbe_CL']]);
+  });
+
   it('dynamic cells are JSON text, as Log Analytics sends them', () => {
     const res = run('Heartbeat | project ComputerPrivateIPs, ip = tostring(ComputerPrivateIPs[0]), IsGatewayInstalled');
     assert.deepEqual(res.tables[0].columns.map((c) => c.type), ['dynamic', 'string', 'bool']);
