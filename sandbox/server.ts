@@ -235,6 +235,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       reply = errorReply(500, 'InternalServerError', `The sandbox failed: ${(e as Error).message}`);
       log(`sandbox error: ${(e as Error).stack ?? String(e)}`);
     }
+    if (fault?.body === 'partial-error' && reply.status === 200 && reply.body && typeof reply.body === 'object') {
+      // Log Analytics answers a query that failed in part with 200, the tables it has, and an error beside them.
+      reply = { ...reply, body: { ...(reply.body as object), error: { code: 'PartialError', message: 'There were some errors when processing your query.', details: [{ code: 'EngineError', message: 'Injected fault: partial result.' }] } } };
+    }
     if (fault?.body === 'malformed') {
       const text = serialize(reply) ?? '{"value":[]}';
       write(res, { status: 200, headers: reply.headers }, text.slice(0, Math.max(2, Math.floor(text.length / 2))));

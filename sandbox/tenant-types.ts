@@ -43,7 +43,8 @@ export interface FaultRule {
   error?: unknown;
   latencyMs?: number;
   drop?: boolean;
-  body?: 'malformed';
+  /** `malformed`: 200 with a truncated body; `partial-error`: the normal answer plus Log Analytics' PartialError. */
+  body?: 'malformed' | 'partial-error';
   times?: number;
 }
 

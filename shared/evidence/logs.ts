@@ -2,8 +2,8 @@
 // family (launch log, kernel messages, metrics, cluster events, denied flows), each summarised per host on the
 // server; results split per host here. A family that could not be read — no workspace, no data (204), a partial
 // error, a query that failed after retries — is `{ ok: false, reason, hint }` for exactly the hosts it covered.
-import { RestError } from '@azure/core-rest-pipeline';
-import type { LogsQueryResult, LogsTable } from '@azure/monitor-query-logs';
+import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { LogsQueryClient, LogsQueryResult, LogsTable } from '@azure/monitor-query-logs';
 import type { Gathered, HostRecord } from '../model';
 import type { EvidenceContext } from './context';
 import type {
@@ -83,8 +83,30 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeo
 /** Outcome of one family query for one chunk: rows, or why there are none. */
 type QueryOutcome = { ok: true; rows: Row[] } | { ok: false; reason: string };
 
+const NO_CONTENT_POLICY = 'tbmonLogAnalyticsNoContent';
+
+/**
+ * Log Analytics answers 204 for a workspace that holds no data at all; the SDK (1.0.0) then fails on the empty
+ * body with a TypeError. This policy turns the 204 into a RestError that says so, before deserialization.
+ */
+const noContentPolicy: PipelinePolicy = {
+  name: NO_CONTENT_POLICY,
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (response.status === 204) {
+      throw new RestError('the workspace holds no data (204 No Content)', { statusCode: 204, request, response, code: 'NoContent' });
+    }
+    return response;
+  },
+};
+
+function withNoContentPolicy(client: LogsQueryClient): LogsQueryClient {
+  if (!client.pipeline.getOrderedPolicies().some((p) => p.name === NO_CONTENT_POLICY)) client.pipeline.addPolicy(noContentPolicy);
+  return client;
+}
+
 async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family: LogFamily, query: string, options: LogGatherOptions): Promise<QueryOutcome> {
-  const client = ctx.azure.logs();
+  const client = withNoContentPolicy(ctx.azure.logs());
   const gate = gateFor(ctx.settings.logAnalyticsEndpoint);
   let result: LogsQueryResult;
   try {
@@ -113,8 +135,8 @@ async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family:
     return { ok: false, reason: message };
   }
   if (result.status === 'Success') return { ok: true, rows: rowsOf(result.tables[0]) };
-  const err = result.partialError;
-  const detail = [err?.code, err?.message].filter(Boolean).join(': ') || 'no detail';
+  const err = result.partialError as { code?: string; message?: string; details?: { code?: string; message?: string }[] } | undefined;
+  const detail = [err?.code, err?.message, ...(err?.details ?? []).map((d) => [d.code, d.message].filter(Boolean).join(': '))].filter(Boolean).join('; ') || 'no detail';
   const message = `the ${family} query to Log Analytics workspace ${workspaceId} returned a partial result (${detail})`;
   ctx.errors.push({ scope: workspaceId, code: err?.code ?? 'PartialError', message });
   return { ok: false, reason: `${message}; evidence that may be incomplete is not used` };
