@@ -35,6 +35,17 @@ export function describeRequirement(req: Requirement): string {
   return `${req.direction} ${req.protocol.toUpperCase()} ${req.port}`;
 }
 
+/**
+ * Clients "from VirtualNetwork" are the hosts of the VNet and its peers. Rules keep Azure's wider meaning of the tag
+ * (UDR prefixes included, so a 0.0.0.0/0 route lets AllowVnetInBound take the whole internet), but a client source
+ * does not become the internet because of a route.
+ */
+function clientsInVnet(e: Endpoint, path: HostPath): Endpoint {
+  const v = path.addresses.virtualNetwork;
+  if (e.prefixes || e.tag?.toLowerCase() !== 'virtualnetwork' || !v?.addressSpace.length) return e;
+  return { ...e, prefixes: [...v.addressSpace, ...(v.peeredAddressSpace ?? [])] };
+}
+
 export function judge(paths: HostPath[], req: Requirement): Judged {
   const out: Judged = { denied: [], unknown: [], allowed: [] };
   for (const path of paths) {
@@ -43,8 +54,9 @@ export function judge(paths: HostPath[], req: Requirement): Judged {
       continue;
     }
     const inbound = req.direction === 'Inbound';
+    const remote = req.remote.map((e) => clientsInVnet(e, path));
     const v = evaluateFlow(
-      { direction: req.direction, protocol: req.protocol, source: inbound ? req.remote : path.host, destination: inbound ? path.host : req.remote, destinationPorts: req.port },
+      { direction: req.direction, protocol: req.protocol, source: inbound ? remote : path.host, destination: inbound ? path.host : remote, destinationPorts: req.port },
       path.nsgs,
       path.addresses,
     );

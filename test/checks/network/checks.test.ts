@@ -67,10 +67,10 @@ function evidenceOf(n: Net): NetworkEvidence {
 }
 const compute = (over: Partial<HostRecord['facts']> = {}, extra: Partial<HostRecord> = {}) => host({ ...extra, facts: { subnetId: SUBNET, workspaceId: WS, ...over } });
 
-function run(id: string, h: HostRecord, n: Net | null) {
+function run(id: string, h: HostRecord, n: Net | null, s = settings) {
   const check = networkChecks.find((c) => c.id === id);
   assert.ok(check, id);
-  return check.run({ host: h, vmSize: { ok: false, reason: '-' }, logs: {} as never, network: n ? { ok: true, value: evidenceOf(n) } : { ok: false, reason: 'Resource Graph answered 403' } }, settings);
+  return check.run({ host: h, vmSize: { ok: false, reason: '-' }, logs: {} as never, network: n ? { ok: true, value: evidenceOf(n) } : { ok: false, reason: 'Resource Graph answered 403' } }, s);
 }
 
 type Case = [name: string, check: string, h: HostRecord, n: Net | null, status: string, match?: RegExp];
@@ -82,6 +82,7 @@ const cases: Case[] = [
   ['tensorboard-port: evidence unreadable is unknown', 'network.tensorboard-port', compute(), null, 'unknown', /403/],
   ['tensorboard-port: the NSG unreadable is unknown', 'network.tensorboard-port', compute(), { nsgMissing: true }, 'unknown', /AuthorizationFailed/],
   ['tensorboard-port: published port is what is evaluated', 'network.tensorboard-port', compute({}, { publishedPort: 8704 }), { rules: [DENY_6006] }, 'pass', /8704/],
+  ['tensorboard-port: a 0/0 UDR does not turn VNet clients into the internet', 'network.tensorboard-port', compute(), { routes: [['fw', '0.0.0.0/0', 'VirtualAppliance']], rules: [['no-internet', 4000, 'Inbound', 'Deny', '*', 'Internet', '*']] }, 'pass', /AllowVnetInBound/],
   ['aml-inbound: missing 44224 rule fails', 'network.aml-inbound', compute(), {}, 'fail', /DenyAllInBound/],
   ['aml-inbound: allowed passes', 'network.aml-inbound', compute(), { rules: [['aml', 100, 'Inbound', 'Allow', 'Tcp', 'AzureMachineLearning', '44224', 'VirtualNetwork']] }, 'pass'],
   ['aml-inbound: no public IP is skipped', 'network.aml-inbound', compute({ enableNodePublicIp: false }), {}, 'skipped'],
@@ -132,4 +133,12 @@ test('free priority: closest multiple of 10 above the blocker, then any, then no
   assert.equal(freePriorityAbove(n([100, 300]), 'Inbound', 65500), 310, 'after the last user rule for a default blocker');
   assert.equal(freePriorityAbove(n([4096]), 'Inbound', 65500), 4090);
   assert.equal(freePriorityAbove(n([200]), 'Outbound', 150), 140, 'other direction priorities do not count');
+});
+
+test('TBMON_CLIENT_SOURCES: a CIDR source half allowed fails naming the blocked half, with a rule for exactly it', () => {
+  const o = run('network.tensorboard-port', compute(), { rules: [['corp-half', 300, 'Inbound', 'Allow', 'Tcp', '198.51.100.0/25', '6006']] }, { ...settings, clientSources: ['198.51.100.0/24', 'VirtualNetwork'] });
+  assert.equal(o.status, 'fail');
+  assert.match(o.summary, /from 198\.51\.100\.0\/24 \[198\.51\.100\.128\/25\] is denied by nsg\/DenyAllInBound \(priority 65500, default rule\)/);
+  assert.doesNotMatch(o.summary, /VirtualNetwork.*denied/);
+  assert.equal(o.remediation, `az network nsg rule create --subscription ${SUB} --resource-group rg-net --nsg-name nsg --name tbmon-allow-tensorboard-6006-in --priority 310 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes 198.51.100.128/25 --source-port-ranges '*' --destination-address-prefixes 10.0.1.0/24 --destination-port-ranges 6006`);
 });
