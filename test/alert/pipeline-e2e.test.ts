@@ -16,7 +16,8 @@ import { HostInventory } from '../../shared/state/inventory';
 import { Outbox } from '../../shared/state/outbox';
 import { ReportStore } from '../../shared/state/reports';
 import { SweepLedger } from '../../shared/state/sweeps';
-import { StorageClients } from '../../shared/storage';
+import { enqueueJson, StorageClients } from '../../shared/storage';
+import type { QueueClient } from '@azure/storage-queue';
 import { testStorageConnectionString, uniqueName } from '../support/env';
 import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 import { fortyHostsTenant, HOST_COUNT, OWNERS } from './forty-hosts-tenant';
@@ -24,6 +25,7 @@ import { fortyHostsTenant, HOST_COUNT, OWNERS } from './forty-hosts-tenant';
 let sb: RunningSandbox;
 let devhost: DevHost;
 let settings: Settings;
+let alertsQueue: QueueClient;
 let clock = new Date('2026-11-26T06:00:00Z');
 const lines: string[] = [];
 const names = { evaluate: uniqueName('tbevaluate'), alerts: uniqueName('tbalerts') };
@@ -51,7 +53,7 @@ before(async () => {
   await Promise.all([outbox.ensureTable(), reports.ensureTables(), pacingStore.ensureTable(), ledger.ensureTable(), inventory.ensureTable()]);
   const azure = azureContextFor(sb);
   const evaluateQueue = storage.queue(names.evaluate);
-  const alertsQueue = storage.queue(names.alerts);
+  alertsQueue = storage.queue(names.alerts);
 
   const sweep: TimerRegistration = {
     ...sweepRegistration,
@@ -99,6 +101,14 @@ test('one sweep with 40 regressions across 7 owners → exactly 7 emails and 1 T
   assert.equal(teams.length, 1);
   assert.equal(teams[0].accepted, true);
   assert.match(JSON.stringify(teams[0].card), new RegExp(`Failing \\(${HOST_COUNT}\\)`));
+
+  // The tb-alerts message delivered again (the queue is at-least-once): nothing more goes out.
+  const sweepId = /^Sweep (\S+)$/m.exec(emails[0].plainText ?? '')?.[1];
+  assert.ok(sweepId);
+  await enqueueJson(alertsQueue, { sweepId });
+  await devhost.drain({ timeoutMs: 20_000 });
+  assert.equal(sb.outbox().emails.length, 7);
+  assert.equal(sb.outbox().teams.length, 1);
 });
 
 test('the next sweep with nothing changed sends nothing; fail → pass sends recoveries; unknown sends nothing', async () => {
