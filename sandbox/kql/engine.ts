@@ -22,7 +22,7 @@ export function runQuery(query: string, target: QueryTarget): Table {
     throw new KqlError(`Syntax error at position ${d.Start}: ${d.Message}`, 'SyntaxError');
   }
   const lets = new Map<string, LetValue>();
-  const scope: QueryScope = { now: target.now, lets, resolveTable: (n) => target.resolveTable(n), evalTable };
+  const scope: QueryScope = { now: target.now, lets, letTables: new Map(), resolveTable: (n) => target.resolveTable(n), evalTable };
   let result: SyntaxNode | null = null;
   for (const statement of elements(code.Syntax, 'Statements')) {
     const kind = kindName(statement);

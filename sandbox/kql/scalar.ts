@@ -19,6 +19,8 @@ export interface QueryScope {
   now: number;
   lets: Map<string, LetValue>;
   resolveTable(name: string): Table | undefined;
+  /** Tabular `let` values evaluated so far in this run. */
+  letTables: Map<SyntaxNode, Table>;
   /** Evaluates a tabular expression (for `x in (subquery)`); set by the tabular compiler. */
   evalTable(node: SyntaxNode, scope: QueryScope): Table;
 }

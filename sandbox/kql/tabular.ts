@@ -27,15 +27,14 @@ function firstWord(node: SyntaxNode): string {
   return textOf(node).split(/[\s(]/)[0];
 }
 
-const tableCache = new WeakMap<SyntaxNode, Table>();
-
 function tableByName(name: string, scope: QueryScope): Table {
   const let_ = scope.lets.get(name);
   if (let_?.kind === 'table') {
-    let t = tableCache.get(let_.node);
+    // Evaluated once per query run (parsed trees are shared between runs, tables are not).
+    let t = scope.letTables.get(let_.node);
     if (!t) {
       t = evalTable(let_.node, let_.scope);
-      tableCache.set(let_.node, t);
+      scope.letTables.set(let_.node, t);
     }
     return t;
   }

@@ -124,6 +124,14 @@ describe('Log Analytics: time', () => {
     assert.deepEqual(rowsOf(run('print t = now()', {}, t)), [['2026-11-26T07:00:00Z']]);
   });
 
+  it('a tabular let is evaluated afresh on every run of the same query text', () => {
+    const t = tenant();
+    const q = 'let recent = Syslog | where TimeGenerated > ago(30m); recent | count';
+    assert.deepEqual(rowsOf(run(q, {}, t)), [[1]]);
+    t.now = '2026-11-26T07:00:00Z';
+    assert.deepEqual(rowsOf(run(q, {}, t)), [[0]]);
+  });
+
   it('the timespan and a where on time combine', () => {
     assert.deepEqual(rowsOf(run('Syslog | where TimeGenerated < ago(1h) | count', { timespan: 'PT2H' })), [[1]]);
   });
