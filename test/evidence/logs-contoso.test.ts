@@ -6,22 +6,24 @@ import assert from 'node:assert/strict';
 import { evaluateHosts } from '../../shared/evaluate';
 import { loadSettings } from '../../shared/config';
 import { kqlString } from '../../shared/kql';
-import type { HostRecord } from '../../shared/model';
-import { loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+import type { CheckResult, HostRecord } from '../../shared/model';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
 import { discover, logQueries } from './logs-support';
 
 const MINE = /^(resource\.|script\.|network\.flow-denied$)/;
 let sandbox: RunningSandbox;
+let hosts: HostRecord[];
 const expectations = loadTenant('contoso')._expect as Record<string, Record<string, string>>;
 
 before(async () => {
   sandbox = await startTestSandbox(loadTenant('contoso'));
+  hosts = (await discover(sandbox)).hosts;
 });
 after(() => sandbox.close());
 
 test('contoso: designed resource and script statuses, one query per family per workspace', async () => {
   const settings = loadSettings({});
-  const { azure, hosts } = await discover(sandbox, settings);
+  const azure = azureContextFor(sandbox);
   sandbox.clearRequests();
   const result = await evaluateHosts(hosts, { azure, settings, mode: 'batch', now: new Date(sandbox.tenant().now) });
   assert.deepEqual(result.errors.filter((e) => /Log Analytics|vm size|VM sizes/i.test(e.message)), []);
@@ -71,9 +73,9 @@ function syslogName(h: HostRecord): string {
 
 test('contoso: evidence the checks rely on', async () => {
   const settings = loadSettings({});
-  const { azure, hosts } = await discover(sandbox, settings);
+  const azure = azureContextFor(sandbox);
   const result = await evaluateHosts(hosts, { azure, settings, mode: 'batch', now: new Date(sandbox.tenant().now) });
-  const check = (host: string, id: string) => result.reports.find((r) => r.host.name === host)?.checks.find((c) => c.id === id);
+  const check = (host: string, id: string): CheckResult | undefined => result.reports.find((r) => r.host.name === host)?.checks.find((c) => c.id === id);
   assert.match(check('ci-oom', 'resource.memory-pressure')?.summary ?? '', /killed tensorboard/);
   assert.match(String((check('ci-port-in-use', 'script.port-in-use')?.evidence as { message?: string })?.message), /could not bind to port 6006/);
   assert.match(check('vm-tb', 'script.not-running')?.summary ?? '', /launcher reports TensorBoard running/);

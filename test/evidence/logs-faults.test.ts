@@ -52,7 +52,7 @@ test('a workspace with no data (204): its hosts\' log families are unknown with 
     const ws = Object.keys(t.logAnalytics ?? {}).find((k) => k.toLowerCase() === research.toLowerCase()) as string;
     (t.logAnalytics as NonNullable<Tenant['logAnalytics']>)[ws].tables = {};
   });
-  const { azure } = await discover(sandbox);
+  const azure = azureContextFor(sandbox);
   const ctx = evidenceContext(sandbox, azure);
   const logs = await gatherLogEvidence(hosts, ctx);
   assert.ok(logQueries(sandbox).some((q) => q.status === 204));
@@ -69,7 +69,7 @@ test('a workspace with no data (204): its hosts\' log families are unknown with 
 
 test('a host without a Log Analytics workspace: every family unknown with how to enable it, and no query for it', async () => {
   withTenant(() => {});
-  const { azure } = await discover(sandbox);
+  const azure = azureContextFor(sandbox);
   const lone = { ...(hosts.find((h) => h.name === 'ci-ok') as HostRecord), logAnalyticsWorkspaceId: null };
   const logs = await gatherLogEvidence([lone], evidenceContext(sandbox, azure));
   for (const f of LOG_FAMILIES) {
@@ -87,7 +87,7 @@ test('a partial error makes exactly one family unknown, with the reason, for tha
   withTenant((t) => {
     t.faults = [{ path: `/v1/workspaces/${research}/query`, body: 'partial-error', times: 1 }];
   });
-  const { azure } = await discover(sandbox);
+  const azure = azureContextFor(sandbox);
   const ctx = evidenceContext(sandbox, azure);
   const logs = await gatherLogEvidence(hosts, ctx, { retry: FAST_RETRY });
   const ciPrivate = logs.get(hosts.find((h) => h.name === 'ci-private')?.id as string) as LogEvidence;
@@ -115,7 +115,7 @@ test('a failed query makes exactly one family unknown, records a run error, and 
 
 test('a 429 storm with Retry-After: the gather waits and finishes with the same findings', async () => {
   withTenant(() => {});
-  const { azure } = await discover(sandbox);
+  const azure = azureContextFor(sandbox);
   const clean = await gatherLogEvidence(hosts, evidenceContext(sandbox, azure));
   withTenant((t) => {
     t.faults = [{ path: '/v1/workspaces/*/query', status: 429, headers: { 'Retry-After': '1' }, times: 4 }];
