@@ -13,7 +13,8 @@ export interface LogAnalyticsAnswer {
   tables: { name: string; columns: { name: string; type: string }[]; rows: unknown[][] }[];
 }
 
-const typedTables = new WeakMap<LogRow[], Table>();
+/** Typed tables per tenant rows array; a row count that changed (rows pushed in place) means a rebuild. */
+const typedTables = new WeakMap<LogRow[], { count: number; table: Table }>();
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -39,7 +40,7 @@ function inferType(values: unknown[]): KType {
 /** A workspace table as the engine's typed table: the schema's columns first, then any other field the rows carry. */
 export function typedTable(name: string, rows: LogRow[], workspaceId = ''): Table {
   const cached = typedTables.get(rows);
-  if (cached) return cached;
+  if (cached && cached.count === rows.length) return cached.table;
   const known = logAnalyticsColumns(name);
   const columns: Column[] = known ? known.map((c) => ({ ...c })) : [];
   const seen = new Set(columns.map((c) => c.name));
@@ -65,7 +66,7 @@ export function typedTable(name: string, rows: LogRow[], workspaceId = ''): Tabl
       return out;
     }),
   };
-  typedTables.set(rows, table);
+  typedTables.set(rows, { count: rows.length, table });
   return table;
 }
 
