@@ -34,7 +34,7 @@ test('contoso: designed resource and script statuses, one query per family per w
     assert.ok(report, `host ${name} was evaluated`);
     for (const [id, status] of Object.entries(expected)) {
       if (!MINE.test(id)) continue;
-      const check = report.checks.find((c) => c.id === id);
+      const check: CheckResult | undefined = report.checks.find((c) => c.id === id);
       assert.equal(check?.status, status, `${name} ${id}: ${check?.summary} ${check?.hint ?? ''}`);
       compared++;
     }
