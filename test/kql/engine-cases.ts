@@ -177,6 +177,7 @@ export const CASES: EngineCase[] = [
   { name: 'order by two keys, ordinal string order', query: 'People | order by City asc, Name desc | project Name', rows: [['Dee'], ['Cid'], ['Ann'], ['bob']] },
   { name: 'top', query: 'People | top 2 by Age | project Name', rows: [['Dee'], ['Ann']] },
   { name: 'top ascending', query: 'People | top 1 by Age asc nulls last | project Name', rows: [['bob']] },
+  { name: 'top ascending puts nulls first by default', query: 'People | top 1 by Age asc | project Name', rows: [['Cid']] },
   { name: 'distinct', query: 'L | distinct k', rows: [['a'], ['b'], ['c']] },
   { name: 'distinct is case-sensitive', query: 'People | distinct City | count', rows: [[3]] },
   { name: 'distinct *', query: 'union L, L | distinct * | count', rows: [[4]] },
