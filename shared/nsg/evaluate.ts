@@ -92,6 +92,8 @@ export interface FlowPart {
   levels: LevelDecision[];
   /** For `unknown`: what could not be known. */
   reason?: string;
+  /** Why a rule matched when it may surprise (VirtualNetwork widened by user-defined routes). */
+  notes?: string[];
 }
 
 export interface FlowVerdict {
@@ -221,6 +223,20 @@ interface LevelResult {
   access: PartAccess;
   rule: RuleRef | null;
   reason?: string;
+  note?: string;
+}
+
+/**
+ * When a rule matched through the VirtualNetwork tag addresses that lie outside the VNet's own and peered space,
+ * it did so because Azure counts the subnet's user-defined route prefixes in VirtualNetwork — say so.
+ */
+function widenedVnetNote(rule: NsgRule, sf: SubFlow, res: AddressResolver): string | undefined {
+  const routes = res.context.virtualNetwork?.routePrefixes ?? [];
+  const own = res.vnetSpace();
+  if (!routes.length || !own) return undefined;
+  const viaTag = (els: readonly AddressElement[], a: Atom) => els.some((e) => e.kind === 'tag' && e.name.toLowerCase() === 'virtualnetwork') && (!a.set || !own.covers(a.set));
+  if (!viaTag(rule.sources, sf.src) && !viaTag(rule.destinations, sf.dst)) return undefined;
+  return `${rule.name} matched through VirtualNetwork, which here includes the subnet's user-defined route prefixes (${routes.join(', ')}): Azure counts UDR prefixes in VirtualNetwork, so the rule also covers addresses outside the virtual network`;
 }
 
 /** Every rule looked at, once per (level, rule), with the strongest outcome any part of the flow got from it. */
@@ -299,7 +315,11 @@ function evaluateLevel(nsg: ParsedNsg, level: NsgLevel, flow: Flow, subflows: Su
       const unknown = dims.find((d) => d.kind === 'unknown') as { reason: string } | undefined;
       const ref = examined.note(nsg, level, rule, unknown ? 'unknown' : partial ? 'partial' : 'matched');
       const box: SubFlow = { src: matched[0] as Atom, srcPorts: matched[1] as IntervalSet, dst: matched[2] as Atom, dstPorts: matched[3] as IntervalSet };
-      out.push(unknown ? { sf: box, access: 'unknown', rule: ref, reason: `${unknown.reason} (needed to tell whether rule ${rule.name} applies)` } : { sf: box, access: rule.access === 'Allow' ? 'allow' : 'deny', rule: ref });
+      if (unknown) out.push({ sf: box, access: 'unknown', rule: ref, reason: `${unknown.reason} (needed to tell whether rule ${rule.name} applies)` });
+      else {
+        const note = widenedVnetNote(rule, box, res);
+        out.push({ sf: box, access: rule.access === 'Allow' ? 'allow' : 'deny', rule: ref, ...(note ? { note } : {}) });
+      }
       decided = true;
     }
     if (!decided) out.push({ sf, access: 'unknown', rule: null, reason: `no rule of NSG ${nsg.name} matched` });
@@ -333,12 +353,12 @@ export function evaluateFlow(flow: Flow, path: NsgPath, addresses: AddressContex
   if (typeof srcPorts === 'string' || typeof dstPorts === 'string') {
     throw new Error(`flow ports are not valid: ${typeof srcPorts === 'string' ? srcPorts : dstPorts}`);
   }
-  let pending: { sf: SubFlow; levels: LevelDecision[] }[] = [];
+  let pending: { sf: SubFlow; levels: LevelDecision[]; notes?: string[] }[] = [];
   asList(flow.source).forEach((s, i) => {
     asList(flow.destination).forEach((d, j) => pending.push({ sf: { src: toAtom(s, i, res), srcPorts, dst: toAtom(d, j, res), dstPorts }, levels: [] }));
   });
   const order: NsgLevel[] = flow.direction === 'Inbound' ? ['subnet', 'nic'] : ['nic', 'subnet'];
-  const finished: { sf: SubFlow; levels: LevelDecision[]; access: PartAccess; reason?: string }[] = [];
+  const finished: { sf: SubFlow; levels: LevelDecision[]; access: PartAccess; reason?: string; notes?: string[] }[] = [];
   for (const level of order) {
     const nsg = path[level];
     if (nsg === undefined) continue;
@@ -350,8 +370,9 @@ export function evaluateFlow(flow: Flow, path: NsgPath, addresses: AddressContex
     for (const p of pending) {
       for (const r of evaluateLevel(nsg, level, flow, [p.sf], res, examined)) {
         const levels = [...p.levels, { level, nsgName: nsg.name, access: r.access, rule: r.rule }];
-        if (r.access === 'allow') next.push({ sf: r.sf, levels });
-        else finished.push({ sf: r.sf, levels, access: r.access, reason: r.reason });
+        const notes = r.note ? [...(p.notes ?? []), r.note] : p.notes;
+        if (r.access === 'allow') next.push({ sf: r.sf, levels, notes });
+        else finished.push({ sf: r.sf, levels, access: r.access, reason: r.reason, notes });
       }
     }
     pending = next;
@@ -377,6 +398,7 @@ export function evaluateFlow(flow: Flow, path: NsgPath, addresses: AddressContex
     if (f.sf.src.within) part.sourceTag = f.sf.src.within;
     if (dst.prefixes) part.destinationPrefixes = dst.prefixes;
     if (f.sf.dst.within) part.destinationTag = f.sf.dst.within;
+    if (f.notes?.length) part.notes = f.notes;
     if (f.reason) part.reason = f.reason;
     else if (!part.decidedBy) part.reason = 'no NSG on the path';
     return part;

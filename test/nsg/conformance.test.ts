@@ -62,6 +62,8 @@ interface Case {
   /** [substring of the part's source or ports, access, deciding rule] for split verdicts. */
   parts?: [string, 'allow' | 'deny' | 'unknown', string | null][];
   reason?: RegExp;
+  /** A note the verdict must carry (why a rule matched). */
+  explains?: RegExp;
   examined?: (names: string[]) => void;
 }
 
@@ -150,7 +152,7 @@ const cases: Case[] = [
   { name: 'a rule on part of the VNet splits VirtualNetwork', pins: 'TAGS: VirtualNetwork = the VNet address space', subnet: nsg('a', [inDeny('part', 100, '10.1.0.0/24', '6006')]), flow: inbound(tag('VirtualNetwork'), 6006), ctx: VNET, verdict: 'split', parts: [['10.1.0.0/24', 'deny', 'part'], ['10.1.1.0/24', 'allow', 'AllowVnetInBound']] },
   { name: 'peered VNet space is VirtualNetwork', pins: 'TAGS: VirtualNetwork includes peered virtual networks', subnet: empty, flow: inbound(cidr('10.2.3.4'), 6006), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], peeredAddressSpace: ['10.2.0.0/16'] } }, verdict: 'allow', rule: 'AllowVnetInBound' },
   { name: 'on-premises prefixes are VirtualNetwork', pins: 'TAGS: VirtualNetwork includes connected on-premises address spaces', subnet: empty, flow: inbound(cidr('192.168.10.10'), 6006), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], onPremisesPrefixes: ['192.168.0.0/16'] } }, verdict: 'allow', rule: 'AllowVnetInBound' },
-  { name: 'a 0.0.0.0/0 UDR widens AllowVnetInBound to the whole internet', pins: 'TAGS: VirtualNetwork includes address prefixes used on user-defined routes (the classic surprise)', subnet: empty, flow: inbound(cidr('203.0.113.0/24'), 6006), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], routePrefixes: ['0.0.0.0/0'] } }, verdict: 'allow', rule: 'AllowVnetInBound' },
+  { name: 'a 0.0.0.0/0 UDR widens AllowVnetInBound to the whole internet', pins: 'TAGS: VirtualNetwork includes address prefixes used on user-defined routes (the classic surprise)', subnet: empty, flow: inbound(cidr('203.0.113.0/24'), 6006), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], routePrefixes: ['0.0.0.0/0'] } }, verdict: 'allow', rule: 'AllowVnetInBound', explains: /includes the subnet's user-defined route prefixes \(0\.0\.0\.0\/0\)/ },
   { name: 'the same flow without the UDR is denied', pins: 'NSG-OV: DenyAllInBound', subnet: empty, flow: inbound(cidr('203.0.113.0/24'), 6006), ctx: VNET, verdict: 'deny', rule: 'DenyAllInBound' },
   { name: 'with a 0.0.0.0/0 UDR an unresolved service tag is inside VirtualNetwork', pins: 'TAGS + UDR: VirtualNetwork covers every IPv4 address', subnet: empty, flow: inbound(tag('AzureMachineLearning'), 44224), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], routePrefixes: ['0.0.0.0/0'] } }, verdict: 'allow', rule: 'AllowVnetInBound' },
   { name: 'a UDR to a /24 widens VirtualNetwork by that /24 only', pins: 'TAGS: UDR prefixes', subnet: empty, flow: inbound(cidr('198.51.100.0/23'), 6006), ctx: { virtualNetwork: { addressSpace: ['10.1.0.0/16'], routePrefixes: ['198.51.100.0/24'] } }, verdict: 'split', parts: [['198.51.100.0/24', 'allow', 'AllowVnetInBound'], ['198.51.101.0/24', 'deny', 'DenyAllInBound']] },
@@ -241,6 +243,7 @@ for (const c of cases) {
     if (c.priority !== undefined) assert.equal(v.decidedBy?.priority, c.priority);
     if (c.level !== undefined) assert.equal(v.decidedBy?.level, c.level);
     if (c.isDefault !== undefined) assert.equal(v.decidedBy?.isDefault, c.isDefault);
+    if (c.explains) assert.ok(v.parts.some((p) => p.notes?.some((n) => c.explains?.test(n))), detail);
     if (c.reason) assert.ok(v.parts.some((p) => p.reason && c.reason?.test(p.reason)), detail);
     if (c.verdict === 'unknown') assert.ok(v.parts.every((p) => p.access !== 'allow'), 'unknown never hides an allow');
     for (const [needle, access, ruleName] of c.parts ?? []) {

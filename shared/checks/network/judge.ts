@@ -111,7 +111,8 @@ export function unique<T>(xs: T[]): T[] {
 }
 
 /** The common outcome of a check that needs one flow allowed on every path. */
-export function outcomeOf(j: Judged, req: Requirement, what: string, notes: string[] = []): CheckOutcome {
+export function outcomeOf(j: Judged, req: Requirement, what: string, extraNotes: string[] = []): CheckOutcome {
+  const notes = [...extraNotes, ...[...j.allowed, ...j.denied].flatMap((x) => x.part.notes ?? [])];
   const n = notes.length ? { notes: unique(notes) } : {};
   if (j.denied.length) {
     return {

@@ -209,6 +209,7 @@ test('variant: a 0.0.0.0/0 UDR widens VirtualNetwork, and the explanation shows 
   const o = results.get('ci-public-blocked')?.get('network.aml-inbound');
   assert.equal(o?.status, 'pass', o?.summary);
   assert.match(o?.summary ?? '', /allowed by nsg-public\/AllowVnetInBound \(priority 65000, default rule\)/);
+  assert.ok(o?.notes?.some((n) => /AllowVnetInBound matched through VirtualNetwork, which here includes the subnet's user-defined route prefixes \(0\.0\.0\.0\/0\)/.test(n)), JSON.stringify(o?.notes));
   assert.equal(results.get('ci-public-blocked')?.get('network.route-table')?.status, 'fail');
   assert.ok(hosts.some((h: HostRecord) => h.name === 'ci-public-blocked'));
 });
