@@ -156,3 +156,19 @@ test('an unreadable subscription makes nothing gone', async () => {
   assert.equal((await ledger.getSweep(b.sweepId))?.state, 'complete');
   await drainQueue(evaluateQueue);
 });
+
+test('Resource Graph throttling (429 with Retry-After, then an exhausted quota): the sweep completes, the waits are in the request log', async () => {
+  setTenant((t) => {
+    t.resourceGraph = { ...t.resourceGraph, quota: { limit: 1, windowMs: 2000 } };
+    t.faults = [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 429, headers: { 'Retry-After': '1' }, times: 3 }];
+  });
+  sandbox.clearRequests();
+  const started = Date.now();
+  const sweep = await sweepNow();
+  const elapsed = Date.now() - started;
+  assert.deepEqual([sweep.state, sweep.hostCount, sweep.errors], ['enqueued', 11, []]);
+  const graph = sandbox.requests().filter((r) => r.api === 'resourceGraph').map((r) => r.status);
+  assert.deepEqual(graph, [429, 429, 429, 200, 200], 'three injected 429s, then both queries answered: the exhausted quota was waited out, never hit');
+  assert.ok(elapsed >= 4500, `Retry-After honoured three times (3 s), then the quota's reset (2 s) (${elapsed} ms)`);
+  assert.equal((await drainQueue(evaluateQueue)).length, sweep.batchCount);
+});
