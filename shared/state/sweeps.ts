@@ -21,7 +21,7 @@ export const SWEEPS_TABLE = 'tbmonsweeps';
 export const MAX_HOSTS_PER_BATCH = 1000;
 
 const SWEEP_PARTITION = 'sweep';
-const MAX_CONFLICT_RETRIES = 50;
+const MAX_CONFLICT_RETRIES = 100;
 const MAX_ERRORS_KEPT = 200;
 
 export type SweepState = 'discovering' | 'enqueued' | 'complete' | 'failed';
