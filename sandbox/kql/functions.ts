@@ -9,7 +9,8 @@ import {
 interface FunctionDef {
   min: number;
   max: number;
-  compile(args: Compiled[], text: string, scope: RowScope): Compiled;
+  /** `text` gives the call's source for error messages (computed only when one is thrown). */
+  compile(args: Compiled[], text: () => string, scope: RowScope): Compiled;
 }
 
 /** Aggregates are evaluated by `summarize`; met anywhere else they are an error, not a scalar. */
@@ -59,11 +60,11 @@ function isEmptyValue(v: unknown): boolean {
   return v === null || v === undefined || v === '';
 }
 
-function binOf(value: Compiled, size: Compiled, text: string): Compiled {
-  if (!size.constant) throw new KqlError(`bin() needs a constant bin size in '${text}'`);
+function binOf(value: Compiled, size: Compiled, text: () => string): Compiled {
+  if (!size.constant) throw new KqlError(`bin() needs a constant bin size in '${text()}'`);
   const s = size.fn([]) as number | null;
-  if (s === null || s <= 0) throw new KqlError(`bin() needs a positive bin size in '${text}'`);
-  if (value.type === 'dynamic') throw new KqlError(`bin() needs a numeric, datetime or timespan value in '${text}'`);
+  if (s === null || s <= 0) throw new KqlError(`bin() needs a positive bin size in '${text()}'`);
+  if (value.type === 'dynamic') throw new KqlError(`bin() needs a numeric, datetime or timespan value in '${text()}'`);
   return map1(value.type, value, (v) => (v === null ? null : Math.floor((v as number) / s) * s));
 }
 
@@ -75,7 +76,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   not: {
     min: 1, max: 1,
     compile: ([a], text) => {
-      if (a.type !== 'bool' && a.type !== 'dynamic') throw new KqlError(`not() needs a bool argument in '${text}'`);
+      if (a.type !== 'bool' && a.type !== 'dynamic') throw new KqlError(`not() needs a bool argument in '${text()}'`);
       return map1('bool', a, (v) => (typeof v === 'boolean' ? !v : null));
     },
   },
@@ -130,7 +131,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   trim: {
     min: 2, max: 2,
     compile: ([re, s], text) => {
-      if (!re.constant) throw new KqlError(`trim() needs a constant pattern in '${text}'`);
+      if (!re.constant) throw new KqlError(`trim() needs a constant pattern in '${text()}'`);
       const p = re.fn([]) as string;
       const rx = compileRegex(`^(?:${p})+|(?:${p})+$`);
       const f = asString(s);
@@ -156,7 +157,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   extract: {
     min: 3, max: 4,
     compile: ([re, group, s], text) => {
-      if (!re.constant) throw new KqlError(`extract() needs a constant pattern in '${text}'`);
+      if (!re.constant) throw new KqlError(`extract() needs a constant pattern in '${text()}'`);
       const rx = compileRegex(re.fn([]) as string);
       const f = asString(s);
       return fold({
@@ -174,7 +175,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   case: {
     min: 3, max: 255,
     compile: (args, text) => {
-      if (args.length % 2 === 0) throw new KqlError(`case() needs predicate/value pairs and an else value in '${text}'`);
+      if (args.length % 2 === 0) throw new KqlError(`case() needs predicate/value pairs and an else value in '${text()}'`);
       const type = args.filter((_, i) => i % 2 === 1 || i === args.length - 1).map((a) => a.type).reduce(commonType);
       return fold({
         type,
@@ -246,8 +247,8 @@ function typeName(v: unknown, type: KType): string {
   return Number.isInteger(v) ? 'long' : 'real';
 }
 
-function packBag(args: Compiled[], text: string): Compiled {
-  if (args.length % 2 !== 0) throw new KqlError(`bag_pack() needs key/value pairs in '${text}'`);
+function packBag(args: Compiled[], text: () => string): Compiled {
+  if (args.length % 2 !== 0) throw new KqlError(`bag_pack() needs key/value pairs in '${text()}'`);
   return fold({
     type: 'dynamic',
     fn: (r) => {
@@ -258,8 +259,8 @@ function packBag(args: Compiled[], text: string): Compiled {
   }, args);
 }
 
-function conditional([p, a, b]: Compiled[], text: string): Compiled {
-  if (p.type !== 'bool' && p.type !== 'dynamic') throw new KqlError(`iff() needs a bool predicate in '${text}'`);
+function conditional([p, a, b]: Compiled[], text: () => string): Compiled {
+  if (p.type !== 'bool' && p.type !== 'dynamic') throw new KqlError(`iff() needs a bool predicate in '${text()}'`);
   const type = commonType(a.type, b.type);
   return fold({ type, fn: (r) => (p.fn(r) === true ? a.fn(r) : b.fn(r)) }, [p, a, b]);
 }
@@ -302,5 +303,5 @@ export function callFunction(name: string, argNodes: SyntaxNode[], scope: RowSco
     if (kindName(a) === 'StarExpression') throw new KqlError(`'*' is not a valid argument of ${name}()`);
   }
   const args = argNodes.map((a) => compileScalar(a, scope));
-  return def.compile(args, textOf(node), scope);
+  return def.compile(args, () => textOf(node), scope);
 }

@@ -52,7 +52,7 @@ interface KustoGlobals {
 let loaded: KustoGlobals | null = null;
 const kindNames = new Map<number, string>();
 const parseCache = new Map<string, KustoCodeApi>();
-const PARSE_CACHE_LIMIT = 500;
+const PARSE_CACHE_LIMIT = 100;
 
 /** The language service's globals, loaded on first use (about half a second). */
 export function kusto(): KustoGlobals {

@@ -81,7 +81,7 @@ function compileNode(node: SyntaxNode, scope: RowScope): Compiled {
   if (binary) {
     const left = compileNode(prop(node, 'Left') as SyntaxNode, scope);
     const right = compileNode(prop(node, 'Right') as SyntaxNode, scope);
-    return fold(binary(left, right, textOf(node)), [left, right]);
+    return fold(binary(left, right, () => textOf(node)), [left, right]);
   }
   throw unsupported(`the expression '${textOf(node)}' (${kind})`);
 }
@@ -110,6 +110,8 @@ function literal(node: SyntaxNode, kind: string): Compiled {
 }
 
 function literalValue(node: SyntaxNode, type: KType): unknown {
+  // A plain string literal is by far the most common (host lists of a thousand names): no text rebuilt for it.
+  if (type === 'string' && typeof node.LiteralValue === 'string') return node.LiteralValue;
   const text = textOf(node);
   const inner = /^\w+\((.*)\)$/s.exec(text);
   if (inner) inner[1] = inner[1].trim().replace(/^(['"])(.*)\1$/s, '$2');
@@ -231,7 +233,8 @@ function functionCall(node: SyntaxNode, scope: RowScope): Compiled {
 
 // ---------- operators ----------
 
-type Binary = (l: Compiled, r: Compiled, text: string) => Compiled;
+/** `text` gives the expression's source for error messages (computed only when one is thrown). */
+type Binary = (l: Compiled, r: Compiled, text: () => string) => Compiled;
 
 function str(c: Compiled): RowFn {
   const f = c.fn;
@@ -251,11 +254,11 @@ function runtimeOperand(c: Compiled, other: KType): RowFn {
 }
 
 /** Operand types Kusto refuses to compare (a string against a number, a datetime or a timespan; a bool against those). */
-function checkComparable(l: KType, r: KType, text: string): void {
+function checkComparable(l: KType, r: KType, text: () => string): void {
   const kind = (t: KType) => (isNumeric(t) ? 'number' : t === 'guid' ? 'string' : t);
   const a = kind(l), b = kind(r);
   if (a === 'dynamic' || b === 'dynamic' || a === b) return;
-  throw new KqlError(`Cannot compare values of types ${l} and ${r} in '${text}'`);
+  throw new KqlError(`Cannot compare values of types ${l} and ${r} in '${text()}'`);
 }
 
 function equality(negate: boolean): Binary {
@@ -309,7 +312,7 @@ function numericOf(c: Compiled): RowFn {
   return (r) => toNumber(f(r));
 }
 
-function arithmeticType(op: string, l: KType, r: KType, text: string): KType {
+function arithmeticType(op: string, l: KType, r: KType, text: () => string): KType {
   const dyn = l === 'dynamic' || r === 'dynamic';
   if (dyn) return l === 'dynamic' && r === 'dynamic' ? 'dynamic' : l === 'dynamic' ? (r === 'datetime' ? 'timespan' : r) : (l === 'datetime' && op === '-' ? 'timespan' : l);
   if (l === 'datetime' && r === 'datetime' && op === '-') return 'timespan';
@@ -320,7 +323,7 @@ function arithmeticType(op: string, l: KType, r: KType, text: string): KType {
   if (isNumeric(l) && r === 'timespan' && op === '*') return 'timespan';
   if (isNumeric(l) && isNumeric(r)) return l === 'int' && r === 'int' ? 'int' : commonType(l, r);
   throw bad();
-  function bad() { return new KqlError(`The operator '${op}' is not defined for ${l} and ${r} in '${text}'`); }
+  function bad() { return new KqlError(`The operator '${op}' is not defined for ${l} and ${r} in '${text()}'`); }
 }
 
 function arithmetic(op: '+' | '-' | '*' | '/' | '%'): Binary {
@@ -423,8 +426,8 @@ function hasOp(cs: boolean, negate: boolean, mode: 'whole' | 'prefix' | 'suffix'
   };
 }
 
-function regexMatch(l: Compiled, r: Compiled, text: string): Compiled {
-  if (!r.constant) throw new KqlError(`'matches regex' needs a constant pattern in '${text}'`);
+function regexMatch(l: Compiled, r: Compiled, text: () => string): Compiled {
+  if (!r.constant) throw new KqlError(`'matches regex' needs a constant pattern in '${text()}'`);
   const re = compileRegex(r.fn([]) as string);
   const a = str(l);
   return { type: 'bool', fn: (x) => re.test(a(x) as string) };
@@ -483,16 +486,17 @@ const BINARY: Record<string, Binary> = {
   MatchesRegexExpression: regexMatch,
 };
 
-function asBool(c: Compiled, text: string): RowFn {
+function asBool(c: Compiled, text: () => string): RowFn {
   if (c.type === 'bool') return c.fn;
   if (c.type === 'dynamic') { const f = c.fn; return (r) => { const v = f(r); return typeof v === 'boolean' ? v : null; }; }
-  throw new KqlError(`'${text}' needs bool operands, got ${c.type}`);
+  throw new KqlError(`'${text()}' needs bool operands, got ${c.type}`);
 }
 
 function logical(node: SyntaxNode, kind: string, scope: RowScope): Compiled {
   const l = compileNode(prop(node, 'Left') as SyntaxNode, scope);
   const r = compileNode(prop(node, 'Right') as SyntaxNode, scope);
-  const a = asBool(l, textOf(node)), b = asBool(r, textOf(node));
+  const text = () => textOf(node);
+  const a = asBool(l, text), b = asBool(r, text);
   const fn: RowFn = kind === 'AndExpression'
     ? (x) => { const u = a(x); if (u === false) return false; const v = b(x); if (v === false) return false; return u === null || v === null ? null : true; }
     : (x) => { const u = a(x); if (u === true) return true; const v = b(x); if (v === true) return true; return u === null || v === null ? null : false; };
