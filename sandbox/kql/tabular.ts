@@ -173,6 +173,7 @@ function projectRename(op: SyntaxNode, input: Table): Table {
     const from = textOf(prop(n, 'Expression') as SyntaxNode);
     const col = input.columns.findIndex((c) => c.name === from);
     if (col < 0) throw new KqlError(`project-rename: '${from}' does not refer to any known column`);
+    if (columns.some((c, i) => i !== col && c.name === to)) throw new KqlError(`project-rename: a column named '${to}' already exists`);
     columns[col].name = to;
   }
   return { columns, rows: input.rows };
