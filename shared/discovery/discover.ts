@@ -107,6 +107,13 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
     }
   }
 
+  if (gate.subscriptionLimitHit) {
+    errors.push({
+      scope: 'resourceGraph', code: 'TenantSubscriptionLimit',
+      message: 'Resource Graph answered for the first 10,000 subscriptions only (x-ms-tenant-subscription-limit-hit): hosts in the others are missing; set TBMON_SCOPE to management groups or subscription lists',
+    });
+  }
+
   // 2. Which subscriptions were read: in scope, answered by Graph, not in a failed batch.
   const read = new Set<string>();
   for (const s of plan.subscriptions ?? [...inventory.subscriptions]) {

@@ -54,11 +54,17 @@ interface HeaderSource {
  */
 export class GraphQuotaGate {
   private waitUntilMs = 0;
+  /**
+   * Set when Graph answered `x-ms-tenant-subscription-limit-hit: true`: a tenant-scope query covered only the first
+   * 10,000 subscriptions, so hosts beyond them are missing from the answer.
+   */
+  subscriptionLimitHit = false;
 
   constructor(private readonly sleep: (ms: number) => Promise<void> = realSleep, private readonly onWait?: (w: GraphWait) => void) {}
 
   /** Records a response's quota headers. */
   observe(headers: HeaderSource): void {
+    if (headers.get('x-ms-tenant-subscription-limit-hit')?.toLowerCase() === 'true') this.subscriptionLimitHit = true;
     const remaining = headers.get('x-ms-user-quota-remaining');
     if (remaining === undefined || Number(remaining) > 0) return;
     const resetMs = parseQuotaResetsAfter(headers.get('x-ms-user-quota-resets-after')) ?? DEFAULT_THROTTLE_WAIT_MS;

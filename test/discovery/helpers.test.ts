@@ -2,7 +2,7 @@
 // trees, diagnostic-setting choice, Graph completeness, batch planning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQuotaResetsAfter, parseRetryAfter } from '../../shared/discovery/graph';
+import { GraphQuotaGate, parseQuotaResetsAfter, parseRetryAfter } from '../../shared/discovery/graph';
 import { chooseDiagnosticTarget } from '../../shared/discovery/log-analytics';
 import { chunk, planScope, subscriptionsUnder, SUBSCRIPTIONS_PER_GRAPH_REQUEST } from '../../shared/discovery/scope';
 import { ScopeInventory } from '../../shared/discovery/scope-inventory';
@@ -83,4 +83,20 @@ test('batches: one per Log Analytics workspace, split at the limit, stable keys'
   ]);
   assert.deepEqual(batches.flatMap((b) => b.hosts.map((x) => x.id)).sort(), hosts.map((x) => x.id).sort());
   assert.deepEqual(planBatches([]), []);
+});
+
+test('the quota gate: waits only once the quota is spent, notes the tenant subscription limit', async () => {
+  const slept: number[] = [];
+  const gate = new GraphQuotaGate(async (ms) => { slept.push(ms); });
+  const headers = (h: Record<string, string>) => ({ get: (k: string) => h[k] });
+  gate.observe(headers({ 'x-ms-user-quota-remaining': '3', 'x-ms-user-quota-resets-after': '00:00:04' }));
+  await gate.beforeRequest();
+  assert.deepEqual(slept, []);
+  gate.observe(headers({ 'x-ms-user-quota-remaining': '0', 'x-ms-user-quota-resets-after': '00:00:04' }));
+  await gate.beforeRequest();
+  assert.equal(slept.length, 1);
+  assert.ok(slept[0] > 3000 && slept[0] <= 4000, String(slept[0]));
+  assert.equal(gate.subscriptionLimitHit, false);
+  gate.observe(headers({ 'x-ms-tenant-subscription-limit-hit': 'True' }));
+  assert.equal(gate.subscriptionLimitHit, true);
 });
