@@ -154,8 +154,10 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     ws.hosts += 1;
     let resourceId: string | undefined;
 
+    let customApp = false;
     if (kind === 'ci') {
       const custom = next() < 0.5 && cause !== 'nsg-deny';
+      customApp = custom;
       const ci = S.computeInstance({
         workspaceId: ws.id, name, location: sub.location, vmSize, subnetId, publicIp: !ws.privateEndpoint, privateIp: ip,
         createdBy: owner < 0.9 ? `${pick(PEOPLE)}@contoso.com` : 'svc-mlops-automation',
@@ -174,7 +176,10 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
         S.networkInterface({ id: nicId, location: sub.location, subnetId, privateIp: ip, vmId: resourceId, macSeed: k }),
       );
     }
-    expect[name] = kind === 'cluster' && cause === 'healthy' ? {} : EXPECT[cause];
+    // CHECKS.md script.localhost-only: fail for VMs and custom applications; a tagged compute instance warns.
+    expect[name] = kind === 'cluster' && cause === 'healthy' ? {}
+      : cause === 'localhost' && kind === 'ci' && !customApp ? { 'script.localhost-only': 'warn' }
+      : EXPECT[cause];
 
     // Log rows: the launch log and VM insights, within the hour before now.
     const minute = 5 + Math.floor(next() * 50);
