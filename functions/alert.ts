@@ -2,24 +2,13 @@
 // shared/notify/alert.ts sends one digest per recipient (ACS email) and one card per Teams channel from the outbox.
 // A message that does not validate goes to tb-alerts-poison with the reason; it never throws the host loop.
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import type { QueueClient } from '@azure/storage-queue';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { loadSettings } from '../shared/config';
+import { ALERTS_QUEUE, alertPipeline, appEnvironment, type AlertPipeline } from '../shared/app';
 import { validateAlertsMessage } from '../shared/schemas';
-import { OUTBOX_TABLE } from '../shared/notices';
-import { runAlerts, type AlertDeps } from '../shared/notify/alert';
-import { alertDepsFromSettings } from '../shared/notify/channels';
-import { PACING_TABLE, TablePacingStore } from '../shared/notify/pacing-store';
-import { Outbox } from '../shared/state/outbox';
-import { enqueueJson, ensureQueue, StorageClients } from '../shared/storage';
+import { runAlerts } from '../shared/notify/alert';
+import { enqueueJson, ensureQueue } from '../shared/storage';
 import { register } from './registration';
 
-export const ALERTS_QUEUE = 'tb-alerts';
-
-export interface AlertPipeline {
-  deps: Omit<AlertDeps, 'log'>;
-  poisonQueue: QueueClient;
-}
+export { ALERTS_QUEUE, type AlertPipeline };
 
 export type AlertPipelineFactory = (context: InvocationContext) => Promise<AlertPipeline>;
 
@@ -53,20 +42,7 @@ export function makeAlertHandler(build: AlertPipelineFactory): StorageQueueHandl
 }
 
 /** The app's pipeline: settings from app settings, storage from AzureWebJobsStorage, ACS via managed identity or key. */
-export const pipelineFromAppSettings: AlertPipelineFactory = async () => {
-  const settings = loadSettings(process.env, { requireStorage: true });
-  const storage = new StorageClients(settings.storage!);
-  const clientId = process.env.AZURE_CLIENT_ID?.trim();
-  const outbox = new Outbox(storage.table(OUTBOX_TABLE));
-  const pacingStore = new TablePacingStore(storage.table(PACING_TABLE));
-  await Promise.all([outbox.ensureTable(), pacingStore.ensureTable()]);
-  const deps = alertDepsFromSettings(settings, {
-    outbox, pacingStore,
-    credential: settings.acsEndpoint ? (clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential()) : undefined,
-    tenantId: process.env.AZURE_TENANT_ID?.trim() || null,
-  });
-  return { deps, poisonQueue: storage.queue(`${ALERTS_QUEUE}-poison`) };
-};
+export const pipelineFromAppSettings: AlertPipelineFactory = () => alertPipeline(appEnvironment());
 
 export const alert = makeAlertHandler(pipelineFromAppSettings);
 

@@ -1,19 +1,11 @@
 // evaluate — storage queue trigger on tb-evaluate: one claim check {sweepId, batchKey} per message. Parses nothing
 // itself: shared/evaluate-batch.ts validates, evaluates, stores state, writes the outbox and completes the sweep.
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { AzureContext } from '../shared/azure';
-import { loadSettings } from '../shared/config';
-import { processEvaluateMessage, SweepCaches, type EvaluatePipeline } from '../shared/evaluate-batch';
-import { StorageClients } from '../shared/storage';
-import { Outbox } from '../shared/state/outbox';
-import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from '../shared/state/reports';
-import { SweepLedger } from '../shared/state/sweeps';
-import { OUTBOX_TABLE } from '../shared/notices';
+import { ALERTS_QUEUE, appEnvironment, EVALUATE_QUEUE, evaluatePipeline } from '../shared/app';
+import { processEvaluateMessage, type EvaluatePipeline } from '../shared/evaluate-batch';
 import { register } from './registration';
 
-export const EVALUATE_QUEUE = 'tb-evaluate';
-export const ALERTS_QUEUE = 'tb-alerts';
+export { ALERTS_QUEUE, EVALUATE_QUEUE };
 
 export type PipelineFactory = (context: InvocationContext) => Promise<Omit<EvaluatePipeline, 'log'>>;
 
@@ -31,23 +23,7 @@ export function makeEvaluateHandler(build: PipelineFactory): StorageQueueHandler
 }
 
 /** The app's pipeline: settings from app settings, storage from AzureWebJobsStorage, Azure via managed identity. */
-export const pipelineFromAppSettings: PipelineFactory = async () => {
-  const settings = loadSettings(process.env, { requireStorage: true });
-  const storage = new StorageClients(settings.storage!);
-  const clientId = process.env.AZURE_CLIENT_ID?.trim();
-  const azure = new AzureContext({
-    credential: clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential(),
-    armEndpoint: settings.armEndpoint,
-    logAnalyticsEndpoint: settings.logAnalyticsEndpoint,
-  });
-  const outbox = new Outbox(storage.table(OUTBOX_TABLE));
-  const reports = new ReportStore(storage.table(REPORTS_TABLE), storage.table(HISTORY_TABLE), { historyDays: settings.historyDays });
-  await Promise.all([outbox.ensureTable(), reports.ensureTables()]);
-  return {
-    settings, azure, outbox, reports, ledger: new SweepLedger(storage),
-    alertsQueue: storage.queue(ALERTS_QUEUE), poisonQueue: storage.queue(`${EVALUATE_QUEUE}-poison`), caches: new SweepCaches(),
-  };
-};
+export const pipelineFromAppSettings: PipelineFactory = () => evaluatePipeline(appEnvironment());
 
 export const evaluate = makeEvaluateHandler(pipelineFromAppSettings);
 
