@@ -6,6 +6,12 @@ import { compileScalar, nodeKey, rowScope, type Compiled, type RowScope } from '
 import { AGGREGATE_NAMES } from './functions';
 import { type Column, type KType, compareValues, groupKey, isNumeric, toStringValue } from './values';
 
+/** The aggregate functions `compileAggregate` evaluates (for coverage.ts). */
+export const SUPPORTED_AGGREGATES = new Set([
+  'count', 'countif', 'dcount', 'dcountif', 'count_distinct', 'sum', 'sumif', 'avg', 'avgif', 'min', 'max', 'minif', 'maxif',
+  'any', 'take_any', 'takeany', 'make_set', 'make_list', 'make_set_if', 'make_list_if', 'arg_max', 'arg_min',
+]);
+
 export interface Accumulator {
   add(row: unknown[]): void;
   /** The output cells, one per output column of the aggregate. */

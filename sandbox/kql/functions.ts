@@ -289,6 +289,11 @@ function timeFromNow(scope: RowScope, span: Compiled | undefined, sign: 1 | -1):
   return map1('datetime', span, (v) => (v === null ? null : now + sign * (v as number)));
 }
 
+/** Whether the engine evaluates the scalar function `name`. */
+export function isScalarFunction(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name);
+}
+
 /** Compiles a call of a scalar function, with its argument count checked. */
 export function callFunction(name: string, argNodes: SyntaxNode[], scope: RowScope, node: SyntaxNode): Compiled {
   const def = FUNCTIONS[name];

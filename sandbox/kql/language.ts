@@ -112,3 +112,17 @@ export function items(node: SyntaxNode, listName: string): SyntaxNode[] {
 export function textOf(node: SyntaxNode): string {
   return node.ToString().trim();
 }
+
+/** The text of a node's first token: an operator's keyword (`evaluate`, `mv-apply`), for error messages. */
+export function firstToken(node: SyntaxNode): string {
+  let n: SyntaxNode | null = node;
+  while (n && !n.IsToken) {
+    let next: SyntaxNode | null = null;
+    for (let i = 0; i < n.ChildCount && !next; i++) {
+      const c = n.GetChild(i);
+      if (c && (c.IsToken ? c.Text !== '' : c.Width > 0)) next = c;
+    }
+    n = next;
+  }
+  return n ? n.Text : textOf(node);
+}

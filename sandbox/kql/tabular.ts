@@ -1,7 +1,7 @@
 // Tabular operators. Each pipe stage receives its input table, compiles its expressions against the input's
 // columns once, then runs the closures over the rows.
 import { KqlError, unsupported } from './errors';
-import { elements, items, kindName, prop, textOf, type SyntaxNode } from './language';
+import { elements, firstToken, items, kindName, prop, textOf, type SyntaxNode } from './language';
 import { compileAggregateExpression, derivedName, type Accumulator, type Aggregate } from './aggregates';
 import { compileScalar, rowScope, type Compiled, type QueryScope } from './scalar';
 import { type Column, type KType, type Table, commonType, compareValues, fromJson, groupKey, typeFromName } from './values';
@@ -20,11 +20,7 @@ export function evalTable(node: SyntaxNode, scope: QueryScope): Table {
     case 'PrintOperator': return print(node, scope);
     case 'UnionOperator': return union(node, null, scope);
   }
-  throw unsupported(`'${firstWord(node)}' as a tabular expression (${kind})`);
-}
-
-function firstWord(node: SyntaxNode): string {
-  return textOf(node).split(/[\s(]/)[0];
+  throw unsupported(`'${firstToken(node)}' as a tabular expression (${kind})`);
 }
 
 function tableByName(name: string, scope: QueryScope): Table {
@@ -44,6 +40,16 @@ function tableByName(name: string, scope: QueryScope): Table {
   return t;
 }
 
+/** The syntax kinds of the query operators `applyOperator` and `evalTable` evaluate (for coverage.ts). */
+export const SUPPORTED_OPERATOR_KINDS = new Set([
+  'FilterOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator', 'ExtendOperator', 'SummarizeOperator',
+  'TakeOperator', 'TopOperator', 'SortOperator', 'DistinctOperator', 'MvExpandOperator', 'JoinOperator', 'UnionOperator',
+  'CountOperator', 'PrintOperator',
+]);
+
+/** The join kinds `join` evaluates. */
+export const SUPPORTED_JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter']);
+
 function applyOperator(op: SyntaxNode, input: Table, scope: QueryScope): Table {
   const kind = kindName(op);
   switch (kind) {
@@ -62,7 +68,7 @@ function applyOperator(op: SyntaxNode, input: Table, scope: QueryScope): Table {
     case 'UnionOperator': return union(op, input, scope);
     case 'CountOperator': return { columns: [{ name: 'Count', type: 'long' }], rows: [[input.rows.length]] };
   }
-  throw unsupported(`the operator '${firstWord(op)}'`);
+  throw unsupported(`the operator '${firstToken(op)}'`);
 }
 
 function noParameters(op: SyntaxNode, name: string): void {
@@ -470,7 +476,7 @@ function join(op: SyntaxNode, left: Table, scope: QueryScope): Table {
     if (name === 'kind') kind = textOf(value).toLowerCase();
     else if (!name.startsWith('hint.')) throw unsupported(`the parameter '${name}' of join`);
   }
-  if (kind !== 'innerunique' && kind !== 'inner' && kind !== 'leftouter') throw unsupported(`join kind=${kind}`);
+  if (!SUPPORTED_JOIN_KINDS.has(kind)) throw unsupported(`join kind=${kind}`);
   const right = evalTable(prop(op, 'Expression') as SyntaxNode, scope);
   const keys = joinKeys(prop(op, 'ConditionClause') as SyntaxNode, left, right, scope);
   const keyOf = (r: unknown[], side: 'left' | 'right'): string | null => {
