@@ -84,6 +84,8 @@ export interface ClusterEventEvidence {
 export interface DeniedFlow {
   destPort: number;
   nsgRule: string;
+  /** NsgList as traffic analytics writes it (`subscription/resourceGroup/nsgName`). */
+  nsg: string;
   deniedInFlows: number;
   /** Flow records (rows) behind the total. */
   records: number;

@@ -182,7 +182,7 @@ export function flowsQuery(index: HostKeyIndex, ports: readonly number[]): strin
     '| extend TbDenied = DestPort in (tbPorts) and (DeniedInFlows > 0 or (FlowStatus in~ ("D", "Denied") and FlowDirection in~ ("I", "Inbound")))',
     '| extend MatchedBy = iff(TbDenied and TbVm in (tbVms), "vm", iff(TbDenied and TbNic in (tbNics), "nic", iff(TbDenied and TbSubnet in (tbSubnets), "subnet", "")))',
     '| extend TargetKey = iff(MatchedBy == "vm", TbVm, iff(MatchedBy == "nic", TbNic, iff(MatchedBy == "subnet", TbSubnet, "")))',
-    '| extend Port = iff(MatchedBy == "", -1, toint(DestPort)), Rule = iff(MatchedBy == "", "", tostring(NsgRule)), DeniedCount = iff(MatchedBy == "", 0, coalesce(toint(DeniedInFlows), 0))',
-    '| summarize Records = count(), DeniedIn = sum(DeniedCount), SrcIps = dcount(SrcIp), arg_max(TimeGenerated, SrcIp) by MatchedBy, TargetKey, Port, Rule',
+    '| extend Port = iff(MatchedBy == "", -1, toint(DestPort)), Rule = iff(MatchedBy == "", "", tostring(NsgRule)), Nsg = iff(MatchedBy == "", "", tostring(NsgList)), DeniedCount = iff(MatchedBy == "", 0, coalesce(toint(DeniedInFlows), 0))',
+    '| summarize Records = count(), DeniedIn = sum(DeniedCount), SrcIps = dcount(SrcIp), arg_max(TimeGenerated, SrcIp) by MatchedBy, TargetKey, Port, Rule, Nsg',
   ].join('\n');
 }

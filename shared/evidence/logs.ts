@@ -244,6 +244,7 @@ function flowsFromRows(rows: Row[], index: HostKeyIndex, hosts: readonly HostRec
     const flow: DeniedFlow = {
       destPort: num(r.Port),
       nsgRule: str(r.Rule),
+      nsg: str(r.Nsg),
       deniedInFlows: num(r.DeniedIn) || 0,
       records: num(r.Records) || 0,
       time: iso(r.TimeGenerated),

@@ -41,10 +41,6 @@ test('contoso: designed resource and script statuses, one query per family per w
   }
   assert.ok(compared >= 15, `compared ${compared} designed statuses`);
 
-  // Nothing is green that was not seen: a host without memory metrics is not a memory-pressure pass.
-  const localhost = result.reports.find((r) => r.host.name === 'ci-localhost');
-  assert.equal(localhost?.checks.find((c) => c.id === 'resource.memory-pressure')?.status, 'unknown');
-
   const queries = logQueries(sandbox);
   const byWorkspace = new Map<string, string[]>();
   for (const q of queries) byWorkspace.set(q.workspace ?? '', [...(byWorkspace.get(q.workspace ?? '') ?? []), q.query ?? '']);
@@ -81,9 +77,26 @@ test('contoso: evidence the checks rely on', async () => {
   assert.match(check('vm-tb', 'script.not-running')?.summary ?? '', /launcher reports TensorBoard running/);
   assert.equal(check('ci-ok', 'resource.disk-pressure')?.status, 'pass');
   assert.equal(check('ci-ok', 'resource.cpu-saturation')?.status, 'pass');
-  // No traffic analytics in contoso: unknown with the reason and how to enable it.
+});
+
+test('contoso without traffic analytics or VM insights: unknown with the reason, never pass', async (t) => {
+  const tenant = loadTenant('contoso');
+  for (const ws of Object.values(tenant.logAnalytics ?? {})) {
+    delete ws.tables.NTANetAnalytics;
+    ws.tables.InsightsMetrics = (ws.tables.InsightsMetrics ?? []).filter((r) => r.Computer !== 'ci-localhost');
+  }
+  sandbox.setTenant(tenant);
+  t.after(() => sandbox.setTenant(loadTenant('contoso')));
+  const settings = loadSettings({});
+  const result = await evaluateHosts(hosts, { azure: azureContextFor(sandbox), settings, mode: 'batch', now: new Date(tenant.now) });
+  const check = (host: string, id: string): CheckResult | undefined => result.reports.find((r) => r.host.name === host)?.checks.find((c) => c.id === id);
   const flows = check('ci-ok', 'network.flow-denied');
   assert.equal(flows?.status, 'unknown');
   assert.match(flows?.summary ?? '', /NTANetAnalytics/);
   assert.match(flows?.hint ?? '', /traffic analytics/);
+  const memory = check('ci-localhost', 'resource.memory-pressure');
+  assert.equal(memory?.status, 'unknown');
+  assert.match(memory?.summary ?? '', /no memory metrics/);
+  assert.equal(check('ci-localhost', 'resource.disk-pressure')?.status, 'unknown');
+  assert.equal(check('ci-localhost', 'script.localhost-only')?.status, 'fail', 'the launch log still decides the script checks');
 });

@@ -96,7 +96,8 @@ test('a partial error makes exactly one family unknown, with the reason, for tha
   assert.equal(partial.length, 1, `partial families: ${partial.join(',')}; unreadable: ${bad.join(',')}`);
   assert.ok(ctx.errors.some((e) => e.code === 'PartialError'));
   const ciOk = logs.get(hosts.find((h) => h.name === 'ci-ok')?.id as string) as LogEvidence;
-  assert.deepEqual(unreadable(ciOk), ['cluster', 'flows']);
+  for (const f of unreadable(ciOk)) assert.doesNotMatch((ciOk[f] as { reason: string }).reason, /partial/, `ci-ok ${f}`);
+  assert.ok(ciOk.launch.ok && ciOk.kernel.ok && ciOk.metrics.ok);
 });
 
 test('a failed query makes exactly one family unknown, records a run error, and leaves the rest', async () => {

@@ -2,8 +2,25 @@
 // host denied in the window → fail. Built with the Log Analytics checks (NTANetAnalytics, gathered per workspace).
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { AML_MANAGEMENT_PORT } from '../../evidence/log-types';
+import { AML_MANAGEMENT_PORT, type DeniedFlow } from '../../evidence/log-types';
 import { unknownFrom } from '../resource/common';
+
+/**
+ * The command that shows the denying rule. Traffic analytics names the NSG `subscription/resourceGroup/nsg` (NsgList)
+ * and the rule `UserRule_<name>` or `DefaultRule_<name>`.
+ */
+function remediation(flow: DeniedFlow): string {
+  const short = /^([0-9a-f-]{36})\/([^/]+)\/([^/\s]+)$/i.exec(flow.nsg);
+  const arm = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkSecurityGroups\/([^/]+)$/i.exec(flow.nsg);
+  const m = short ?? arm;
+  const where = m ? `--subscription ${m[1]} --resource-group ${m[2]} --nsg-name ${m[3]}` : '--resource-group <resource group of the NSG> --nsg-name <NSG>';
+  const isDefault = /^DefaultRule_/i.test(flow.nsgRule);
+  const rule = flow.nsgRule.replace(/^(User|Default)Rule_/i, '') || '<rule>';
+  const show = isDefault
+    ? `az network nsg rule list ${where} --include-default --query "[?name=='${rule}']"`
+    : `az network nsg rule show ${where} --name ${rule}`;
+  return `${show}  # this rule denied traffic to port ${flow.destPort}; allow the sources above it (network.tensorboard-port / network.aml-inbound propose the exact rule)`;
+}
 
 export const flowDeniedCheck: CheckDefinition = {
   id: 'network.flow-denied',
@@ -23,7 +40,7 @@ export const flowDeniedCheck: CheckDefinition = {
         status: 'fail',
         summary: `Traffic analytics saw denied inbound flows toward ${host.name} in the last ${settings.lookback}: ${byRule}`,
         evidence: { table: 'NTANetAnalytics', denied: relevant },
-        remediation: `Allow the sources in the NSG rule that denies them (NsgRule ${first.nsgRule || '<rule>'}), e.g. az network nsg rule create --resource-group <nsg resource group> --nsg-name <nsg> --name allow-tensorboard-${first.destPort} --priority <free priority above the denying rule> --direction Inbound --access Allow --protocol Tcp --source-address-prefixes ${first.sampleSrcIp || '<source>'} --destination-port-ranges ${first.destPort}`,
+        remediation: remediation(first),
       };
     }
     if (workspaceRows === 0) {
