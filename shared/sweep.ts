@@ -2,7 +2,9 @@
 // workspace, split at 1,000 hosts — in the sweep ledger, reconcile the host inventory (gone hosts become `gone`
 // notices in the outbox), record the batch count (the completion marker's denominator), then enqueue one tb-evaluate
 // claim check per batch. Order matters: every batch is stored and counted before any message can be evaluated, and
-// gone notices are in the outbox before the sweep can complete and trigger its digest.
+// gone notices are in the outbox before the sweep can complete and trigger its digest. A sweep that could read no
+// subscription at all fails (SweepFailedError) rather than reporting an empty tenant; a partly readable scope
+// succeeds with its errors recorded.
 import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import type { Settings } from './config';
@@ -40,6 +42,14 @@ export interface SweepBatch {
   batchKey: string;
   logAnalyticsWorkspaceId: string | null;
   hosts: HostRecord[];
+}
+
+/** No subscription in scope could be read: the sweep recorded its errors and stopped. */
+export class SweepFailedError extends Error {
+  constructor(readonly sweepId: string, readonly errors: RunError[]) {
+    super(`sweep ${sweepId} could not read any subscription in scope: ${errors.slice(0, 3).map((e) => `${e.scope}: ${e.code}: ${e.message}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`);
+    this.name = 'SweepFailedError';
+  }
 }
 
 export const DEFAULT_STALLED_AFTER_MS = 3_600_000;
@@ -145,6 +155,11 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     throw e;
   }
   for (const e of errors) log(`sweep ${sweepId}: ${e.scope}: ${e.code}: ${e.message}`);
+  if (discovered.subscriptionsRead.length === 0 && discovered.subscriptionsFailed.length + errors.length > 0) {
+    // Nothing in scope could be read: a failed run, not an empty one (the invocation fails, so monitoring sees it).
+    await deps.ledger.failSweep(sweepId, errors);
+    throw new SweepFailedError(sweepId, errors);
+  }
 
   const batches = planBatches(discovered.hosts);
   await mapLimited(batches, 4, (b) => deps.ledger.storeBatch(sweepId, b.batchKey, b.hosts));

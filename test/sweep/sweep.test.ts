@@ -140,21 +140,50 @@ test('a host removed from the tenant is gone after two sweeps, not one: one gone
   assert.equal((await inventory.list()).length, 11, 'the gone host keeps its row (with goneAt)');
 });
 
-test('an unreadable subscription makes nothing gone', async () => {
+test('an unreadable scope makes nothing gone, and the sweep fails loudly instead of reporting an empty tenant', async () => {
   setTenant();
   assert.equal((await sweepNow()).goneCount, 0);
+  await drainQueue(evaluateQueue);
   // Graph refuses every query for two sweeps: nothing was read, so nothing can be gone.
   setTenant((t) => { t.faults = [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 403, error: { code: 'AuthorizationFailed', message: 'no access' } }]; });
-  const a = await sweepNow();
-  const b = await sweepNow();
-  assert.deepEqual([a.goneCount, b.goneCount, a.hostCount, b.hostCount], [0, 0, 0, 0]);
-  assert.equal(a.errors[0]?.code, 'ResourceGraphFailed');
+  const failed: SweepRecord[] = [];
+  for (let i = 0; i < 2; i++) {
+    clock = new Date(clock.getTime() + 15 * 60_000);
+    await assert.rejects(devhost.runTimer('sweep'), /could not read any subscription/);
+    const [latest] = await ledger.listSweeps(new Date(clock.getTime() - 1000));
+    failed.push(latest);
+  }
+  for (const f of failed) {
+    assert.equal(f.state, 'failed');
+    assert.equal(f.errors[0]?.code, 'ResourceGraphFailed');
+    assert.equal(f.batchCount, null);
+  }
   assert.equal((await inventory.list()).filter((r) => r.goneAt).length, 0, 'ci-oom came back in the first sweep; nothing is gone since');
-  // A sweep with no batches completes at once and sends its tb-alerts itself.
-  const alerts = await drainQueue(alertsQueue);
-  assert.ok(alerts.some((m) => validateAlertsMessage(m).ok && (m as { sweepId: string }).sweepId === b.sweepId));
-  assert.equal((await ledger.getSweep(b.sweepId))?.state, 'complete');
-  await drainQueue(evaluateQueue);
+  assert.deepEqual(await drainQueue(evaluateQueue), []);
+});
+
+test('a scope with no TensorBoard host: no batch, the sweep completes at once and sends its tb-alerts itself', async () => {
+  setTenant((t) => { t.resources = t.resources.filter((r) => !/\/computes\/|\/virtualMachines\//i.test(r.id)); });
+  await drainQueue(alertsQueue);
+  const sweep = await sweepNow();
+  assert.deepEqual([sweep.state, sweep.batchCount, sweep.hostCount], ['complete', 0, 0]);
+  const alerts = (await drainQueue(alertsQueue)) as { sweepId: string }[];
+  assert.ok(alerts.every((m) => validateAlertsMessage(m).ok));
+  assert.deepEqual(alerts.filter((m) => m.sweepId === sweep.sweepId), [{ sweepId: sweep.sweepId }]);
+  assert.equal(await ledger.claimAlertsEnqueue(sweep.sweepId), false, 'claimed once, by the sweep');
+  assert.deepEqual(await drainQueue(evaluateQueue), []);
+
+  // The others are the deadline path: earlier sweeps whose batches nobody evaluated (no evaluate runs in this file),
+  // started over an hour before, get their tb-alerts from this sweep's housekeeping — each once.
+  const stalled = alerts.filter((m) => m.sweepId !== sweep.sweepId).map((m) => m.sweepId);
+  assert.ok(stalled.length > 0);
+  assert.equal(new Set(stalled).size, stalled.length);
+  for (const id of stalled) {
+    const s = await ledger.getSweep(id);
+    assert.equal(s?.state, 'enqueued', id);
+    assert.ok(Date.parse(s!.startedAt) <= clock.getTime() - 3_600_000, id);
+    assert.ok(s?.alertsClaimedAt, id);
+  }
 });
 
 test('Resource Graph throttling (429 with Retry-After, then an exhausted quota): the sweep completes, the waits are in the request log', async () => {
