@@ -5,7 +5,8 @@
 // and each Teams card (.json).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appEnvironment, alertPipeline, evaluatePipeline, reportStore, sweepDeps, type AppEnvironment } from '../shared/app';
+import { appRegistrations } from './app-functions';
+import { appEnvironment, type AppEnvironment } from '../shared/app';
 import type { Report } from '../shared/model';
 import { renderReportHtml } from '../shared/report/html';
 import { renderTable } from '../shared/report/table';
@@ -21,19 +22,6 @@ export interface DemoOptions {
 
 const DEMO_TENANT = path.join(__dirname, '..', 'sandbox', 'tenants', 'contoso.json');
 const TEAMS_CHANNEL = 'ml-alerts';
-
-/** Silence @azure/functions' "test mode" warnings while the function modules register themselves outside the host. */
-function quietly<T>(load: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!/@azure\/functions|Azure Functions runtime/.test(String(args[0]))) warn(...args);
-  };
-  try {
-    return load();
-  } finally {
-    console.warn = warn;
-  }
-}
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9@.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
@@ -102,20 +90,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const app: AppEnvironment = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry });
 
     // The app's own handlers, built from the same wiring as in Azure, with the sandbox as "Azure".
-    const fns = quietly(() => ({
-      sweep: require('../functions/sweep') as typeof import('../functions/sweep'),
-      evaluate: require('../functions/evaluate') as typeof import('../functions/evaluate'),
-      alert: require('../functions/alert') as typeof import('../functions/alert'),
-      check: require('../functions/check') as typeof import('../functions/check'),
-      status: require('../functions/status') as typeof import('../functions/status'),
-    }));
-    const registrations = [
-      { ...fns.sweep.registration, handler: fns.sweep.makeSweepHandler(async () => sweepDeps(app)) },
-      { ...fns.evaluate.registration, handler: fns.evaluate.makeEvaluateHandler(() => evaluatePipeline(app)) },
-      { ...fns.alert.registration, handler: fns.alert.makeAlertHandler(() => alertPipeline(app)) },
-      { ...fns.check.registration, handler: fns.check.makeCheckHandler(async () => ({ azure: app.azure, settings: app.settings, now: () => now })) },
-      { ...fns.status.registration, handler: fns.status.makeStatusHandler(async () => ({ reports: reportStore(app), now: () => now })) },
-    ];
+    const registrations = appRegistrations(app);
     const lines: string[] = [];
     host = await startDevHost({
       registrations, storage: app.settings.storage!, timers: 'manual', env,

@@ -1,0 +1,115 @@
+// The Functions app as the demo runs it — its own handlers (cli/app-functions.ts) on the dev host, with an in-process
+// sandbox as "Azure" and Azurite as storage — for tests that speak HTTP to /api/check and /api/status.
+// The app's tables and queues have fixed names (tb-evaluate, reports, …), so each test process gets an Azurite of its
+// own rather than the runner's shared one.
+import { appRegistrations, type AppFunctionName } from '../../cli/app-functions';
+import { startAzurite, type RunningAzurite } from '../../devhost/azurite';
+import { startDevHost, type DevHost } from '../../devhost/host';
+import type { HttpHostOptions } from '../../devhost/http';
+import { appEnvironment, type AppEnvironment } from '../../shared/app';
+import type { Tenant } from '../../sandbox/tenant-types';
+import { startTestSandbox, TEST_RETRY, type RunningSandbox } from './sandbox';
+
+export interface TestApp {
+  sandbox: RunningSandbox;
+  app: AppEnvironment;
+  host: DevHost;
+  /** The tenant's clock: the app evaluates at this instant. */
+  now: Date;
+  /** `${httpUrl}/api/<fn>` with the query given (without the key). */
+  url(fn: 'check' | 'status', query?: Record<string, string>): string;
+  /** The function key of `fn`. */
+  key(fn: 'check' | 'status'): string;
+  lines: string[];
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  tenant: Tenant;
+  /** App settings over the defaults (storage, ACS and Teams of the sandbox, TBMON_SCOPE=all). */
+  env?: Record<string, string | undefined>;
+  functions?: readonly AppFunctionName[];
+  http?: HttpHostOptions;
+}
+
+let azurite: Promise<RunningAzurite> | undefined;
+
+/** One Azurite for this test process, stopped when the process exits. */
+function processAzurite(): Promise<RunningAzurite> {
+  azurite ??= startAzurite().then((a) => {
+    process.once('exit', () => { try { process.kill(a.pid, 'SIGTERM'); } catch { /* already gone */ } });
+    return a;
+  });
+  return azurite;
+}
+
+export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
+  const [storage, sandbox] = await Promise.all([processAzurite(), startTestSandbox(opts.tenant)]);
+  const now = new Date(opts.tenant.now);
+  const env: Record<string, string | undefined> = {
+    AzureWebJobsStorage: storage.connectionString,
+    TBMON_SCOPE: 'all',
+    TBMON_ALERT_EMAIL_FROM: 'tbmon@contoso.com',
+    TBMON_ALERT_FALLBACK_TO: 'ml-platform@contoso.com',
+    ACS_CONNECTION_STRING: sandbox.acsConnectionString,
+    TEAMS_WEBHOOK_URL: Object.values(sandbox.teamsWebhooks)[0],
+    ...opts.env,
+  };
+  let host: DevHost | undefined;
+  try {
+    const app = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry: TEST_RETRY });
+    const lines: string[] = [];
+    host = await startDevHost({
+      registrations: appRegistrations(app, opts.functions ?? ['check', 'status']),
+      storage: app.settings.storage!, storageOptions: { retry: TEST_RETRY }, timers: 'manual', env, http: opts.http,
+      queues: { maxPollingIntervalMs: 100, visibilityTimeoutMs: 0 },
+      log: (line) => lines.push(line),
+    });
+    const started = host;
+    const key = (fn: 'check' | 'status'): string => started.keys!.functionKeys[fn];
+    return {
+      sandbox, app, host: started, now, lines, key,
+      url: (fn, query = {}) => `${started.httpUrl}/api/${fn}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`,
+      close: async () => {
+        await started.stop();
+        await sandbox.close();
+      },
+    };
+  } catch (e) {
+    await host?.stop();
+    await sandbox.close();
+    throw e;
+  }
+}
+
+/** contoso's `_expect`: host name → check id → designed status (read at test time; the tenant grows). */
+export function expectations(tenant: Tenant): Record<string, Record<string, string>> {
+  return ((tenant as unknown as { _expect?: Record<string, Record<string, string>> })._expect) ?? {};
+}
+
+/** The hosts `_expect` designs to fail at least one check. */
+export function failingHostNames(tenant: Tenant): string[] {
+  return Object.entries(expectations(tenant)).filter(([, checks]) => Object.values(checks).includes('fail')).map(([name]) => name);
+}
+
+const HOST_TYPES = new Set(['microsoft.machinelearningservices/workspaces/computes', 'microsoft.compute/virtualmachines']);
+
+/** The tenant without the hosts `_expect` designs to fail (every host left is meant to pass). */
+export function healthyTenant(tenant: Tenant): Tenant {
+  const failing = new Set(failingHostNames(tenant));
+  const copy = structuredClone(tenant);
+  copy.resources = copy.resources.filter((r) => !(HOST_TYPES.has(r.type.toLowerCase()) && failing.has(r.name)));
+  return copy;
+}
+
+/** The tenant with a second host named `name` in another ML workspace (the first workspace of another subscription). */
+export function ambiguousTenant(tenant: Tenant, name: string): Tenant {
+  const copy = structuredClone(tenant);
+  const original = copy.resources.find((r) => r.type.toLowerCase() === 'microsoft.machinelearningservices/workspaces/computes' && r.name === name);
+  if (!original) throw new Error(`no compute named ${name} in the tenant`);
+  const ownWorkspace = original.id.replace(/\/computes\/[^/]+$/i, '');
+  const other = copy.resources.find((r) => r.type.toLowerCase() === 'microsoft.machinelearningservices/workspaces' && r.id.toLowerCase() !== ownWorkspace.toLowerCase());
+  if (!other) throw new Error('the tenant has only one ML workspace');
+  copy.resources.push({ ...structuredClone(original), id: `${other.id}/computes/${name}`, location: other.location ?? original.location });
+  return copy;
+}
