@@ -100,9 +100,8 @@ test('contoso with Graph not indexing computes: the ARM fallback finds the same 
 });
 
 test('contoso: a workspace whose compute instances lack runtime state in Graph is read through ARM', async () => {
-  // Graph indexes computes but its rows lack `state`: simulated by Graph excluding nothing while ARM and Graph
-  // disagree is not expressible in the tenant, so drop `state` from one workspace's instances in the tenant itself —
-  // the fallback must then be chosen for that workspace only.
+  // Graph rows without runtime fields: the tenant cannot make Graph and ARM disagree, so mlw-research's instances
+  // lose `state` in the tenant itself — the fallback must be chosen for that workspace, and only for it.
   useTenant((t) => {
     for (const r of t.resources) {
       const inner = (r.properties as { properties?: Record<string, unknown> } | undefined)?.properties;
@@ -196,4 +195,39 @@ test('Resource Graph quota exhausted: the next request waits x-ms-user-quota-res
   assert.equal(waits.length, 1);
   assert.equal(waits[0].reason, 'quota');
   assert.ok(Date.now() - started >= 900);
+});
+
+test('Log Analytics routing: tag (customer id or ARM id) → ML workspace diagnostic settings → TBMON_LOG_ANALYTICS_WORKSPACE_ID → none', async () => {
+  const DEFAULT_LA = '33333333-3333-4333-8333-333333333333';
+  const LA_RESEARCH_ID = `/subscriptions/${SUB2}/resourceGroups/rg-ml-research/providers/Microsoft.OperationalInsights/workspaces/la-ml-research`;
+  const tagOf = (t: Tenant, name: string, tags: Record<string, string>) => {
+    const r = t.resources.find((x) => x.name === name)!;
+    r.tags = { ...(r.tags ?? {}), ...tags };
+  };
+  useTenant((t) => {
+    tagOf(t, 'ci-ok', { 'tbmon-log-analytics': LA_RESEARCH_ID.toUpperCase() });            // ARM id, any case → Graph's customer id
+    tagOf(t, 'ci-small', { 'tbmon-log-analytics': `${LA_RESEARCH_ID}-gone` });              // ARM id of nothing → error, then diagnostics
+    tagOf(t, 'ci-oom', { 'tbmon-log-analytics': 'la-ml-research' });                        // neither form → error, then diagnostics
+    delete t.diagnosticSettings![`/subscriptions/${SUB2}/resourceGroups/rg-ml-research/providers/Microsoft.MachineLearningServices/workspaces/mlw-research`];
+  });
+  const withDefault = await discover({ TBMON_LOG_ANALYTICS_WORKSPACE_ID: DEFAULT_LA });
+  const la = (name: string) => withDefault.hosts.find((h) => h.name === name)!.logAnalyticsWorkspaceId;
+  assert.equal(la('ci-ok'), LA_RESEARCH);
+  assert.equal(la('ci-small'), LA_PROD);
+  assert.equal(la('ci-oom'), LA_PROD);
+  assert.equal(la('vm-tb'), LA_PROD, 'a customer-id tag');
+  assert.equal(la('cluster-tb'), DEFAULT_LA, 'no diagnostic settings → the default');
+  assert.deepEqual(withDefault.errors.map((e) => e.code).sort(), ['InvalidLogAnalyticsTag', 'LogAnalyticsWorkspaceUnresolved']);
+  const laReads = withDefault.requests.filter((r) => r.api === 'arm' && /OperationalInsights/i.test(r.path));
+  assert.equal(laReads.length, 1, 'only the unknown ARM id costs an ARM read; known ones map through Graph');
+
+  const without = await discover();
+  assert.equal(without.hosts.find((h) => h.name === 'ci-private')!.logAnalyticsWorkspaceId, null, 'nothing known → null');
+});
+
+test('findHost-style name lookup works through the ARM fallback too', async () => {
+  useTenant((t) => { t.resourceGraph = { ...t.resourceGraph, excludeTypes: ['microsoft.machinelearningservices/workspaces/computes'] }; });
+  const r = await discover({}, { name: 'CI-PRIVATE' });
+  assert.deepEqual(r.hosts.map((h) => h.name), ['ci-private']);
+  assert.equal(r.hosts[0].logAnalyticsWorkspaceId, LA_RESEARCH);
 });
