@@ -35,7 +35,15 @@ export function appRegistrations(app: AppEnvironment, names: readonly AppFunctio
     evaluate: () => ({ ...fns.evaluate.registration, handler: fns.evaluate.makeEvaluateHandler(() => evaluatePipeline(app)) }),
     alert: () => ({ ...fns.alert.registration, handler: fns.alert.makeAlertHandler(() => alertPipeline(app)) }),
     check: () => ({ ...fns.check.registration, handler: fns.check.makeCheckHandler(async () => ({ azure: app.azure, settings: app.settings, now: app.now })) }),
-    status: () => ({ ...fns.status.registration, handler: fns.status.makeStatusHandler(async () => ({ reports: reportStore(app), now: app.now })) }),
+    status: () => ({
+      ...fns.status.registration,
+      handler: fns.status.makeStatusHandler(async () => {
+        // As in Azure (statusDepsFromAppSettings): before the first sweep there are no tables yet, and no hosts.
+        const reports = reportStore(app);
+        await reports.ensureTables();
+        return { reports, now: app.now };
+      }),
+    }),
   };
   return names.map((n) => build[n]());
 }
