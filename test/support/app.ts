@@ -53,6 +53,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
     TBMON_ALERT_FALLBACK_TO: 'ml-platform@contoso.com',
     ACS_CONNECTION_STRING: sandbox.acsConnectionString,
     TEAMS_WEBHOOK_URL: Object.values(sandbox.teamsWebhooks)[0],
+    TBMON_SWEEP_SCHEDULE: '0 */15 * * * *',
     ...opts.env,
   };
   let host: DevHost | undefined;
