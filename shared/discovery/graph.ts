@@ -16,13 +16,6 @@ export interface GraphWait {
   reason: 'quota' | 'throttled';
 }
 
-export interface GraphPagerOptions {
-  sleep?: (ms: number) => Promise<void>;
-  /** Told of every wait (tests and progress output). */
-  onWait?: (wait: GraphWait) => void;
-  abortSignal?: AbortSignal;
-}
-
 /** The Graph request scope: a subscription list, or (omitted) every subscription the identity can read. */
 export interface GraphScope {
   subscriptions?: string[];
@@ -100,7 +93,7 @@ export async function* graphPages(
   query: string,
   scope: GraphScope,
   gate: GraphQuotaGate,
-  options: Pick<GraphPagerOptions, 'abortSignal'> = {},
+  options: { abortSignal?: AbortSignal } = {},
 ): AsyncGenerator<Record<string, unknown>[]> {
   const client = azure.resourceGraph();
   let skipToken: string | undefined;

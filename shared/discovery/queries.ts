@@ -14,9 +14,6 @@ export const ML_WORKSPACE_TYPE = 'microsoft.machinelearningservices/workspaces';
 export const LOG_ANALYTICS_TYPE = 'microsoft.operationalinsights/workspaces';
 export const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
 
-/** Row kinds of the scope inventory query. */
-export type InventoryRowKind = 'subscription' | 'mlWorkspace' | 'logAnalytics' | 'computeSummary';
-
 /**
  * One row per subscription (resourcecontainers), ML workspace and Log Analytics workspace (with its customer id),
  * plus `computeSummary` rows: per ML workspace (id = the workspace id lower-cased), the number of computes Graph
