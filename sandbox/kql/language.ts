@@ -13,7 +13,7 @@ export interface SyntaxNode {
   SimpleName?: string;
   LiteralValue?: unknown;
   GetChild(index: number): SyntaxNode | null;
-  ToString(): string;
+  ToString(includeTrivia?: number): string;
 }
 
 export interface KustoDiagnostic {
@@ -108,9 +108,12 @@ export function items(node: SyntaxNode, listName: string): SyntaxNode[] {
   return listOf((node as unknown as Record<string, unknown>)[listName] as ReadOnlyList<SyntaxNode> | null);
 }
 
-/** The source text of a node, for error messages. */
+/** Kusto.Language.Syntax.IncludeTrivia.SingleLine: the node's text with its inner spacing on one line. */
+const SINGLE_LINE = 3;
+
+/** The source text of a node (for error messages and literal text). */
 export function textOf(node: SyntaxNode): string {
-  return node.ToString().trim();
+  return node.ToString(SINGLE_LINE).trim();
 }
 
 /** The text of a node's first token: an operator's keyword (`evaluate`, `mv-apply`), for error messages. */

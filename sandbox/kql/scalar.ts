@@ -74,7 +74,8 @@ function compileNode(node: SyntaxNode, scope: RowScope): Compiled {
     case 'AndExpression': case 'OrExpression': return logical(node, kind, scope);
     case 'InExpression': case 'InCsExpression': case 'NotInExpression': case 'NotInCsExpression': return inList(node, kind, scope);
     case 'BetweenExpression': case 'NotBetweenExpression': return between(node, kind === 'NotBetweenExpression', scope);
-    case 'HasAnyExpression': return hasAny(node, scope);
+    case 'HasAnyExpression': return hasAny(node, scope, false);
+    case 'HasAllExpression': return hasAny(node, scope, true);
     case 'StarExpression': throw new KqlError('`*` is only allowed as an argument of arg_max/arg_min here');
   }
   const binary = BINARY[kind];
@@ -583,8 +584,10 @@ function between(node: SyntaxNode, negate: boolean, scope: RowScope): Compiled {
   };
 }
 
-function hasAny(node: SyntaxNode, scope: RowScope): Compiled {
+/** `has_any` / `has_all`: some / every listed term is in the text. */
+function hasAny(node: SyntaxNode, scope: RowScope, all: boolean): Compiled {
   const left = str(compileNode(prop(node, 'Left') as SyntaxNode, scope));
   const values = inValues(prop(node, 'Right') as SyntaxNode, scope).map((c) => str(c));
-  return { type: 'bool', fn: (r) => { const h = left(r) as string; return values.some((v) => hasTerm(h, v(r) as string, false)); } };
+  const test = (h: string, r: unknown[]) => (v: RowFn) => hasTerm(h, v(r) as string, false);
+  return { type: 'bool', fn: all ? (r) => values.every(test(left(r) as string, r)) : (r) => values.some(test(left(r) as string, r)) };
 }

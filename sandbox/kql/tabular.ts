@@ -257,6 +257,7 @@ function summarize(op: SyntaxNode, input: Table, scope: QueryScope): Table {
   const byNames = new Set(by.map((b) => b.name));
   const autoName = () => { let name: string; do name = `Column${++auto}`; while (taken.has(name)); return name; };
   const aggs: Aggregate[] = elements(op, 'Aggregates').map((n) => {
+    if (kindName(n) === 'CompoundNamedExpression') throw unsupported(`the named tuple '${textOf(n)}'`);
     if (kindName(n) === 'SimpleNamedExpression') {
       return compileAggregateExpression(prop(n, 'Expression') as SyntaxNode, (prop(n, 'Name') as SyntaxNode).SimpleName as string, rs, byNames, autoName);
     }

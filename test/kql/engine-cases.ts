@@ -244,6 +244,7 @@ export const CASES: EngineCase[] = [
   { name: 'a let may shadow the table it reads', query: "let L = L | where k == 'a'; L | count", rows: [[2]] },
   { name: 'in with a tabular let', query: "let keys = R | where w in ('x', 'z') | project k; L | where k in (keys) | project v", rows: [[1], [2], [3]] },
   { name: 'has_any', query: "Logs | where Message has_any ('oom', 'started') | project Computer", rows: [['ci-1'], ['CI-2']] },
+  { name: 'has_all', query: "Logs | where Message has_all ('port', 'tensorboard') | project Computer", rows: [['ci-1'], ['ci-1']] },
   { name: 'hasprefix', query: "Logs | where Message hasprefix 'tensor' | count", rows: [[3]] },
   { name: 'project-rename onto an existing name fails', query: 'L | project-rename v = k', error: /already exists/ },
   { name: 'datatable', query: "datatable(a: long, b: string) [1, 'x', 2, 'y'] | where a > 1 | project b", rows: [['y']] },
