@@ -1,19 +1,9 @@
 // sweep — timer trigger (TBMON_SWEEP_SCHEDULE): finds every TensorBoard host in scope and queues them for evaluation
-// in claim-check batches. All the work is shared/sweep.ts; this file builds its dependencies from app settings.
+// in claim-check batches. All the work is shared/sweep.ts; the dependencies come from the app's wiring (shared/app.ts).
 import type { InvocationContext, Timer, TimerHandler } from '@azure/functions';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { AzureContext } from '../shared/azure';
-import { loadSettings } from '../shared/config';
-import { OUTBOX_TABLE } from '../shared/notices';
-import { HostInventory, INVENTORY_TABLE } from '../shared/state/inventory';
-import { Outbox } from '../shared/state/outbox';
-import { SweepLedger } from '../shared/state/sweeps';
-import { StorageClients } from '../shared/storage';
+import { appEnvironment, sweepDeps } from '../shared/app';
 import { runSweep, type SweepDeps } from '../shared/sweep';
 import { register } from './registration';
-
-export const EVALUATE_QUEUE = 'tb-evaluate';
-export const ALERTS_QUEUE = 'tb-alerts';
 
 export type SweepDepsFactory = (context: InvocationContext) => Promise<Omit<SweepDeps, 'log'>>;
 
@@ -28,20 +18,7 @@ export function makeSweepHandler(build: SweepDepsFactory): TimerHandler {
 }
 
 /** The app's dependencies: settings from app settings (validated), storage from AzureWebJobsStorage, managed identity. */
-export const depsFromAppSettings: SweepDepsFactory = async () => {
-  const settings = loadSettings(process.env, { requireStorage: true });
-  const storage = new StorageClients(settings.storage!);
-  const clientId = process.env.AZURE_CLIENT_ID?.trim();
-  const azure = new AzureContext({
-    credential: clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential(),
-    armEndpoint: settings.armEndpoint,
-    logAnalyticsEndpoint: settings.logAnalyticsEndpoint,
-  });
-  return {
-    azure, settings, ledger: new SweepLedger(storage), inventory: new HostInventory(storage.table(INVENTORY_TABLE)),
-    outbox: new Outbox(storage.table(OUTBOX_TABLE)), evaluateQueue: storage.queue(EVALUATE_QUEUE), alertsQueue: storage.queue(ALERTS_QUEUE),
-  };
-};
+export const depsFromAppSettings: SweepDepsFactory = async () => sweepDeps(appEnvironment());
 
 export const sweepHandler = makeSweepHandler(depsFromAppSettings);
 
