@@ -7,11 +7,12 @@ import { DiscoveryUsageError } from '../shared/discovery/errors';
 import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
 import { listHostsCommand } from '../shared/discovery/hosts-command';
 import { evaluateHosts } from '../shared/evaluate';
-import { emptyRequestCounts, type HostRecord, type HostReport, type Report, type RunError } from '../shared/model';
+import { emptyRequestCounts, type HostReport, type Report, type RunError } from '../shared/model';
 import { BadHostInputError, checkHostNow, OutOfScopeError } from '../shared/ondemand';
 import { buildReport } from '../shared/report/build';
 import { renderReportHtml } from '../shared/report/html';
 import { renderTable } from '../shared/report/table';
+import { planBatches } from '../shared/sweep';
 import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
@@ -98,20 +99,6 @@ function reportExitCode(report: Report, incomplete: boolean): number {
   return report.hosts.some((h) => h.status === 'fail') ? EXIT.failing : EXIT.ok;
 }
 
-/** Hosts grouped by Log Analytics workspace, at most 1,000 a group: the unit evidence is gathered for. */
-function evaluationGroups(hosts: readonly HostRecord[]): HostRecord[][] {
-  const byWorkspace = new Map<string, HostRecord[]>();
-  for (const h of hosts) {
-    const key = h.logAnalyticsWorkspaceId ?? '';
-    const list = byWorkspace.get(key) ?? [];
-    list.push(h);
-    byWorkspace.set(key, list);
-  }
-  const groups: HostRecord[][] = [];
-  for (const list of byWorkspace.values()) for (let i = 0; i < list.length; i += 1000) groups.push(list.slice(i, i + 1000));
-  return groups;
-}
-
 async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
   const started = performance.now();
   const progress = progressPrinter(io, args.quiet);
@@ -119,7 +106,8 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   const discovered = await discoverHosts({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress });
   const reports: HostReport[] = [];
   const cache = new Map<string, Promise<unknown>>();
-  const groups = evaluationGroups(discovered.hosts);
+  // The same batches a sweep makes: hosts of one Log Analytics workspace together, at most 1,000 a batch.
+  const groups = planBatches(discovered.hosts).map((b) => b.hosts);
   let done = 0;
   for (const group of groups) {
     const result = await evaluateHosts(group, { azure: rt.azure, settings: rt.settings, mode: 'on-demand', now: rt.now, cache });
@@ -133,7 +121,7 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   Object.assign(requests, rt.azure.counter.snapshot());
   const report = buildReport(reports, { errors, stats: { durationMs: Math.round(performance.now() - started), requests }, generatedAt: rt.now });
   emit(io, args, renderReport(report, formatOf(args, io), args, io));
-  return reportExitCode(report, discovered.subscriptionsFailed.length > 0);
+  return reportExitCode(report, !discovered.complete);
 }
 
 async function check(args: CliArgs, rt: Runtime, io: CliIo): Promise<number> {
