@@ -116,7 +116,7 @@ async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family:
         client.queryWorkspace(workspaceId, query, { duration: ctx.settings.lookback }, {
           abortSignal: ctx.abortSignal,
           serverTimeoutInSeconds: options.serverTimeoutInSeconds,
-        } as Parameters<typeof client.queryWorkspace>[3]),
+        }),
       options.retry ?? DEFAULT_RETRY,
       ctx.abortSignal,
     );
