@@ -53,6 +53,11 @@ export interface DiscoveryResult {
   subscriptionsRead: string[];
   /** Subscriptions in scope that could not be read (completely), lower-cased. */
   subscriptionsFailed: string[];
+  /**
+   * False when part of the scope could not be read: a failed subscription, or a Resource Graph batch over the whole
+   * tenant (scope `all`) that failed — then which subscriptions were missed is unknown and `subscriptionsFailed` is empty.
+   */
+  complete: boolean;
   /** ML workspaces whose computes came through ARM because Resource Graph lacked them. */
   armFallbackWorkspaces: string[];
 }
@@ -162,6 +167,7 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
     hosts,
     subscriptionsRead: [...read].sort(),
     subscriptionsFailed: [...failed].sort(),
+    complete: !wholeScopeFailed && failed.size === 0,
     armFallbackWorkspaces: [...fromArm.keys()].sort(),
   };
 }

@@ -85,5 +85,5 @@ export async function listHostsCommand(input: HostsCommandInput): Promise<HostsC
     errors,
     stats: { durationMs: Date.now() - started, requests: delta(input.azure.counter.snapshot(), before) },
   };
-  return { json, table: renderHostsTable(json), exitCode: result.subscriptionsFailed.length ? 3 : 0 };
+  return { json, table: renderHostsTable(json), exitCode: result.complete ? 0 : 3 };
 }
