@@ -1,0 +1,182 @@
+// `tbmon scan | check | hosts` in-process (main(argv, io) with a capturing io) against sandbox tenants started by
+// --sandbox: the JSON validates against the schemas, and the exit codes of DESIGN.md § Running it hold —
+// 0 nothing fails, 1 a host fails, 2 usage/configuration/not found/ambiguous, 3 part of the scope unreadable
+// (the report still written, with errors).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main, type CliIo } from '../../cli/main';
+import type { Report } from '../../shared/model';
+import { validateHostsOutput, validateReport } from '../../shared/schemas';
+import type { Tenant } from '../../sandbox/tenant-types';
+import { ambiguousTenant, expectations, failingHostNames, healthyTenant } from '../support/app';
+import { loadTenant } from '../support/sandbox';
+
+const contoso = loadTenant('contoso');
+const SUB1 = contoso.subscriptions[0].subscriptionId;
+let dir: string;
+const files: Record<string, string> = {};
+
+function tenantFile(name: string, tenant: Tenant): string {
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(tenant));
+  return file;
+}
+
+before(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tbmon-cli-'));
+  files.contoso = tenantFile('contoso', contoso);
+  files.healthy = tenantFile('healthy', healthyTenant(contoso));
+  files.twin = tenantFile('twin', ambiguousTenant(contoso, 'ci-ok'));
+  files.graphDown = tenantFile('graph-down', { ...contoso, faults: [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }] });
+  // Resource Graph without the computes (as when it lags), so they come from ARM; one workspace's list fails.
+  const workspace = contoso.resources.find((r) => r.type === 'Microsoft.MachineLearningServices/workspaces' && r.id.includes(SUB1))!;
+  files.subDown = tenantFile('sub-down', {
+    ...contoso,
+    resourceGraph: { ...contoso.resourceGraph, excludeTypes: ['microsoft.machinelearningservices/workspaces/computes'] },
+    faults: [{ method: 'GET', path: `${workspace.id}/computes`, status: 403, error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action' } }],
+  });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run { code: number; stdout: string; stderr: string }
+
+async function tbmon(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, stdoutIsTty: false, stderrIsTty: false, env };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+function validReport(text: string): Report {
+  const report = JSON.parse(text) as Report;
+  const v = validateReport(report);
+  assert.ok(v.ok, v.ok ? '' : v.errors.join('; '));
+  return report;
+}
+
+test('scan of contoso: exit 1 (hosts fail); the JSON validates and shows every designed cause', async () => {
+  const r = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = validReport(r.stdout);
+  assert.deepEqual(report.errors, []);
+  const designed = expectations(contoso);
+  for (const [name, checks] of Object.entries(designed)) {
+    const h = report.hosts.find((x) => x.host.name === name);
+    assert.ok(h, `${name} found`);
+    for (const [check, status] of Object.entries(checks)) assert.equal(h.checks.find((k) => k.id === check)?.status, status, `${name} ${check}`);
+  }
+  assert.ok(report.stats.requests.resourceGraph > 0 && report.stats.requests.arm > 0 && report.stats.requests.logAnalytics > 0, 'stats count the calls');
+  assert.equal(r.stderr, '', 'no progress on a stderr that is not a terminal');
+});
+
+test('scan of a tenant whose hosts all pass (contoso without its designed failures): exit 0', async () => {
+  const r = await tbmon(['scan', '--sandbox', files.healthy, '--format', 'json']);
+  const report = validReport(r.stdout);
+  assert.equal(r.code, 0, `${r.stderr}\n${report.hosts.filter((h) => h.status === 'fail').map((h) => `${h.host.name}: ${h.checks.filter((k) => k.status === 'fail').map((k) => k.id).join(', ')}`).join('\n')}`);
+  assert.ok(report.hosts.length > 0);
+  for (const name of failingHostNames(contoso)) assert.ok(!report.hosts.some((h) => h.host.name === name), `${name} removed`);
+});
+
+test('--output FILE writes the report there and nothing to stdout; --format html and table render it', async () => {
+  const out = path.join(dir, 'scan.json');
+  const r = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'json', '--output', out]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  validReport(readFileSync(out, 'utf8'));
+
+  const html = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'html']);
+  assert.match(html.stdout, /^<!doctype html>/i);
+  for (const name of failingHostNames(contoso)) assert.match(html.stdout, new RegExp(`data-host="${name}" data-status="fail"`));
+  const table = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'table']);
+  for (const name of failingHostNames(contoso)) assert.match(table.stdout, new RegExp(`^FAIL {2}${name} {2}\\(`, 'm'));
+  assert.doesNotMatch(table.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
+});
+
+test('check: a failing host exit 1, a passing one 0, both by name and id; JSON validates', async () => {
+  const failing = failingHostNames(contoso)[0];
+  const r = await tbmon(['check', failing, '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = validReport(r.stdout);
+  assert.equal(report.hosts.length, 1);
+  assert.equal(report.hosts[0].status, 'fail');
+  const byId = await tbmon(['check', report.hosts[0].host.id, '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(byId.code, 1);
+  assert.equal(validReport(byId.stdout).hosts[0].host.id, report.hosts[0].host.id);
+
+  const healthy = Object.entries(expectations(contoso)).find(([, checks]) => !Object.values(checks).includes('fail'))![0];
+  const ok = await tbmon(['check', healthy, '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(validReport(ok.stdout).hosts[0].host.name, healthy);
+});
+
+test('hosts --format json validates against hosts.v1.json and lists every designed host; exit 0', async () => {
+  const r = await tbmon(['hosts', '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as unknown;
+  const v = validateHostsOutput(out);
+  assert.ok(v.ok, v.ok ? '' : v.errors.join('; '));
+  if (v.ok) for (const name of Object.keys(expectations(contoso))) assert.ok(v.value.hosts.some((h) => h.name === name), name);
+});
+
+const USAGE_CASES: { what: string; argv: () => string[]; env?: Record<string, string>; stderr: RegExp }[] = [
+  { what: 'an unknown command', argv: () => ['frobnicate'], stderr: /unknown command[\s\S]*usage:/ },
+  { what: 'a bad --format', argv: () => ['scan', '--sandbox', files.contoso, '--format', 'xml'], stderr: /--format/ },
+  { what: 'check without a host', argv: () => ['check', '--sandbox', files.contoso], stderr: /exactly one host/ },
+  { what: 'a bad TBMON_SCOPE', argv: () => ['scan', '--sandbox', files.contoso], env: { TBMON_SCOPE: 'subscriptions:not-a-guid' }, stderr: /TBMON_SCOPE/ },
+  { what: 'a bad --scope', argv: () => ['scan', '--sandbox', files.contoso, '--scope', 'tenant:everything'], stderr: /--scope/ },
+  { what: 'a bad TBMON_LOOKBACK', argv: () => ['scan', '--sandbox', files.contoso], env: { TBMON_LOOKBACK: 'an hour' }, stderr: /TBMON_LOOKBACK/ },
+  { what: 'a tenant file that does not exist', argv: () => ['scan', '--sandbox', path.join(dir, 'nope.json')], stderr: /nope\.json/ },
+  { what: 'check of a host that does not exist', argv: () => ['check', 'no-such-host', '--sandbox', files.contoso], stderr: /no TensorBoard host matches name "no-such-host"/ },
+  { what: 'check of a malformed host', argv: () => ['check', "ci-ok' | take 1", '--sandbox', files.contoso], stderr: /"host"/ },
+  { what: 'check of a host outside TBMON_SCOPE', argv: () => ['check', contoso.resources.find((x) => x.name === 'ci-ok')!.id, '--sandbox', files.contoso], env: { TBMON_SCOPE: 'subscriptions:00000000-0000-0000-0000-0000000000ff' }, stderr: /outside TBMON_SCOPE/ },
+  { what: 'an unknown management group (--scope)', argv: () => ['scan', '--sandbox', files.contoso, '--scope', 'managementGroup:no-such-mg'], stderr: /management group "no-such-mg" was not found/ },
+  { what: 'an unknown management group (TBMON_SCOPE, hosts)', argv: () => ['hosts', '--sandbox', files.contoso], env: { TBMON_SCOPE: 'managementGroup:no-such-mg' }, stderr: /no-such-mg/ },
+];
+
+for (const c of USAGE_CASES) {
+  test(`exit 2: ${c.what}`, async () => {
+    const r = await tbmon(c.argv(), c.env);
+    assert.equal(r.code, 2, `${r.stderr}\n${r.stdout.slice(0, 300)}`);
+    assert.match(r.stderr, c.stderr);
+    assert.equal(r.stdout, '', 'no report for a run that did not happen');
+  });
+}
+
+test('exit 2: check of an ambiguous name lists the candidates', async () => {
+  const r = await tbmon(['check', 'ci-ok', '--sandbox', files.twin]);
+  assert.equal(r.code, 2, r.stderr);
+  const ids = ambiguousTenant(contoso, 'ci-ok').resources.filter((x) => x.name === 'ci-ok').map((x) => x.id);
+  assert.equal(ids.length, 2);
+  for (const id of ids) assert.ok(r.stderr.includes(id), `${id} listed in: ${r.stderr}`);
+});
+
+test('a management group that exists scopes the scan (exit 1, its hosts)', async () => {
+  const mg = contoso.managementGroups?.[0];
+  assert.ok(mg, 'contoso has a management group');
+  const r = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'json', '--scope', `managementGroup:${mg.name}`]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.ok(validReport(r.stdout).hosts.length > 0);
+});
+
+for (const [what, file] of [['Resource Graph answers 500 for the whole run', 'graphDown'], ["one subscription's ARM list of computes answers 403", 'subDown']] as const) {
+  test(`exit 3 when part of the scope is unreadable (${what}): the report is still written, with errors`, async () => {
+    const out = path.join(dir, `${file}.json`);
+    const r = await tbmon(['scan', '--sandbox', files[file], '--format', 'json', '--output', out]);
+    assert.equal(r.code, 3, r.stderr);
+    const report = validReport(readFileSync(out, 'utf8'));
+    assert.ok(report.errors.length > 0, 'errors say what could not be read');
+    if (file === 'subDown') {
+      assert.ok(report.errors.some((e) => e.code === 'ComputeListFailed'), JSON.stringify(report.errors));
+      assert.ok(report.hosts.some((h) => h.host.subscriptionId !== SUB1), 'the readable subscription is still reported');
+    }
+    if (file === 'graphDown') return; // (the SDK's retries of the 500s take seconds; once is enough)
+    const hosts = await tbmon(['hosts', '--sandbox', files[file], '--format', 'json']);
+    assert.equal(hosts.code, 3, hosts.stderr);
+    const v = validateHostsOutput(JSON.parse(hosts.stdout));
+    assert.ok(v.ok && v.value.errors.length > 0, 'hosts: errors listed');
+  });
+}
