@@ -1,0 +1,106 @@
+// `npm run demo` in-process: runDemo on contoso (Azurite + sandbox + the app's handlers on the dev host) exits 0,
+// its printed table shows every cause contoso is designed to have (`_expect`), and its out dir holds what people
+// look at — report.json (schema v1), report.html, status.html, one email (.html + .eml) per recipient, Teams cards.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runDemo } from '../../cli/demo';
+import type { Report } from '../../shared/model';
+import { validateReport } from '../../shared/schemas';
+import { expectations } from '../support/app';
+import { loadTenant } from '../support/sandbox';
+
+const FALLBACK = 'ml-platform@contoso.com'; // the demo's TBMON_ALERT_FALLBACK_TO
+let outDir: string;
+let code: number;
+let printed = '';
+const logged: string[] = [];
+
+before(async () => {
+  outDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tbmon-demo-')), 'out');
+  code = await runDemo({ outDir, log: (l) => logged.push(l), print: (t) => { printed += t; }, colour: false });
+});
+after(() => rmSync(path.dirname(outDir), { recursive: true, force: true }));
+
+/** The printed table's host blocks: host name → the lines under it. */
+function hostBlocks(text: string): Map<string, string[]> {
+  const blocks = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^(PASS|WARN|FAIL|\?\?\?\?) {2}(\S+) {2}\(/.exec(line);
+    if (head) blocks.set(head[2], (current = []));
+    else if (line === '') current = undefined;
+    else current?.push(line);
+  }
+  return blocks;
+}
+
+test('exits 0 and prints every designed cause as FAIL under its host', () => {
+  assert.equal(code, 0, logged.join('\n'));
+  const blocks = hostBlocks(printed);
+  const missing: string[] = [];
+  for (const [host, checks] of Object.entries(expectations(loadTenant('contoso')))) {
+    const lines = blocks.get(host);
+    if (!lines) {
+      missing.push(`${host}: no block`);
+      continue;
+    }
+    for (const [check, status] of Object.entries(checks)) {
+      if (status !== 'fail') continue;
+      if (!lines.some((l) => l.startsWith(`  FAIL  ${check}:`) || l.startsWith(`  FAIL  ${check} [suppressed]:`))) missing.push(`${host} ${check}`);
+    }
+  }
+  assert.deepEqual(missing, [], printed);
+  assert.match(printed, /demo: \d+ hosts evaluated through the queues; [1-9]\d* email digest\(s\) and [1-9]\d* Teams card\(s\)/);
+});
+
+test('report.json validates against report.v1.json and agrees with the design', () => {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  const v = validateReport(report);
+  assert.ok(v.ok, v.ok ? '' : v.errors.join('; '));
+  for (const [host, checks] of Object.entries(expectations(loadTenant('contoso')))) {
+    const h = report.hosts.find((x) => x.host.name === host);
+    assert.ok(h, host);
+    for (const [check, status] of Object.entries(checks)) assert.equal(h.checks.find((k) => k.id === check)?.status, status, `${host} ${check}`);
+  }
+});
+
+test('the out dir holds report.html, status.html, one email (.html + .eml) per recipient and the Teams cards', () => {
+  for (const f of ['report.html', 'status.html']) {
+    const html = readFileSync(path.join(outDir, f), 'utf8');
+    assert.match(html, /^<!doctype html>/i, f);
+    assert.match(html, /data-status="fail"/, f);
+  }
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  const failing = report.hosts.filter((h) => h.status === 'fail');
+  const expected = new Set(failing.flatMap((h) => (h.host.owners.length ? h.host.owners : [FALLBACK])));
+
+  const emails = readdirSync(path.join(outDir, 'emails'));
+  const emls = emails.filter((f) => f.endsWith('.eml'));
+  assert.deepEqual(emails.filter((f) => f.endsWith('.html')).map((f) => f.replace(/\.html$/, '')).sort(), emls.map((f) => f.replace(/\.eml$/, '')).sort(), 'an .html beside each .eml');
+  const recipients: string[] = [];
+  for (const f of emls) {
+    const eml = readFileSync(path.join(outDir, 'emails', f), 'utf8');
+    const to = /^To: (.+)$/m.exec(eml)?.[1] ?? '';
+    assert.ok(!to.includes(','), `${f}: one recipient a digest (${to})`);
+    recipients.push(to.trim());
+    assert.match(eml, /^Subject: \S/m);
+    assert.match(eml, /Content-Type: text\/html; charset=utf-8/);
+    const html = readFileSync(path.join(outDir, 'emails', f.replace(/\.eml$/, '.html')), 'utf8');
+    const theirs = failing.filter((h) => (h.host.owners.length ? h.host.owners : [FALLBACK]).includes(to.trim()));
+    for (const h of theirs) assert.ok(html.includes(h.host.name), `${f} names ${h.host.name}`);
+  }
+  assert.deepEqual(recipients.sort(), [...expected].sort(), 'one email per recipient of a failing host');
+
+  const cards = readdirSync(path.join(outDir, 'teams')).filter((f) => f.endsWith('.json'));
+  assert.ok(cards.length >= 1);
+  for (const f of cards) {
+    const card = JSON.parse(readFileSync(path.join(outDir, 'teams', f), 'utf8')) as { type: string; attachments: { contentType: string; content: { type: string } }[] };
+    assert.equal(card.type, 'message');
+    assert.equal(card.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
+    assert.equal(card.attachments[0].content.type, 'AdaptiveCard');
+  }
+  assert.ok(existsSync(path.join(outDir, 'devhost.log')));
+});
