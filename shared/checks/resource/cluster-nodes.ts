@@ -27,7 +27,7 @@ export const clusterNodesCheck: CheckDefinition = {
         status: 'warn',
         summary: `${host.name} had up to ${c.maxPreemptedNodeCount} preempted node(s) in the last ${settings.lookback}: a job's TensorBoard dies with its node`,
         evidence,
-        remediation: `Use dedicated nodes for jobs whose TensorBoard must stay up: az ml compute update --name ${host.name} … (tier dedicated) or a dedicated cluster`,
+        remediation: `Run jobs whose TensorBoard must stay up on dedicated nodes: az ml compute create --name ${host.name}-dedicated --type AmlCompute --tier dedicated --size ${host.facts.vmSize ?? '<size>'} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`,
       };
     }
     return { status: 'pass', summary: `${host.name}: no unusable or preempted nodes in ${c.events} event(s)`, evidence };

@@ -49,6 +49,13 @@ export const notRunningCheck: CheckDefinition = {
       }
       const ageMs = Date.parse(log.asOf) - Date.parse(line.time);
       if (ageMs > HEARTBEAT_STALE_MS) {
+        const runState = runStateOf(host);
+        if (runState !== 'running') {
+          return {
+            status: 'unknown',
+            summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes, but ${host.name} is not running (${host.facts.state ?? 'state unknown'}): resource.compute-state says why`,
+          };
+        }
         return {
           status: 'fail',
           summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes (last ${parsed.event} at ${line.time}): the launcher or the host stopped`,

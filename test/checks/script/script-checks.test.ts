@@ -102,6 +102,7 @@ const CASES: Case[] = [
   { name: 'launcher: restarted after exit (same second)', lines: [['05:55', M.exited], ['05:55', M.started]], expect: { 'script.not-running': 'pass' } },
   { name: 'launcher: heartbeat older than 10 minutes', lines: [['05:00', M.started], ['05:45', M.heartbeat]], expect: { 'script.not-running': 'fail' } },
   { name: 'launcher: heartbeat 9 minutes old', lines: [['05:00', M.started], ['05:51', M.heartbeat]], expect: { 'script.not-running': 'pass' } },
+  { name: 'launcher: stale heartbeat while the compute restarts → unknown', host: host({ facts: { state: 'Restarting' } }), lines: [['05:00', M.heartbeat]], expect: { 'script.not-running': 'unknown' } },
   { name: 'launcher: stale heartbeat on a stopped compute → skipped', host: host({ facts: { state: 'Stopped' } }), lines: [['05:00', M.heartbeat]], expect: { 'script.not-running': 'skipped' } },
   { name: 'near-miss: launcher-like free text', lines: [['05:30', 'tbmon-launcher: event=exploded pid=1 port=6006']], expect: { 'script.not-running': 'unknown' } },
   // nothing relevant
