@@ -205,8 +205,13 @@ while :; do
   event started "$tb_pid" '' "$attempt"
 
   (
-    trap - TERM INT
-    while sleep "$heartbeat"; do
+    # The heartbeat loop: stopped with TERM, taking its sleep along so nothing outlives the launcher.
+    trap - INT
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "$heartbeat" &
+      nap=$!
+      wait "$nap"
       kill -0 "$tb_pid" 2>/dev/null || exit 0
       event heartbeat "$tb_pid"
     done
