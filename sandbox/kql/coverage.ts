@@ -7,14 +7,12 @@ import { firstToken, items, kindName, parseQuery, prop, textOf, type SyntaxNode 
 import { SUPPORTED_JOIN_KINDS, SUPPORTED_OPERATOR_KINDS } from './tabular';
 
 const SUPPORTED_STATEMENTS = new Set(['LetStatement', 'ExpressionStatement']);
-const UNSUPPORTED_EXPRESSIONS = new Set(['MaterializeExpression', 'ToScalarExpression', 'ToTableExpression']);
 
 function walk(node: SyntaxNode, found: Set<string>): void {
   const kind = kindName(node);
   if (kind.endsWith('Operator') && !SUPPORTED_OPERATOR_KINDS.has(kind)) found.add(`operator '${firstToken(node)}'`);
   else if (kind.endsWith('Statement') && !SUPPORTED_STATEMENTS.has(kind)) found.add(`statement '${firstToken(node)}'`);
   else if (kind === 'FunctionDeclaration') found.add('user-defined functions');
-  else if (UNSUPPORTED_EXPRESSIONS.has(kind)) found.add(`'${firstToken(node)}()'`);
   else if (kind === 'FunctionCallExpression') {
     const name = (prop(node, 'Name') as SyntaxNode).SimpleName as string;
     if (!isScalarFunction(name) && !SUPPORTED_AGGREGATES.has(name)) found.add(`function '${name}()'`);

@@ -1,7 +1,7 @@
 // Runs one KQL query: parse (cached), reject syntax errors, bind `let` statements, evaluate the final tabular
 // expression over the target's tables.
 import { KqlError, unsupported } from './errors';
-import { elements, kindName, listOf, parseQuery, prop, textOf, type SyntaxNode } from './language';
+import { elements, firstToken, kindName, listOf, parseQuery, prop, textOf, type SyntaxNode } from './language';
 import { compileScalar, isTabularNode, rowScope, type LetValue, type QueryScope } from './scalar';
 import { evalTable } from './tabular';
 import type { Table } from './values';
@@ -32,7 +32,7 @@ export function runQuery(query: string, target: QueryTarget): Table {
       if (result) throw unsupported('more than one result expression in a query');
       result = prop(statement, 'Expression');
     } else {
-      throw unsupported(`the statement '${textOf(statement).split(/\s/)[0]}'`);
+      throw unsupported(`the statement '${firstToken(statement)}'`);
     }
   }
   if (!result) throw new KqlError('The query has no tabular expression to evaluate', 'BadArgumentError');
@@ -45,7 +45,6 @@ function bindLet(statement: SyntaxNode, scope: QueryScope): void {
   const expr = prop(statement, 'Expression') as SyntaxNode;
   const kind = kindName(expr);
   if (kind === 'FunctionDeclaration') throw unsupported(`user-defined functions (let ${name} = (…) { … })`);
-  if (kind === 'MaterializeExpression') throw unsupported(`the function 'materialize()'`);
   if (isTabularNode(expr, null, scope)) {
     // Tabular lets are evaluated when first used, in the scope they were declared in.
     scope.lets.set(name, { kind: 'table', node: expr, scope: { ...scope, lets: new Map(scope.lets) } });

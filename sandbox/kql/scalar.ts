@@ -76,6 +76,13 @@ function compileNode(node: SyntaxNode, scope: RowScope): Compiled {
     case 'BetweenExpression': case 'NotBetweenExpression': return between(node, kind === 'NotBetweenExpression', scope);
     case 'HasAnyExpression': return hasAny(node, scope, false);
     case 'HasAllExpression': return hasAny(node, scope, true);
+    case 'ToScalarExpression': {
+      // Evaluated once when the operator compiles: toscalar() cannot read the row it is used in.
+      const t = scope.query.evalTable(prop(node, 'Expression') as SyntaxNode, scope.query);
+      if (t.columns.length === 0) return constant('dynamic', null);
+      const type = t.columns[0].type;
+      return constant(type, t.rows.length > 0 ? t.rows[0][0] : type === 'string' ? '' : null);
+    }
     case 'StarExpression': throw new KqlError('`*` is only allowed as an argument of arg_max/arg_min here');
   }
   const binary = BINARY[kind];
@@ -527,7 +534,7 @@ function inValues(listNode: SyntaxNode, scope: RowScope): Compiled[] {
 export function isTabularNode(node: SyntaxNode, scope: RowScope | null, query?: QueryScope): boolean {
   const kind = kindName(node);
   const q = scope?.query ?? query;
-  if (kind === 'PipeExpression' || kind === 'DataTableExpression' || kind === 'UnionOperator' || kind === 'PrintOperator') return true;
+  if (kind === 'PipeExpression' || kind === 'DataTableExpression' || kind === 'UnionOperator' || kind === 'PrintOperator' || kind === 'MaterializeExpression') return true;
   if (kind === 'ParenthesizedExpression') return isTabularNode(prop(node, 'Expression') as SyntaxNode, scope, q);
   if (kind === 'NameReference') {
     const name = node.SimpleName as string;

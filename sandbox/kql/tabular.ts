@@ -11,7 +11,7 @@ export function evalTable(node: SyntaxNode, scope: QueryScope): Table {
   const kind = kindName(node);
   switch (kind) {
     case 'NameReference': return tableByName(node.SimpleName as string, scope);
-    case 'ParenthesizedExpression': return evalTable(prop(node, 'Expression') as SyntaxNode, scope);
+    case 'ParenthesizedExpression': case 'MaterializeExpression': return evalTable(prop(node, 'Expression') as SyntaxNode, scope);
     case 'PipeExpression': {
       const input = evalTable(prop(node, 'Expression') as SyntaxNode, scope);
       return applyOperator(prop(node, 'Operator') as SyntaxNode, input, scope);

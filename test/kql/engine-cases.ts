@@ -247,6 +247,9 @@ export const CASES: EngineCase[] = [
   { name: 'has_all', query: "Logs | where Message has_all ('port', 'tensorboard') | project Computer", rows: [['ci-1'], ['ci-1']] },
   { name: 'hasprefix', query: "Logs | where Message hasprefix 'tensor' | count", rows: [[3]] },
   { name: 'project-rename onto an existing name fails', query: 'L | project-rename v = k', error: /already exists/ },
+  { name: 'toscalar', query: 'let n = toscalar(L | count); L | where v >= n | project k', rows: [['c']] },
+  { name: 'toscalar of no rows is null', query: 'print x = toscalar(L | where v > 100 | project v)', rows: [[null]] },
+  { name: 'materialize', query: 'let m = materialize(L | where v > 2); m | count', rows: [[2]] },
   { name: 'datatable', query: "datatable(a: long, b: string) [1, 'x', 2, 'y'] | where a > 1 | project b", rows: [['y']] },
 
   // ---- errors: unsupported operators and functions answer 400 naming them ----
