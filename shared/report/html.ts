@@ -22,12 +22,18 @@ table{border-collapse:collapse;width:100%;margin-top:8px}td,th{text-align:left;v
 th{font-size:12px;color:#475467}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f2f4f7;padding:8px;border-radius:6px;white-space:pre-wrap;word-break:break-word;margin:6px 0 0}
 details summary{cursor:pointer;color:#475467;font-size:12px}.errors{background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:8px 16px}
-form.filters{display:flex;gap:8px;align-items:center;margin:8px 0}footer{color:#667085;font-size:12px;padding:16px 24px}
+form.filters{display:flex;gap:8px;align-items:center;margin:8px 0;flex-wrap:wrap}form.filters input{max-width:100%}
+footer{color:#667085;font-size:12px;padding:16px 24px}
+.meta,code{overflow-wrap:anywhere}td{overflow-wrap:anywhere}th.status{width:72px}th.check{width:230px}td.check code{white-space:nowrap}
+details.passing{margin-top:8px}details.passing table{margin-top:4px}.allpass{color:var(--pass);margin:8px 0 0}
+@media (max-width:640px){header,main{padding-left:12px;padding-right:12px}.host{padding:10px}.count{min-width:70px}
+thead{display:none}table,tbody,tr,td{display:block;width:100%}tr{border-top:1px solid #eaecf0;padding:6px 0}td{border-top:none;padding:2px 0}
+td.check code{white-space:normal}}
 `;
 
 function checkRow(k: CheckResult): string {
   const parts = [`<td><span class="badge ${escapeHtml(k.status)}">${escapeHtml(k.status)}</span>${k.suppressed ? '<br><span class="meta">suppressed</span>' : ''}</td>`];
-  parts.push(`<td><code>${escapeHtml(k.id)}</code><br><span class="meta">${escapeHtml(k.severity)}</span></td>`);
+  parts.push(`<td class="check"><code>${escapeHtml(k.id)}</code><br><span class="meta">${escapeHtml(k.severity)}</span></td>`);
   let body = `<div class="summary">${escapeHtml(k.summary)}</div>`;
   if (k.suppressed && k.suppressReason) body += `<div class="meta">suppressed: ${escapeHtml(k.suppressReason)}</div>`;
   if (k.hint) body += `<div class="meta">hint: ${escapeHtml(k.hint)}</div>`;
@@ -40,9 +46,25 @@ function checkRow(k: CheckResult): string {
 
 const CHECK_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
 
-export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = {}): string {
+function checksTable(checks: readonly CheckResult[]): string {
+  return `<table><thead><tr><th class="status">status</th><th class="check">check</th><th>finding</th></tr></thead><tbody>${checks.map(checkRow).join('\n')}</tbody></table>`;
+}
+
+/** What needs attention in a table; passing and skipped checks folded away (or left out: the status page). */
+function hostChecksHtml(h: HostReport, showPassing: boolean): string {
   const checks = [...h.checks].sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status]);
-  const shown = opts.showPassing === false ? checks.filter((k) => k.status !== 'pass' && k.status !== 'skipped') : checks;
+  const attention = checks.filter((k) => k.status !== 'pass' && k.status !== 'skipped');
+  const rest = checks.filter((k) => k.status === 'pass' || k.status === 'skipped');
+  let html = attention.length ? checksTable(attention) : `<p class="allpass">all checks pass</p>`;
+  if (showPassing && rest.length) {
+    const passing = rest.filter((k) => k.status === 'pass').length;
+    const label = [`${passing} passing`, rest.length > passing ? `${rest.length - passing} skipped` : null].filter(Boolean).join(', ');
+    html += `<details class="passing"><summary>${label} check${rest.length === 1 ? '' : 's'}</summary>${checksTable(rest)}</details>`;
+  }
+  return html;
+}
+
+export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = {}): string {
   const host = h.host;
   const meta = [host.kind, `port ${host.publishedPort}${host.port !== host.publishedPort ? ` → ${host.port}` : ''}`, host.location,
     `subscription ${host.subscriptionId}`, `resource group ${host.resourceGroup}`, host.workspace ? `workspace ${host.workspace}` : null,
@@ -50,7 +72,7 @@ export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = 
   return `<section class="host ${escapeHtml(h.status)}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">
 <h2><span class="badge ${escapeHtml(h.status)}">${escapeHtml(h.status)}</span> ${escapeHtml(host.name)}</h2>
 <div class="meta">${meta}</div><div class="meta">evaluated ${escapeHtml(h.evaluatedAt)} · <code>${escapeHtml(host.id)}</code></div>
-<table><thead><tr><th>status</th><th>check</th><th>finding</th></tr></thead><tbody>${shown.map(checkRow).join('\n')}</tbody></table>
+${hostChecksHtml(h, opts.showPassing !== false)}
 </section>`;
 }
 
@@ -60,7 +82,7 @@ function countsHtml(summary: Report['summary']): string {
 
 function page(title: string, subtitle: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>
+<link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>
 <header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(subtitle)}</p></header><main>${body}</main>
 <footer>tbmon — why TensorBoard on Azure ML answers 502. Statuses: fail &gt; warn &gt; unknown &gt; pass; unknown means the evidence was missing, never healthy.</footer></body></html>`;
 }
