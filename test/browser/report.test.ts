@@ -1,0 +1,144 @@
+// The demo's HTML report and status page in headless Chromium (Debian's `chromium`, driven by playwright-core): the
+// failing hosts and their fixes are on screen, the pages load nothing from anywhere else, and screenshots land in
+// test-out/screenshots/ for a person to look at. Without chromium the test fails under CI and skips elsewhere.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { runDemo } from '../../cli/demo';
+import type { Report } from '../../shared/model';
+import { expectations, failingHostNames } from '../support/app';
+import { loadTenant } from '../support/sandbox';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-out', 'screenshots');
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
+  '--disable-component-update', '--disable-sync', '--disable-quic',
+  // Belt and braces: no name resolves except loopback, so nothing the page asks for can leave the machine.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+const available = existsSync(CHROMIUM);
+const skip = available ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+
+let tmp: string;
+let outDir: string;
+let server: http.Server;
+let base: string;
+let context: BrowserContext;
+const tenant = loadTenant('contoso');
+
+before(async () => {
+  if (!available) return;
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'tbmon-browser-'));
+  outDir = path.join(tmp, 'demo-out');
+  const code = await runDemo({ outDir, log: () => {}, print: () => {}, colour: false });
+  assert.equal(code, 0, 'the demo ran');
+  server = http.createServer((req, res) => {
+    const file = path.join(outDir, path.normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(outDir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('chromium is available (required under CI)', { skip: process.env.CI ? false : skip }, () => {
+  assert.ok(available, `the browser test needs chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it)`);
+});
+
+/** Opens a page of the demo, failing on any script error or any request that is not to this loopback server. */
+async function open(name: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request to ${r.url()}`); });
+  const res = await page.goto(`${base}/${name}`);
+  assert.equal(res?.status(), 200, name);
+  return { page, problems };
+}
+
+/** Every failing host of the design is shown failing, each designed failing check with a visible fix. */
+async function assertFailuresShown(page: Page): Promise<void> {
+  const designed = expectations(tenant);
+  for (const host of failingHostNames(tenant)) {
+    const section = page.locator(`section[data-host="${host}"]`);
+    assert.equal(await section.count(), 1, `${host} shown once`);
+    assert.equal(await section.getAttribute('data-status'), 'fail', host);
+    assert.ok(await section.isVisible(), `${host} visible`);
+    for (const [check, status] of Object.entries(designed[host])) {
+      if (status !== 'fail') continue;
+      const row = section.locator(`tr[data-check="${check}"]`);
+      assert.equal(await row.count(), 1, `${host} ${check} listed`);
+      assert.match((await row.locator('.badge').first().innerText()).toLowerCase(), /fail/, `${host} ${check} marked failing`);
+      const fix = row.locator('.fix');
+      assert.match(await fix.innerText(), /^fix:/, `${host} ${check}: "fix:"`);
+      const pre = fix.locator('pre');
+      assert.ok(await pre.isVisible(), `${host} ${check}: the fix is visible`);
+      assert.ok((await pre.innerText()).trim().length > 10, `${host} ${check}: the fix says something`);
+    }
+  }
+}
+
+test('the HTML report shows each failing host and its fixes', { skip }, async () => {
+  const { page, problems } = await open('report.html');
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  assert.equal(await page.locator('section.host').count(), report.hosts.length);
+  assert.equal(await page.locator('.count.fail b').innerText(), String(report.summary.fail));
+  await assertFailuresShown(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'report.png'), fullPage: true });
+  // Passing checks and evidence are there but folded away until asked for.
+  const passing = page.locator('section.host.fail details.passing').first();
+  assert.equal(await passing.locator('tr.check.pass').first().isVisible(), false);
+  await passing.locator(':scope > summary').click();
+  assert.equal(await passing.locator('tr.check.pass').first().isVisible(), true);
+  const details = page.locator('section.host.fail tr.check.fail details').first();
+  assert.equal(await details.locator('pre').isVisible(), false);
+  await details.locator('summary').click();
+  assert.equal(await details.locator('pre').isVisible(), true);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'report-narrow.png') });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the status page shows each failing host and its fixes, and the filter form', { skip }, async () => {
+  const { page, problems } = await open('status.html');
+  await assertFailuresShown(page);
+  assert.equal(await page.locator('form.filters select[name="status"]').count(), 1);
+  assert.equal(await page.locator('form.filters input[name="subscription"]').count(), 1);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'status.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the check endpoint's HTML answer for one failing host", { skip }, async () => {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  const first = report.hosts.find((h) => h.status === 'fail')!;
+  const slug = first.host.name.toLowerCase().replace(/[^a-z0-9@.-]+/g, '-');
+  const { page, problems } = await open(`check-${slug}.html`);
+  assert.match(await page.title(), new RegExp(`${first.host.name} is fail`));
+  assert.equal(await page.locator(`section[data-host="${first.host.name}"][data-status="fail"]`).count(), 1);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'check.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
