@@ -19,7 +19,8 @@ export function runQuery(query: string, target: QueryTarget): Table {
   const diagnostics = listOf(code.GetSyntaxDiagnostics());
   if (diagnostics.length > 0) {
     const d = diagnostics[0];
-    throw new KqlError(`Syntax error at position ${d.Start}: ${d.Message}`, 'SyntaxError');
+    // Log Analytics answers a syntax error as 400 BadArgumentError (with an inner SyntaxError).
+    throw new KqlError(`Syntax error at position ${d.Start}: ${d.Message}`, 'BadArgumentError');
   }
   const lets = new Map<string, LetValue>();
   const scope: QueryScope = { now: target.now, lets, letTables: new Map(), resolveTable: (n) => target.resolveTable(n), evalTable };
