@@ -115,7 +115,7 @@ test('the HTML report shows each failing host and its fixes', { skip }, async ()
   assert.equal(await details.locator('pre').isVisible(), true);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'report-narrow.png') });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
   assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
   assert.deepEqual(problems, []);
   await page.close();
