@@ -6,6 +6,8 @@ import { queryWorkspace as queryLogAnalytics } from './log-analytics';
 import { queryResourceGraph } from './resource-graph';
 
 export { KqlError } from './errors';
+/** Optional: load the Kusto language service before the first query needs it (about 1.5 s, synchronous). */
+export { warmUp as warmUpKqlEngine } from './language';
 
 export interface ResourceGraphRequestBody {
   query: string;

@@ -64,6 +64,14 @@ export function kusto(): KustoGlobals {
   return loaded;
 }
 
+/**
+ * Loads the language service and pays its first-parse warm-up (together about 1.5 s) ahead of the first query,
+ * e.g. right after a server starts listening.
+ */
+export function warmUp(): void {
+  parseQuery('T | where a == 1 | summarize count() by b');
+}
+
 export function kindName(node: SyntaxNode): string {
   let name = kindNames.get(node.Kind);
   if (name === undefined) {
