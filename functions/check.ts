@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { AzureContext } from '../shared/azure';
 import { ConfigError, loadSettings, type Settings } from '../shared/config';
 import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError } from '../shared/discovery/errors';
-import { BadHostInputError, checkHostNow, OutOfScopeError } from '../shared/ondemand';
+import { BadHostInputError, checkHostNow, LookupIncompleteError, OutOfScopeError } from '../shared/ondemand';
 import { renderReportHtml } from '../shared/report/html';
 import { azureFromSettings } from '../shared/runtime';
 import { register } from './registration';
@@ -82,6 +82,10 @@ export function makeCheckHandler(build: CheckDepsFactory) {
       if (e instanceof AmbiguousHostError) return errorResponse(409, e.code, e.message, { candidates: e.candidates.map((c) => ({ id: c.id, name: c.name, kind: c.kind, workspace: c.workspace })) });
       if (e instanceof HostNotFoundError) return errorResponse(404, e.code, e.message);
       if (e instanceof DiscoveryUsageError) return errorResponse(400, e.code, e.message);
+      if (e instanceof LookupIncompleteError) {
+        context.error(`check: ${e.message}`);
+        return errorResponse(503, 'LookupIncomplete', 'the host could not be looked up: part of the scope could not be read (Resource Graph or ARM did not answer); try again');
+      }
       context.error(`check: ${(e as Error).message}`);
       return errorResponse(503, 'AzureUnavailable', 'the check could not be completed: an Azure API did not answer; try again');
     }

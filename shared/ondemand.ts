@@ -1,8 +1,10 @@
 // The on-demand check (HTTP `check` and `tbmon check`): what a person has in hand → the host → a report, now.
 // Read-only: fresh ARM reads, no history, no alerts. Bad input, a host outside TBMON_SCOPE, a host that does not exist
-// and an ambiguous name are typed errors the adapters map to 400 / 403 / 404 / 409 (CLI: exit 2).
+// and an ambiguous name are typed errors the adapters map to 400 / 403 / 404 / 409 (CLI: exit 2); a lookup that
+// found nothing because part of the scope was unreadable maps to 503 (CLI: exit 3).
 import type { AzureContext } from './azure';
 import type { Settings } from './config';
+import { HostNotFoundError } from './discovery/errors';
 import { findHost, type HostQuery as FindQuery } from './discovery/find-host';
 import { planScope } from './discovery/scope';
 import { evaluateHosts } from './evaluate';
@@ -23,6 +25,15 @@ export class OutOfScopeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'OutOfScopeError';
+  }
+}
+
+/** The host could not be looked up because part of the scope was unreadable: not a "not found" (HTTP 503, CLI 3). */
+export class LookupIncompleteError extends Error {
+  readonly status = 503;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LookupIncompleteError';
   }
 }
 
@@ -50,7 +61,16 @@ export async function checkHostNow(input: unknown, deps: OnDemandDeps): Promise<
   }
   const errors: Report['errors'] = [];
   const findQuery: FindQuery = q.kind === 'id' ? { id: q.id } : q.kind === 'name' ? { name: q.name } : { url: String(input).trim() };
-  const host = await findHost({ azure: deps.azure, settings: deps.settings, errors, now: deps.now ?? new Date() }, findQuery, { abortSignal: deps.abortSignal });
+  let host;
+  try {
+    host = await findHost({ azure: deps.azure, settings: deps.settings, errors, now: deps.now ?? new Date() }, findQuery, { abortSignal: deps.abortSignal });
+  } catch (e) {
+    // Nothing found while part of the scope could not be read is not "does not exist": the host may be right there.
+    if (e instanceof HostNotFoundError && errors.length) {
+      throw new LookupIncompleteError(`${e.message}, but the lookup is incomplete: ${errors.map((x) => `${x.scope}: ${x.message}`).join('; ')}`);
+    }
+    throw e;
+  }
   const result = await evaluateHosts([host], { azure: deps.azure, settings: deps.settings, mode: 'on-demand', now: deps.now, abortSignal: deps.abortSignal });
   const after = deps.azure.counter.snapshot();
   const requests = { ...after };
