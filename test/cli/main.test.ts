@@ -31,6 +31,7 @@ before(() => {
   files.healthy = tenantFile('healthy', healthyTenant(contoso));
   files.twin = tenantFile('twin', ambiguousTenant(contoso, 'ci-ok'));
   files.graphDown = tenantFile('graph-down', { ...contoso, faults: [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }] });
+  files.graphRefused = tenantFile('graph-refused', { ...contoso, faults: [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 403, error: { code: 'AuthorizationFailed', message: 'no access' } }] });
   // Resource Graph without the computes (as when it lags), so they come from ARM; one workspace's list fails.
   const workspace = contoso.resources.find((r) => r.type === 'Microsoft.MachineLearningServices/workspaces' && r.id.includes(SUB1))!;
   files.subDown = tenantFile('sub-down', {
@@ -180,3 +181,10 @@ for (const [what, file] of [['Resource Graph answers 500 for the whole run', 'gr
     assert.ok(v.ok && v.value.errors.length > 0, 'hosts: errors listed');
   });
 }
+
+test('exit 3, not "not found" (2): check by name while Resource Graph refuses', async () => {
+  const r = await tbmon(['check', 'ci-small', '--sandbox', files.graphRefused, '--format', 'json']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /lookup is incomplete/);
+  assert.equal(r.stdout, '');
+});

@@ -262,3 +262,19 @@ test('two hosts of the same name: 409 listing both candidates', async () => {
     await twin.close();
   }
 });
+
+test('Azure failing is not "not found": Resource Graph down → 503 with a message; ARM down for an id → 503', async () => {
+  const down = await startTestApp({
+    tenant: { ...contoso, faults: [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }, { method: 'GET', path: hostId('ci-small'), status: 503 }] },
+    functions: ['check'],
+  });
+  try {
+    for (const host of ['ci-small', hostId('ci-small')]) {
+      const a = await getHost(down, host);
+      assert.equal(a.status, 503, `${host}: ${a.text}`);
+      assert.ok((a.json().error?.message ?? '').length > 10, 'a message');
+    }
+  } finally {
+    await down.close();
+  }
+});
