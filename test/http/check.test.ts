@@ -77,6 +77,13 @@ test('bodies and shapes that are not {"host": "<string>"}: 4xx with a message, n
   const cases: { what: string; init: SendInit; status: number }[] = [
     { what: 'host missing (GET)', init: {}, status: 400 },
     { what: 'host twice (GET)', init: { rawQuery: 'host=ci-ok&host=ci-small' }, status: 400 },
+    { what: 'a lone % (GET)', init: { rawQuery: 'host=%' }, status: 400 },
+    { what: 'a bad escape (GET)', init: { rawQuery: 'host=%ZZci-ok' }, status: 400 },
+    { what: 'a truncated UTF-8 escape (GET)', init: { rawQuery: 'host=ci-%E0%A4' }, status: 400 },
+    { what: 'an encoded NUL (GET)', init: { rawQuery: 'host=ci-ok%00' }, status: 400 },
+    { what: 'host[] (GET)', init: { rawQuery: 'host[]=ci-ok' }, status: 400 },
+    { what: 'HOST (GET, names are case-sensitive)', init: { rawQuery: 'HOST=ci-ok' }, status: 400 },
+    { what: 'host= empty (GET)', init: { rawQuery: 'host=' }, status: 400 },
     { what: 'not JSON', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"host": ci-ok' }, status: 400 },
     { what: 'text/plain body', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ci-ok' }, status: 415 },
     { what: 'form body', init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'host=ci-ok' }, status: 415 },
