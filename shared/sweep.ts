@@ -36,6 +36,8 @@ export interface SweepDeps {
   stalledAfterMs?: number;
   /** Batch rows of sweeps older than this are deleted. Default 2 days. */
   keepBatchesMs?: number;
+  /** Outbox rows sent longer ago than this are deleted, at most once per OUTBOX_PURGE_INTERVAL_MS. Default 8 days. */
+  keepSentNoticesMs?: number;
 }
 
 export interface SweepBatch {
@@ -54,6 +56,14 @@ export class SweepFailedError extends Error {
 
 export const DEFAULT_STALLED_AFTER_MS = 3_600_000;
 export const DEFAULT_KEEP_BATCHES_MS = 2 * 86_400_000;
+/**
+ * A sent outbox row is what keeps a replayed queue message from notifying again, so it must outlive any message
+ * (Storage queues keep one at most 7 days): 8 days.
+ */
+export const DEFAULT_KEEP_SENT_NOTICES_MS = 8 * 86_400_000;
+/** The purge scans the whole outbox table (state is no key), so it runs once a day, not every sweep. */
+export const OUTBOX_PURGE_INTERVAL_MS = 86_400_000;
+const OUTBOX_PURGE_TASK = 'outbox-purge';
 
 export interface SweepOutcome {
   sweepId: string;
@@ -64,6 +74,8 @@ export interface SweepOutcome {
   gone: Host[];
   /** Earlier sweeps that stalled past the deadline and had their tb-alerts message sent by this run. */
   flushedStalledSweeps: string[];
+  /** Sent outbox rows this run deleted; null when the daily purge was not due (or failed: see the log). */
+  purgedSentNotices: number | null;
   errors: RunError[];
   stats: { durationMs: number; requests: RequestCounts };
 }
@@ -109,10 +121,12 @@ async function enqueueAlertsOnce(deps: Pick<SweepDeps, 'ledger' | 'alertsQueue'>
 
 /**
  * The deadline path of the completion marker (earlier sweeps whose batches stalled get their digest with what was
- * evaluated) and retention of batch rows. Failures here are logged: they must not fail the sweep that just ran.
+ * evaluated), retention of batch rows and, once a day, of sent outbox rows. Failures here are logged: they must not
+ * fail the sweep that just ran.
  */
-async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (line: string) => void): Promise<string[]> {
+async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (line: string) => void): Promise<{ flushed: string[]; purgedSentNotices: number | null }> {
   const flushed: string[] = [];
+  let purgedSentNotices: number | null = null;
   try {
     for (const stalled of await deps.ledger.findStalledSweeps(now, deps.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS)) {
       if (stalled !== sweepId && (await enqueueAlertsOnce(deps, stalled))) {
@@ -121,10 +135,17 @@ async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (l
       }
     }
     await deps.ledger.pruneBatches(new Date(now.getTime() - (deps.keepBatchesMs ?? DEFAULT_KEEP_BATCHES_MS)));
+    const lastPurge = await deps.ledger.lastHousekeeping(OUTBOX_PURGE_TASK);
+    if (!lastPurge || now.getTime() - lastPurge.getTime() >= OUTBOX_PURGE_INTERVAL_MS) {
+      // Recorded after the purge: one that fails is tried again by the next sweep.
+      purgedSentNotices = await deps.outbox.purgeSent(new Date(now.getTime() - (deps.keepSentNoticesMs ?? DEFAULT_KEEP_SENT_NOTICES_MS)));
+      await deps.ledger.recordHousekeeping(OUTBOX_PURGE_TASK, now);
+      log(`sweep ${sweepId}: outbox retention deleted ${purgedSentNotices} sent notice row(s)`);
+    }
   } catch (e) {
     log(`sweep ${sweepId}: housekeeping failed (retried next sweep): ${(e as Error).message}`);
   }
-  return flushed;
+  return { flushed, purgedSentNotices };
 }
 
 function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
@@ -183,7 +204,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   });
 
   if (batches.length === 0) await enqueueAlertsOnce(deps, sweepId);
-  const flushedStalledSweeps = await housekeeping(deps, sweepId, now, log);
+  const { flushed: flushedStalledSweeps, purgedSentNotices } = await housekeeping(deps, sweepId, now, log);
 
   log(`sweep ${sweepId}: ${discovered.hosts.length} host(s) in ${batches.length} batch(es); ${discovered.subscriptionsRead.length} subscription(s) read, ${discovered.subscriptionsFailed.length} failed; ${reconciled.added} new, ${reconciled.gone.length} gone`);
   return {
@@ -194,6 +215,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     subscriptionsFailed: discovered.subscriptionsFailed,
     gone: reconciled.gone.map((g) => g.host),
     flushedStalledSweeps,
+    purgedSentNotices,
     errors,
     stats: { durationMs: Date.now() - started, requests: delta(deps.azure.counter.snapshot(), requestsBefore) },
   };

@@ -53,6 +53,8 @@ export interface OutboxOptions {
 }
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
+/** A Table transaction holds at most 100 operations, all on one partition (here: one recipient). */
+const MAX_TRANSACTION_ROWS = 100;
 
 /**
  * Who hears about a notice: the host's owners (resolved by discovery; validated and lower-cased by
@@ -163,18 +165,36 @@ export class Outbox {
   /**
    * Deletes rows sent before `before` (for the sweep's housekeeping). Keep them longer than a queue message can
    * live (7 days) — a sent row is what stops a replayed message from notifying again — e.g. `now - 8 days`.
+   * Deletes go in transactions of up to 100 rows of one recipient; a transaction that meets a row already gone
+   * (another purge) is redone row by row.
    */
   async purgeSent(before: Date): Promise<number> {
     const filter = odata`state eq 'sent' and sentAt lt ${before.toISOString()}`;
-    let deleted = 0;
+    const byRecipient = new Map<string, string[]>();
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+      const keys = byRecipient.get(e.partitionKey as string) ?? [];
+      keys.push(e.rowKey as string);
+      byRecipient.set(e.partitionKey as string, keys);
+    }
+    const chunks = [...byRecipient].flatMap(([recipient, keys]) => chunked(keys, MAX_TRANSACTION_ROWS).map((ids) => ({ recipient, ids })));
+    let deleted = 0;
+    await forEachLimited(chunks, this.concurrency, async ({ recipient, ids }) => {
       try {
-        await this.table.deleteEntity(e.partitionKey as string, e.rowKey as string);
-        deleted++;
+        await this.table.submitTransaction(ids.map((id) => ['delete', { partitionKey: recipient, rowKey: id }] as const));
+        deleted += ids.length;
+        return;
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
       }
-    }
+      for (const id of ids) {
+        try {
+          await this.table.deleteEntity(recipient, id);
+          deleted++;
+        } catch (err) {
+          if (statusOf(err) !== 404) throw err;
+        }
+      }
+    });
     return deleted;
   }
 
@@ -226,6 +246,12 @@ function quote(s: string): string {
 
 export function statusOf(e: unknown): number | undefined {
   return (e as { statusCode?: number } | null)?.statusCode;
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

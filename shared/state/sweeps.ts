@@ -5,6 +5,7 @@
 //   PK 'sweep'          RK sweepId                 the sweep: state, batchCount, doneCount, doneBits, alertsClaimedAt, …
 //   PK 'batch:<sweep>'  RK batchKey                one batch: hostCount, parts, and the first part's hosts (packed)
 //   PK 'batch:<sweep>'  RK '<batchKey>:part:<n>'   further parts of a batch too large for one entity
+//   PK 'housekeeping'   RK task name               when a periodic housekeeping task last finished (lastRunAt)
 //
 // Completion. Batches are numbered (the key starts with `b<index>-`); the sweep row keeps a bitmap of the batches
 // marked done, so marking is idempotent (a batch marked twice counts once) and one ETag-conditional update of one
@@ -21,6 +22,7 @@ export const SWEEPS_TABLE = 'tbmonsweeps';
 export const MAX_HOSTS_PER_BATCH = 1000;
 
 const SWEEP_PARTITION = 'sweep';
+const HOUSEKEEPING_PARTITION = 'housekeeping';
 const MAX_CONFLICT_RETRIES = 100;
 const MAX_ERRORS_KEPT = 200;
 
@@ -231,6 +233,22 @@ export class SweepLedger {
     const out: SweepRecord[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(toSweep(e));
     return out.sort((a, b) => b.sweepId.localeCompare(a.sweepId));
+  }
+
+  /** When the periodic housekeeping task `task` last finished; null when it never has. */
+  async lastHousekeeping(task: string): Promise<Date | null> {
+    try {
+      const at = str((await this.table.getEntity<Record<string, unknown>>(HOUSEKEEPING_PARTITION, task)).lastRunAt);
+      return at ? new Date(at) : null;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Records that the housekeeping task `task` finished at `at`. */
+  async recordHousekeeping(task: string, at: Date): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: HOUSEKEEPING_PARTITION, rowKey: task, lastRunAt: at.toISOString() }, 'Merge');
   }
 
   /**
