@@ -44,6 +44,14 @@ function checkRow(k: CheckResult): string {
   return `<tr class="check ${escapeHtml(k.status)}" data-check="${escapeHtml(k.id)}">${parts.join('')}</tr>`;
 }
 
+/** `2026-11-26T06:00:00.000Z` → `2026-11-26 06:00:00 UTC` (anything else as given). */
+function when(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+const VERDICT: Record<HostReport['status'], string> = { fail: 'fails', warn: 'has warnings', unknown: 'cannot be judged (evidence missing)', pass: 'passes' };
+
 const CHECK_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
 
 function checksTable(checks: readonly CheckResult[]): string {
@@ -71,7 +79,7 @@ export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = 
     host.owners.length ? `owners ${host.owners.join(', ')}` : 'no owner'].filter(Boolean).map((m) => escapeHtml(m)).join(' · ');
   return `<section class="host ${escapeHtml(h.status)}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">
 <h2><span class="badge ${escapeHtml(h.status)}">${escapeHtml(h.status)}</span> ${escapeHtml(host.name)}</h2>
-<div class="meta">${meta}</div><div class="meta">evaluated ${escapeHtml(h.evaluatedAt)} · <code>${escapeHtml(host.id)}</code></div>
+<div class="meta">${meta}</div><div class="meta">evaluated ${escapeHtml(when(h.evaluatedAt))} · <code>${escapeHtml(host.id)}</code></div>
 ${hostChecksHtml(h, opts.showPassing !== false)}
 </section>`;
 }
@@ -94,9 +102,9 @@ function errorsHtml(report: Pick<Report, 'errors'>): string {
 
 export function renderReportHtml(report: Report): string {
   const r = report.stats.requests;
-  const subtitle = `generated ${report.generatedAt} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
+  const subtitle = `generated ${when(report.generatedAt)} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
   const body = countsHtml(report.summary) + errorsHtml(report) + report.hosts.map((h) => renderHostHtml(h)).join('\n');
-  return page(report.hosts.length === 1 ? `tbmon: ${report.hosts[0].host.name} is ${report.hosts[0].status}` : 'tbmon report', subtitle, body);
+  return page(report.hosts.length === 1 ? `tbmon: ${report.hosts[0].host.name} ${VERDICT[report.hosts[0].status]}` : 'tbmon report', subtitle, body);
 }
 
 export interface StatusPageOptions {
@@ -115,5 +123,5 @@ export function renderStatusPage(report: Report, opts: StatusPageOptions): strin
 <label>subscription <input name="subscription" value="${escapeHtml(opts.filters.subscription ?? '')}" size="38"></label>
 <label>status <select name="status">${statusOptions}</select></label><button type="submit">filter</button></form>`;
   const body = countsHtml(report.summary) + form + errorsHtml(report) + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
-  return page('tbmon status', `latest report of every TensorBoard host · page generated ${opts.generatedAt}`, body);
+  return page('tbmon status', `latest report of every TensorBoard host · page generated ${when(opts.generatedAt)}`, body);
 }

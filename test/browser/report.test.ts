@@ -136,7 +136,7 @@ test("the check endpoint's HTML answer for one failing host", { skip }, async ()
   const first = report.hosts.find((h) => h.status === 'fail')!;
   const slug = first.host.name.toLowerCase().replace(/[^a-z0-9@.-]+/g, '-');
   const { page, problems } = await open(`check-${slug}.html`);
-  assert.match(await page.title(), new RegExp(`${first.host.name} is fail`));
+  assert.equal(await page.title(), `tbmon: ${first.host.name} fails`);
   assert.equal(await page.locator(`section[data-host="${first.host.name}"][data-status="fail"]`).count(), 1);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'check.png'), fullPage: true });
   assert.deepEqual(problems, []);
