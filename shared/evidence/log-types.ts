@@ -55,6 +55,11 @@ export interface MetricSeries {
   metric: MetricName;
   /** The table it came from (InsightsMetrics, Perf, AzureMetrics, AmlComputeCpuGpuUtilization). */
   source: string;
+  /**
+   * The node the series is from (lower-case `Computer`, or `NodeId` for AmlComputeCpuGpuUtilization): a cluster's
+   * nodes share one host, and each is judged alone. '' for workspace-level metrics (AzureMetrics).
+   */
+  node: string;
   /** Mount for disks, '' otherwise. */
   instance: string;
   samples: number;

@@ -99,10 +99,12 @@ export function kernelQuery(index: HostKeyIndex): string {
  * Memory, disk and CPU from whichever tables the workspace has (`union isfuzzy=true`): VM insights
  * `InsightsMetrics`, legacy `Perf`, the ML workspace's `AzureMetrics` (disk, clusters; workspace-level: Log
  * Analytics drops the dimensions) and `AmlComputeCpuGpuUtilization` (clusters; Utilization is a string). Per host,
- * metric and instance: sum, count, min, the smallest 5-minute-bin maximum, and the newest value.
+ * node (`Computer`, or `NodeId`: a cluster's nodes share its `_ResourceId`, and one node in trouble must not hide
+ * behind a healthy one), metric and instance: sum, count, min, the smallest 5-minute-bin maximum, and the newest
+ * value.
  */
 export function metricsQuery(index: HostKeyIndex): string {
-  const project = '| project TimeGenerated, HostKey, Metric, Instance, Value, Source';
+  const project = '| project TimeGenerated, HostKey, Node, Metric, Instance, Value, Source';
   const insights = [
     'InsightsMetrics',
     '| where (Namespace == "Memory" and Name == "AvailableMB") or (Namespace == "LogicalDisk" and Name == "FreeSpacePercentage") or (Namespace == "Processor" and Name == "UtilizationPercentage")',
@@ -110,7 +112,7 @@ export function metricsQuery(index: HostKeyIndex): string {
     `| extend TotalMB = todouble(extract(${kqlString('memorySizeMB"?\\s*:\\s*"?([0-9.]+)')}, 1, tostring(Tags)))`,
     '| extend Metric = iff(Namespace == "Memory", iff(TotalMB > 0, "memory-available-pct", "memory-available-mb"), iff(Namespace == "LogicalDisk", "disk-free-pct", "cpu-pct"))',
     `| extend Instance = iff(Namespace == "LogicalDisk", extract(${kqlString('mountId"?\\s*:\\s*"([^"]*)"')}, 1, tostring(Tags)), "")`,
-    '| extend Value = iff(Metric == "memory-available-pct", 100.0 * Val / TotalMB, Val), Source = "InsightsMetrics"',
+    '| extend Value = iff(Metric == "memory-available-pct", 100.0 * Val / TotalMB, Val), Source = "InsightsMetrics", Node = TbComputer',
     project,
   ].join('\n');
   const perf = [
@@ -118,7 +120,7 @@ export function metricsQuery(index: HostKeyIndex): string {
     '| where (ObjectName == "Memory" and CounterName in ("Available MBytes Memory", "% Available Memory")) or (ObjectName == "Logical Disk" and CounterName == "% Free Space" and InstanceName != "_Total") or (ObjectName == "Processor" and CounterName == "% Processor Time" and InstanceName in ("_Total", "total"))',
     HOST_MATCH,
     '| extend Metric = iff(CounterName == "% Available Memory", "memory-available-pct", iff(CounterName == "Available MBytes Memory", "memory-available-mb", iff(ObjectName == "Logical Disk", "disk-free-pct", "cpu-pct")))',
-    '| extend Instance = iff(ObjectName == "Logical Disk", InstanceName, ""), Value = CounterValue, Source = "Perf"',
+    '| extend Instance = iff(ObjectName == "Logical Disk", InstanceName, ""), Value = CounterValue, Source = "Perf", Node = TbComputer',
     project,
   ].join('\n');
   const parts = [insights, perf];
@@ -129,7 +131,7 @@ export function metricsQuery(index: HostKeyIndex): string {
       '| where MetricName in ("DiskAvailMegabytes", "DiskUsedMegabytes")',
       `| extend HostKey = tolower(_ResourceId)`,
       `| where HostKey in (${kqlDynamicList(workspaces)})`,
-      '| extend Metric = iff(MetricName == "DiskAvailMegabytes", "disk-avail-mb", "disk-used-mb"), Instance = "", Value = Average, Source = "AzureMetrics"',
+      '| extend Metric = iff(MetricName == "DiskAvailMegabytes", "disk-avail-mb", "disk-used-mb"), Instance = "", Value = Average, Source = "AzureMetrics", Node = ""',
       '| extend HostKey = strcat("workspace:", HostKey)',
       project,
     ].join('\n'));
@@ -141,7 +143,7 @@ export function metricsQuery(index: HostKeyIndex): string {
       '| where MetricName == "CpuUtilization"',
       `| where tolower(ClusterName) in (${kqlDynamicList(clusters)})`,
       '| extend HostKey = strcat("cluster:", tolower(ClusterName), "|", tolower(_ResourceId))',
-      '| extend Metric = "cpu-pct", Instance = "", Value = todouble(Utilization), Source = "AmlComputeCpuGpuUtilization"',
+      '| extend Metric = "cpu-pct", Instance = "", Value = todouble(Utilization), Source = "AmlComputeCpuGpuUtilization", Node = tolower(NodeId)',
       project,
     ].join('\n'));
   }
@@ -149,8 +151,8 @@ export function metricsQuery(index: HostKeyIndex): string {
     hostFilterLets(index),
     `union isfuzzy=true\n${parts.map((p) => `(${p})`).join(',\n')}`,
     '| where isnotempty(HostKey) and isnotempty(Value)',
-    '| summarize BinSum = sum(Value), BinCount = count(), BinMax = max(Value), BinMin = min(Value), arg_max(TimeGenerated, Value) by HostKey, Metric, Instance, Source, Bin = bin(TimeGenerated, 5m)',
-    '| summarize ValueSum = sum(BinSum), Samples = sum(BinCount), WorstBinMax = min(BinMax), MinValue = min(BinMin), arg_max(TimeGenerated, Value) by HostKey, Metric, Instance, Source',
+    '| summarize BinSum = sum(Value), BinCount = count(), BinMax = max(Value), BinMin = min(Value), arg_max(TimeGenerated, Value) by HostKey, Node, Metric, Instance, Source, Bin = bin(TimeGenerated, 5m)',
+    '| summarize ValueSum = sum(BinSum), Samples = sum(BinCount), WorstBinMax = min(BinMax), MinValue = min(BinMin), arg_max(TimeGenerated, Value) by HostKey, Node, Metric, Instance, Source',
   ].join('\n');
 }
 

@@ -196,6 +196,7 @@ function metricsFromRows(rows: Row[], index: HostKeyIndex): Map<string, MetricsE
     const s: MetricSeries = {
       metric: str(r.Metric) as MetricName,
       source: str(r.Source),
+      node: str(r.Node),
       instance: str(r.Instance),
       samples,
       avg: samples ? num(r.ValueSum) / samples : NaN,

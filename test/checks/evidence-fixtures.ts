@@ -89,5 +89,5 @@ export function kernelLog(lines: readonly [string, string, string][], extraRows 
 }
 
 export function series(metric: MetricSeries['metric'], values: Partial<MetricSeries> = {}): MetricSeries {
-  return { metric, source: 'InsightsMetrics', instance: '', samples: 60, avg: 50, min: 40, worstBinMax: 50, last: 50, lastTime: at('05:59'), ...values };
+  return { metric, source: 'InsightsMetrics', node: '', instance: '', samples: 60, avg: 50, min: 40, worstBinMax: 50, last: 50, lastTime: at('05:59'), ...values };
 }

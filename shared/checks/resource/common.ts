@@ -9,3 +9,8 @@ export function unknownFrom(g: Extract<Gathered<unknown>, { ok: false }>, what: 
 export function fmtPct(n: number): string {
   return `${Math.round(n * 10) / 10} %`;
 }
+
+/** " on node X" when a series comes from a node other than the host itself (a cluster's nodes), else ''. */
+export function onNode(node: string, hostName: string): string {
+  return node && node.toLowerCase() !== hostName.toLowerCase() ? ` on node ${node}` : '';
+}

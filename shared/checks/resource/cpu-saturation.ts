@@ -1,7 +1,7 @@
 // resource.cpu-saturation (CHECKS.md): average CPU over the window above TBMON_CPU_WARN_PCT → warn.
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { fmtPct, unknownFrom } from './common';
+import { fmtPct, onNode, unknownFrom } from './common';
 
 export const cpuSaturationCheck: CheckDefinition = {
   id: 'resource.cpu-saturation',
@@ -19,13 +19,14 @@ export const cpuSaturationCheck: CheckDefinition = {
         hint: 'Enable VM insights (InsightsMetrics Processor/UtilizationPercentage) or the Perf counter "% Processor Time"; for clusters send AmlComputeCpuGpuUtilization to Log Analytics.',
       };
     }
-    // Two sources for one host: the busier one speaks (a saturated host must not hide behind an idle average).
+    // Two sources or several nodes for one host: the busiest series speaks (a saturated node must not hide behind an
+    // idle average).
     const busiest = cpu.reduce((a, b) => (b.avg > a.avg ? b : a));
-    const evidence = { averagePct: busiest.avg, source: busiest.source, samples: busiest.samples, thresholdPct: settings.cpuWarnPct };
+    const evidence = { averagePct: busiest.avg, node: busiest.node || null, source: busiest.source, samples: busiest.samples, thresholdPct: settings.cpuWarnPct };
     if (busiest.avg > settings.cpuWarnPct) {
       return {
         status: 'warn',
-        summary: `Average CPU was ${fmtPct(busiest.avg)} over the last ${settings.lookback} (above ${settings.cpuWarnPct} %): TensorBoard may answer too slowly for the proxy`,
+        summary: `Average CPU was ${fmtPct(busiest.avg)}${onNode(busiest.node, host.name)} over the last ${settings.lookback} (above ${settings.cpuWarnPct} %): TensorBoard may answer too slowly for the proxy`,
         evidence,
         remediation: `See what uses the CPU on ${host.name} (top -o %CPU); give TensorBoard its own cores or a larger size`,
       };

@@ -1,12 +1,14 @@
-// resource.disk-pressure (CHECKS.md; domain-facts R06): the newest free-space value per mount below
+// resource.disk-pressure (CHECKS.md; domain-facts R06): the newest free-space value per node and mount below
 // TBMON_DISK_FAIL_PCT → fail, below TBMON_DISK_WARN_PCT → warn. Clusters: the ML workspace's AzureMetrics
 // DiskAvailMegabytes / DiskUsedMegabytes (workspace-level: Log Analytics drops the dimensions).
 import type { CheckOutcome } from '../../model';
 import type { MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
-import { fmtPct, unknownFrom } from './common';
+import { fmtPct, onNode, unknownFrom } from './common';
 
 interface MountFree {
+  /** The node (a cluster's nodes each have their own disks); '' for a single-node host or workspace-level metrics. */
+  node: string;
   mount: string;
   freePct: number;
   source: string;
@@ -16,12 +18,12 @@ interface MountFree {
 export function freeSpaceByMount(series: readonly MetricSeries[]): MountFree[] {
   const out: MountFree[] = [];
   for (const s of series) {
-    if (s.metric === 'disk-free-pct' && Number.isFinite(s.last)) out.push({ mount: s.instance || '(unnamed)', freePct: s.last, source: s.source, time: s.lastTime });
+    if (s.metric === 'disk-free-pct' && Number.isFinite(s.last)) out.push({ node: s.node, mount: s.instance || '(unnamed)', freePct: s.last, source: s.source, time: s.lastTime });
   }
   const avail = series.find((s) => s.metric === 'disk-avail-mb' && Number.isFinite(s.last));
   const used = series.find((s) => s.metric === 'disk-used-mb' && Number.isFinite(s.last));
   if (avail && used && avail.last + used.last > 0) {
-    out.push({ mount: '(cluster nodes)', freePct: (100 * avail.last) / (avail.last + used.last), source: 'AzureMetrics', time: avail.lastTime });
+    out.push({ node: '', mount: '(cluster nodes)', freePct: (100 * avail.last) / (avail.last + used.last), source: 'AzureMetrics', time: avail.lastTime });
   }
   return out;
 }
@@ -44,9 +46,10 @@ export const diskPressureCheck: CheckDefinition = {
     }
     const worst = mounts.reduce((a, b) => (b.freePct < a.freePct ? b : a));
     const evidence = { mounts, failPct: settings.diskFailPct, warnPct: settings.diskWarnPct };
-    const remediation = `Free space on ${worst.mount} of ${host.name}: du -xh --max-depth=1 ${worst.mount === '(cluster nodes)' || worst.mount === '(unnamed)' ? '/' : worst.mount} | sort -h | tail (old event files, checkpoints, /tmp)`;
-    if (worst.freePct < settings.diskFailPct) return { status: 'fail', summary: `${worst.mount} has ${fmtPct(worst.freePct)} free (below ${settings.diskFailPct} %)`, evidence, remediation };
-    if (worst.freePct < settings.diskWarnPct) return { status: 'warn', summary: `${worst.mount} has ${fmtPct(worst.freePct)} free (below ${settings.diskWarnPct} %)`, evidence, remediation };
+    const where = `${worst.mount}${onNode(worst.node, host.name)}`;
+    const remediation = `Free space on ${worst.mount} of ${onNode(worst.node, host.name) ? `node ${worst.node} of ` : ''}${host.name}: du -xh --max-depth=1 ${worst.mount === '(cluster nodes)' || worst.mount === '(unnamed)' ? '/' : worst.mount} | sort -h | tail (old event files, checkpoints, /tmp)`;
+    if (worst.freePct < settings.diskFailPct) return { status: 'fail', summary: `${where} has ${fmtPct(worst.freePct)} free (below ${settings.diskFailPct} %)`, evidence, remediation };
+    if (worst.freePct < settings.diskWarnPct) return { status: 'warn', summary: `${where} has ${fmtPct(worst.freePct)} free (below ${settings.diskWarnPct} %)`, evidence, remediation };
     return { status: 'pass', summary: `Every mount has at least ${fmtPct(worst.freePct)} free`, evidence };
   },
 };

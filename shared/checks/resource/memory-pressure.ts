@@ -1,10 +1,11 @@
 // resource.memory-pressure (CHECKS.md; domain-facts R04/R05): a kernel OOM kill of TensorBoard's process in the
-// window → fail; available memory below TBMON_MEMORY_WARN_PCT for a whole 5-minute bin → warn. A pass needs both
+// window → fail; available memory below TBMON_MEMORY_WARN_PCT for a whole 5-minute bin on any node → warn (the
+// series are per node, so the worst node decides and is named). A pass needs both
 // sources: without Syslog an OOM kill would go unseen, without memory metrics the pressure would.
 import type { CheckOutcome } from '../../model';
 import type { KernelEvent, MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
-import { fmtPct } from './common';
+import { fmtPct, onNode } from './common';
 import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
 
 /** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
@@ -68,9 +69,9 @@ export const memoryPressureCheck: CheckDefinition = {
     if (worst && worst.pct < settings.memoryWarnPct) {
       return {
         status: 'warn',
-        summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,
-        evidence: { series: worst.series, availablePct: worst.pct, thresholdPct: settings.memoryWarnPct },
-        remediation: `Find what holds the memory on ${host.name} (ps aux --sort=-rss | head) and move to a larger size if the workload needs it`,
+        summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes${onNode(worst.series.node, host.name)} (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,
+        evidence: { series: worst.series, node: worst.series.node || null, availablePct: worst.pct, thresholdPct: settings.memoryWarnPct },
+        remediation: `Find what holds the memory on ${worst.series.node && onNode(worst.series.node, host.name) ? `node ${worst.series.node} of ` : ''}${host.name} (ps aux --sort=-rss | head) and move to a larger size if the workload needs it`,
       };
     }
     if (!usable) {
@@ -83,7 +84,7 @@ export const memoryPressureCheck: CheckDefinition = {
     return {
       status: 'pass',
       summary: `No OOM kill of TensorBoard; available memory never stayed below ${settings.memoryWarnPct} % (lowest 5-minute bin ${fmtPct((worst as LowMemory).pct)})`,
-      evidence: { availablePct: worst?.pct ?? null },
+      evidence: { availablePct: worst?.pct ?? null, node: worst?.series.node || null },
     };
   },
 };
