@@ -1,6 +1,7 @@
 // `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadSettings, parseScope, type Scope, type Settings } from '../shared/config';
 import type { AzureContext } from '../shared/azure';
 import { DiscoveryUsageError } from '../shared/discovery/errors';
@@ -166,6 +167,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   let settings: Settings;
   let scope: Scope | undefined;
   try {
+    // Found out before the run rather than after it: a report with nowhere to go is a usage error.
+    if (args.output && !existsSync(path.dirname(path.resolve(args.output)))) throw new UsageError(`--output ${args.output}: the directory ${path.dirname(path.resolve(args.output))} does not exist`);
     settings = loadSettings(io.env);
     if (args.scope) {
       const parsed = parseScope(args.scope);
