@@ -130,6 +130,7 @@ const USAGE_CASES: { what: string; argv: () => string[]; env?: Record<string, st
   { what: 'a bad TBMON_SCOPE', argv: () => ['scan', '--sandbox', files.contoso], env: { TBMON_SCOPE: 'subscriptions:not-a-guid' }, stderr: /TBMON_SCOPE/ },
   { what: 'a bad --scope', argv: () => ['scan', '--sandbox', files.contoso, '--scope', 'tenant:everything'], stderr: /--scope/ },
   { what: 'a bad TBMON_LOOKBACK', argv: () => ['scan', '--sandbox', files.contoso], env: { TBMON_LOOKBACK: 'an hour' }, stderr: /TBMON_LOOKBACK/ },
+  { what: '--output into a directory that does not exist', argv: () => ['scan', '--sandbox', files.contoso, '--output', path.join(dir, 'no-dir', 'r.json')], stderr: /does not exist/ },
   { what: 'a tenant file that does not exist', argv: () => ['scan', '--sandbox', path.join(dir, 'nope.json')], stderr: /nope\.json/ },
   { what: 'check of a host that does not exist', argv: () => ['check', 'no-such-host', '--sandbox', files.contoso], stderr: /no TensorBoard host matches name "no-such-host"/ },
   { what: 'check of a malformed host', argv: () => ['check', "ci-ok' | take 1", '--sandbox', files.contoso], stderr: /"host"/ },
@@ -187,4 +188,11 @@ test('exit 3, not "not found" (2): check by name while Resource Graph refuses', 
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /lookup is incomplete/);
   assert.equal(r.stdout, '');
+});
+
+test('exit 3: a TBMON_SCOPE subscription this identity cannot read; the report says so', async () => {
+  const r = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'json'], { TBMON_SCOPE: 'subscriptions:00000000-0000-0000-0000-0000000000ff' });
+  assert.equal(r.code, 3, r.stderr);
+  const report = validReport(r.stdout);
+  assert.deepEqual(report.errors.map((e) => e.code), ['SubscriptionNotReadable']);
 });
