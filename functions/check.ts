@@ -5,7 +5,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AzureContext } from '../shared/azure';
 import { ConfigError, loadSettings, type Settings } from '../shared/config';
-import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError } from '../shared/discovery/errors';
+import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, UnknownManagementGroupError } from '../shared/discovery/errors';
 import { BadHostInputError, checkHostNow, LookupIncompleteError, OutOfScopeError } from '../shared/ondemand';
 import { renderReportHtml } from '../shared/report/html';
 import { azureFromSettings } from '../shared/runtime';
@@ -81,6 +81,11 @@ export function makeCheckHandler(build: CheckDepsFactory) {
       if (e instanceof OutOfScopeError) return errorResponse(403, 'OutOfScope', e.message);
       if (e instanceof AmbiguousHostError) return errorResponse(409, e.code, e.message, { candidates: e.candidates.map((c) => ({ id: c.id, name: c.name, kind: c.kind, workspace: c.workspace })) });
       if (e instanceof HostNotFoundError) return errorResponse(404, e.code, e.message);
+      if (e instanceof UnknownManagementGroupError) {
+        // TBMON_SCOPE is the app's setting, not the caller's input.
+        context.error(`check: ${e.message}`);
+        return errorResponse(500, 'NotConfigured', `tbmon is misconfigured: TBMON_SCOPE names management group "${e.managementGroupId}", which does not exist or is not readable`);
+      }
       if (e instanceof DiscoveryUsageError) return errorResponse(400, e.code, e.message);
       if (e instanceof LookupIncompleteError) {
         context.error(`check: ${e.message}`);
