@@ -285,3 +285,16 @@ test('Azure failing is not "not found": Resource Graph down → 503 with a messa
     await down.close();
   }
 });
+
+test('a TBMON_SCOPE management group that does not exist is the server\'s configuration, not the caller\'s request: 500 naming TBMON_SCOPE', async () => {
+  const misconfigured = await startTestApp({ tenant: contoso, env: { TBMON_SCOPE: 'managementGroup:no-such-mg' }, functions: ['check'] });
+  try {
+    for (const host of ['ci-small', hostId('ci-small')]) {
+      const a = await getHost(misconfigured, host);
+      assert.equal(a.status, 500, `${host}: ${a.text}`);
+      assert.match(a.json().error?.message ?? '', /TBMON_SCOPE/);
+    }
+  } finally {
+    await misconfigured.close();
+  }
+});
