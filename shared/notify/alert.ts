@@ -9,7 +9,7 @@
 // next digest. Pacing (ACS's per-minute and per-hour limits) holds recipients back the same way.
 import { randomUUID } from 'node:crypto';
 import { TEAMS_RECIPIENT, type Notice } from '../notices';
-import type { OutboxRow } from '../state/outbox';
+import type { ClaimManyResult, MarkSentManyResult, OutboxRow } from '../state/outbox';
 import { buildDigest, type Digest } from './digest';
 import { EmailSendError, renderEmail, type RenderedEmail, type RenderOptions, type SentEmail } from './email';
 import type { NotifyLog } from './recipients';
@@ -19,8 +19,10 @@ import { renderTeamsCard, type CardOptions, type TeamsEnvelope } from './teams';
 /** The outbox operations alert needs (shared/state/outbox.ts Outbox implements them). */
 export interface AlertOutbox {
   listPending(partition?: string): Promise<OutboxRow[]>;
-  claim(row: OutboxRow, claimant?: string): Promise<boolean>;
-  markSent(row: OutboxRow): Promise<void>;
+  /** Claims one recipient's rows all or none (see Outbox.claimMany). */
+  claimMany(rows: readonly OutboxRow[], claimant?: string): Promise<ClaimManyResult>;
+  /** Marks one recipient's claimed rows sent. */
+  markSentMany(rows: readonly OutboxRow[]): Promise<MarkSentManyResult>;
   release(row: OutboxRow, reason?: string): Promise<void>;
 }
 
@@ -183,41 +185,26 @@ async function sendCards(sweepId: string, groups: [string, OutboxRow[]][], deps:
   }
 }
 
-/** Table round trips in flight at once per recipient (a digest can cover hundreds of rows). */
+/** Table round trips in flight at once per recipient when releasing rows. */
 const ROW_CONCURRENCY = 16;
 
 /**
- * Claims a recipient's rows as one: the first row in id order alone, then the rest. Two runs racing for the same
- * recipient meet on that first row, so one takes them all and the other none; if any later row is lost anyway
- * (written while the other run was listing), what was won is released for the next digest: never two emails per run.
+ * Claims a recipient's rows as one (the outbox's claimMany: two runs racing meet on the first rows, so one takes
+ * them all and the other none). If a later row is lost anyway (written while the other run was listing), what was
+ * won is released for the next digest: never two emails per run.
  */
 async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<OutboxRow[]> {
-  const [first, ...rest] = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (!first || !(await deps.outbox.claim(first, deps.claimant))) return [];
-  const won: OutboxRow[] = [first];
-  let lost = false;
-  await forEachLimited(rest, ROW_CONCURRENCY, async (r) => {
-    if (lost) return;
-    if (await deps.outbox.claim(r, deps.claimant)) won.push(r);
-    else lost = true;
-  });
-  if (!lost) return won;
-  await releaseAll(deps, won, 'another alert run holds this recipient', log);
+  const { all, won } = await deps.outbox.claimMany(rows, deps.claimant);
+  if (all) return won;
+  if (won.length) await releaseAll(deps, won, 'another alert run holds this recipient', log);
   return [];
 }
 
 async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<number> {
-  let n = 0;
-  await forEachLimited(rows, ROW_CONCURRENCY, async (r) => {
-    try {
-      await deps.outbox.markSent(r);
-      n++;
-    } catch (e) {
-      // The lease ran out and another run took the row: it may go out once more (the documented worst case).
-      log(`tbmon alert: could not mark ${maskAddress(r.recipient)}/${r.id} sent: ${errorText(e)}`);
-    }
-  });
-  return n;
+  const { sent, failures } = await deps.outbox.markSentMany(rows);
+  // The lease ran out and another run took the row: it may go out once more (the documented worst case).
+  for (const f of failures) log(`tbmon alert: could not mark ${maskAddress(f.row.recipient)}/${f.row.id} sent: ${errorText(f.error)}`);
+  return sent;
 }
 
 async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog): Promise<void> {

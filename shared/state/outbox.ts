@@ -6,6 +6,8 @@
 // Row lifecycle:  pending ──claim()──> claimed ──markSent()──> sent
 //                                         └──release()──> pending   (send failed or paced: retry in a later digest)
 // A claimed row whose claimant died is listed as pending again once its lease (default 10 minutes) has passed.
+// claimMany/markSentMany do the same for a recipient's rows in Table transactions (one partition, ≤ 100 rows each):
+// the ETag conditions hold per row, and one row changed by someone else fails its whole transaction.
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { Settings } from '../config';
@@ -41,6 +43,20 @@ export interface WriteNoticesResult {
   existing: number;
   /** Notices that had no recipient at all (no owner, no fallback, no Teams): nobody can be told. */
   unaddressed: Notice[];
+}
+
+export interface ClaimManyResult {
+  /** True when every row was claimed. */
+  all: boolean;
+  /** The rows this call claimed (updated in place); when not `all`, the caller releases them. */
+  won: OutboxRow[];
+}
+
+export interface MarkSentManyResult {
+  /** Rows marked sent. */
+  sent: number;
+  /** Rows that could not be marked (LostClaimError: the lease ran out and another run took them). */
+  failures: { row: OutboxRow; error: Error }[];
 }
 
 export interface OutboxOptions {
@@ -157,6 +173,53 @@ export class Outbox {
     await this.transition(row, { state: 'sent', sentAt: this.now().toISOString() });
   }
 
+  /**
+   * Claims one recipient's rows as one: in id order, in transactions of up to 100 rows, the first transaction alone
+   * and then the rest. Two runs racing for the same recipient meet on the first transaction, so one takes them all
+   * and the other none; a later transaction can still be lost (a row written or released while the other run was
+   * listing) — then `all` is false and `won` holds what this call claimed, for the caller to release.
+   */
+  async claimMany(rows: readonly OutboxRow[], claimant: string = randomUUID()): Promise<ClaimManyResult> {
+    const [first, ...rest] = chunked(sameRecipient(rows).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), MAX_TRANSACTION_ROWS);
+    if (!first || !(await this.claimChunk(first, claimant))) return { all: false, won: [] };
+    const won = [...first];
+    let lost = false;
+    await forEachLimited(rest, this.concurrency, async (chunk) => {
+      if (lost) return;
+      if (await this.claimChunk(chunk, claimant)) won.push(...chunk);
+      else lost = true;
+    });
+    return { all: !lost, won };
+  }
+
+  /**
+   * markSent for one recipient's claimed rows, in transactions of up to 100. A transaction that fails (a row's lease
+   * ran out and another run took it) is redone row by row, so every row still held is marked and only the lost ones
+   * are reported.
+   */
+  async markSentMany(rows: readonly OutboxRow[]): Promise<MarkSentManyResult> {
+    const result: MarkSentManyResult = { sent: 0, failures: [] };
+    await forEachLimited(chunked(sameRecipient(rows), MAX_TRANSACTION_ROWS), this.concurrency, async (chunk) => {
+      const sentAt = this.now().toISOString();
+      try {
+        await this.transitionChunk(chunk, () => ({ state: 'sent', sentAt }));
+        result.sent += chunk.length;
+        return;
+      } catch {
+        // Row by row below: each row's own outcome (and error) is what the caller needs.
+      }
+      for (const row of chunk) {
+        try {
+          await this.markSent(row);
+          result.sent++;
+        } catch (e) {
+          result.failures.push({ row, error: e as Error });
+        }
+      }
+    });
+    return result;
+  }
+
   /** Gives a claimed row back (send failed, or pacing held it): it is pending again, for the next digest. */
   async release(row: OutboxRow, reason?: string): Promise<void> {
     await this.transition(row, { state: 'pending', claimedBy: '', claimedAt: '', lastError: reason ?? '' });
@@ -196,6 +259,31 @@ export class Outbox {
       }
     });
     return deleted;
+  }
+
+  /** One transaction claiming `chunk`; false when a row changed since it was read (412) or is gone (404). */
+  private async claimChunk(chunk: OutboxRow[], claimant: string): Promise<boolean> {
+    const claimedAt = this.now().toISOString();
+    try {
+      await this.transitionChunk(chunk, (row) => ({ state: 'claimed', claimedBy: claimant, claimedAt, attempts: row.attempts + 1 }));
+      return true;
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412 || s === 404) return false;
+      throw e;
+    }
+  }
+
+  /** ETag-conditional Merge of every row of one partition in one transaction; on success the rows are updated in place. */
+  private async transitionChunk(chunk: OutboxRow[], changeOf: (row: OutboxRow) => Partial<Omit<OutboxRow, 'recipient' | 'id' | 'notice' | 'etag'>>): Promise<void> {
+    const changes = chunk.map(changeOf);
+    const res = await this.table.submitTransaction(chunk.map((row, i) => ['update', { partitionKey: row.recipient, rowKey: row.id, ...changes[i] }, 'Merge', { etag: row.etag }] as const));
+    // Sub-responses come back in the order of the operations.
+    chunk.forEach((row, i) => {
+      const etag = res.subResponses[i]?.etag;
+      if (!etag) throw new Error(`outbox transaction on ${row.recipient}: no ETag in the answer for ${row.id}`);
+      Object.assign(row, changes[i], { etag });
+    });
   }
 
   private async transition(row: OutboxRow, change: Record<string, string>): Promise<void> {
@@ -246,6 +334,13 @@ function quote(s: string): string {
 
 export function statusOf(e: unknown): number | undefined {
   return (e as { statusCode?: number } | null)?.statusCode;
+}
+
+/** The rows, checked to share one recipient (a Table transaction spans one partition). */
+function sameRecipient(rows: readonly OutboxRow[]): OutboxRow[] {
+  const recipients = new Set(rows.map((r) => r.recipient));
+  if (recipients.size > 1) throw new RangeError(`rows of one recipient expected, got ${recipients.size}`);
+  return [...rows];
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

@@ -16,16 +16,19 @@ function memoryOutbox(entries: [string, Notice][]): AlertOutbox & { rows: Outbox
   return {
     rows,
     listPending: async () => rows.filter((r) => r.state === 'pending').map((r) => ({ ...r })),
-    claim: async (r) => {
-      const real = rows.find((x) => x.recipient === r.recipient && x.id === r.id);
-      if (!real || real.etag !== r.etag) return false;
-      real.state = 'claimed';
-      real.etag = r.etag = String(Number(real.etag) + 1);
-      return true;
+    // All or nothing, like a Table transaction over one recipient's rows.
+    claimMany: async (rs) => {
+      const reals = rs.map((r) => rows.find((x) => x.recipient === r.recipient && x.id === r.id));
+      if (reals.some((real, i) => !real || real.etag !== rs[i].etag)) return { all: false, won: [] };
+      reals.forEach((real, i) => {
+        real!.state = 'claimed';
+        real!.etag = rs[i].etag = String(Number(real!.etag) + 1);
+      });
+      return { all: true, won: [...rs] };
     },
-    markSent: async (r) => {
-      const real = rows.find((x) => x.recipient === r.recipient && x.id === r.id) as OutboxRow;
-      real.state = 'sent';
+    markSentMany: async (rs) => {
+      for (const r of rs) (rows.find((x) => x.recipient === r.recipient && x.id === r.id) as OutboxRow).state = 'sent';
+      return { sent: rs.length, failures: [] };
     },
     release: async (r) => {
       const real = rows.find((x) => x.recipient === r.recipient && x.id === r.id) as OutboxRow;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TableClient } from '@azure/data-tables';
-import { Outbox, recipientsOf } from '../../shared/state/outbox';
+import { LostClaimError, Outbox, recipientsOf, type OutboxRow } from '../../shared/state/outbox';
 import type { Notice } from '../../shared/notices';
 import type { Host } from '../../shared/model';
 import { testStorageConnectionString, uniqueName } from '../support/env';
@@ -113,4 +113,67 @@ test('purgeSent deletes only rows sent before the cut-off', async () => {
   const left = [];
   for await (const e of outbox.table.listEntities()) left.push(e.rowKey);
   assert.deepEqual(left.sort(), ['new', 'unsent']);
+});
+
+/** `n` notices for owner@ (ids sort in creation order), listed back as pending rows. */
+async function pendingRows(outbox: Outbox, n: number, prefix = 'm'): Promise<OutboxRow[]> {
+  await outbox.writeNotices(Array.from({ length: n }, (_, i) => notice(`${prefix}${String(i).padStart(3, '0')}`)), () => ['owner@contoso.com']);
+  return outbox.listPending('owner@contoso.com');
+}
+
+test('claimMany claims a recipient\'s rows in transactions of ≤ 100; markSentMany marks them all sent', async () => {
+  const outbox = await openOutbox();
+  const rows = await pendingRows(outbox, 250);
+  const res = await outbox.claimMany(rows, 'run-a');
+  assert.equal(res.all, true);
+  assert.equal(res.won.length, 250);
+  assert.ok(rows.every((r) => r.state === 'claimed' && r.claimedBy === 'run-a' && r.attempts === 1));
+  assert.deepEqual(await outbox.listPending(), [], 'claimed within the lease: nothing pending');
+  const marked = await outbox.markSentMany(rows);
+  assert.deepEqual([marked.sent, marked.failures.length], [250, 0], 'the etags claimMany kept are the rows\' current ones');
+  const states: string[] = [];
+  for await (const e of outbox.table.listEntities<{ state: string }>()) states.push(e.state);
+  assert.deepEqual([states.length, new Set(states)], [250, new Set(['sent'])]);
+  await assert.rejects(outbox.claimMany([...rows.slice(0, 1), { ...rows[1], recipient: 'someone@contoso.com' }]), RangeError);
+});
+
+test('claimMany: two runs racing for a recipient — one wins every row, the other none', async () => {
+  const outbox = await openOutbox();
+  const a = await pendingRows(outbox, 230);
+  const b = await outbox.listPending('owner@contoso.com');
+  const [ra, rb] = await Promise.all([outbox.claimMany(a, 'run-a'), outbox.claimMany(b, 'run-b')]);
+  assert.deepEqual([ra.all, rb.all].sort(), [false, true]);
+  const loser = ra.all ? rb : ra;
+  assert.deepEqual(loser.won, [], 'the loser met the winner on the first transaction');
+  const holders = new Set<string>();
+  for await (const e of outbox.table.listEntities<{ claimedBy: string }>()) holders.add(e.claimedBy);
+  assert.deepEqual(holders, new Set([ra.all ? 'run-a' : 'run-b']));
+});
+
+test('claimMany: a row of a later transaction changed since it was listed → not all; what was won is returned to release', async () => {
+  const outbox = await openOutbox();
+  const rows = await pendingRows(outbox, 150);
+  const [stolen] = await outbox.listPending('owner@contoso.com').then((rs) => rs.filter((r) => r.id === 'm120'));
+  assert.ok(await outbox.claim(stolen, 'other-run'));
+  const res = await outbox.claimMany(rows, 'run-a');
+  assert.equal(res.all, false);
+  assert.deepEqual(res.won.map((r) => r.id), rows.slice(0, 100).map((r) => r.id), 'the first transaction was won, the second lost as a whole');
+  for (const r of res.won) await outbox.release(r, 'another alert run holds this recipient');
+  assert.equal((await outbox.listPending()).length, 149, 'all but the stolen row are pending again');
+});
+
+test('markSentMany: a row whose lease ran out and was taken over is reported; the rest of its transaction is still marked', async () => {
+  let clock = new Date('2026-11-26T06:00:00Z');
+  const outbox = await openOutbox(() => clock);
+  const rows = await pendingRows(outbox, 40);
+  assert.equal((await outbox.claimMany(rows, 'slow-run')).all, true);
+  clock = new Date(clock.getTime() + 61_000);
+  const [expired] = (await outbox.listPending()).filter((r) => r.id === 'm007');
+  assert.ok(await outbox.claim(expired, 'rescuer'));
+  const res = await outbox.markSentMany(rows);
+  assert.equal(res.sent, 39);
+  assert.deepEqual(res.failures.map((f) => [f.row.id, f.error instanceof LostClaimError]), [['m007', true]]);
+  const byState = new Map<string, string[]>();
+  for await (const e of outbox.table.listEntities<{ state: string }>()) byState.set(e.state, [...(byState.get(e.state) ?? []), e.rowKey as string]);
+  assert.deepEqual([byState.get('sent')?.length, byState.get('claimed')], [39, ['m007']]);
 });
