@@ -1,17 +1,16 @@
 // Per-host Log Analytics evidence, one Gathered<> per evidence family (one query per family per workspace per
 // batch; shared/evidence/logs.ts). Every family is summarised per host on the server, so what arrives here is small
-// whatever the row count: newest line per pattern, counts, per-metric aggregates — never raw rows.
+// whatever the row count: the newest few distinct lines per pattern, counts, per-metric aggregates — never raw rows.
 import type { Gathered } from '../model';
 
 /** Which launch-log pattern a line matched on the server (shared/checks/script/patterns.ts), or `other`. */
 export type LaunchLineKey = string;
 
+/** One distinct line of a pattern key: its newest time and how often it occurred in the window. */
 export interface LaunchLogLine {
   key: LaunchLineKey;
-  /** Newest line of this key in the window. */
   time: string;
   message: string;
-  /** Lines of this key in the window. */
   count: number;
 }
 
@@ -22,16 +21,21 @@ export interface LaunchLogEvidence {
   tag: string;
   /** Launch-log rows for the host in the window (0 → script checks are unknown with the setup hint). */
   rows: number;
-  /** The newest line per pattern key. */
+  /**
+   * The newest distinct lines of each pattern key (up to LINES_PER_GROUP per key): the server classifies by terms,
+   * the checks confirm each line with the exact pattern, so a newer near-miss cannot hide an older real match.
+   */
   newest: LaunchLogLine[];
 }
 
 export type KernelEventKind = 'oom-kill' | 'syn-flood' | 'conntrack-full' | 'tcp-oom';
 
+/** One distinct kernel line of a kind and detail (up to LINES_PER_GROUP newest per kind and detail). */
 export interface KernelEvent {
   kind: KernelEventKind;
   /** The killed process's comm for an OOM kill, the port for a SYN flood, '' otherwise. */
   detail: string;
+  /** Occurrences of this line in the window. */
   count: number;
   time: string;
   message: string;

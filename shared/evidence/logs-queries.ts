@@ -20,6 +20,22 @@ function fuzzy(lines: readonly string[]): string {
   return `union isfuzzy=true (${lines.join('\n')})`;
 }
 
+/** Distinct lines kept per pattern group: a near-miss the server grouped in must not hide an older real match. */
+export const LINES_PER_GROUP = 5;
+
+/**
+ * The newest LINES_PER_GROUP distinct messages of each group, newest first, as `Lines` = [[time, message, count]…],
+ * with the group's row count and newest time. Identical lines (heartbeats) collapse first, so the sort sees one row
+ * per distinct line; make_list keeps the order of sorted input (Kusto docs, make_list).
+ */
+function newestLines(groupBy: string, message: string): string[] {
+  return [
+    `| summarize MsgCount = count(), MsgTime = max(TimeGenerated) by ${groupBy}, ${message}`,
+    '| order by MsgTime desc',
+    `| summarize GroupCount = sum(MsgCount), TimeGenerated = max(MsgTime), Lines = make_list(pack_array(MsgTime, ${message}, MsgCount), ${LINES_PER_GROUP}) by ${groupBy}`,
+  ];
+}
+
 /** Nested iff(): the first case whose condition holds gives the value (the subset has no case()). */
 function firstMatch(cases: readonly { when: string; then: string }[], otherwise: string): string {
   return cases.reduceRight((acc, c) => `iff(${c.when}, ${c.then}, ${acc})`, otherwise);
@@ -47,7 +63,7 @@ export interface LaunchLogSource {
 /**
  * The launch log: `Syslog` rows under the tag (ProcessName), or a custom table (`TensorBoardLog_CL`, the Azure
  * Monitor Agent's text-log shape: `RawData`, `Computer`) whose every row is launch log. Result: per host and
- * pattern key, the line count and the newest line.
+ * pattern key, the line count and the newest few distinct lines.
  */
 export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): string {
   const table = kqlIdentifier(source.table);
@@ -66,7 +82,7 @@ export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): st
       `| extend TbMessage = tostring(${messageColumn})`,
     ]),
     `| extend LineKey = ${key}`,
-    '| summarize LineCount = count(), arg_max(TimeGenerated, TbMessage) by HostKey, LineKey',
+    ...newestLines('HostKey, LineKey', 'TbMessage'),
   ].join('\n');
 }
 
@@ -91,7 +107,9 @@ export function kernelQuery(index: HostKeyIndex): string {
     fuzzy(['Syslog', HOST_MATCH]),
     `| extend EventKind = ${kind}`,
     `| extend EventDetail = ${detail}`,
-    '| summarize EventCount = count(), arg_max(TimeGenerated, SyslogMessage) by HostKey, EventKind, EventDetail',
+    // Only event lines keep their text: the rest collapse into one coverage group per host.
+    '| extend EventMessage = iff(EventKind == "", "", SyslogMessage)',
+    ...newestLines('HostKey, EventKind, EventDetail', 'EventMessage'),
   ].join('\n');
 }
 

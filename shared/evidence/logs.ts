@@ -23,7 +23,7 @@ import type {
 } from './log-types';
 import { AML_MANAGEMENT_PORT, LOG_FAMILIES } from './log-types';
 import { HostKeyIndex } from './logs-hosts';
-import { clusterQuery, flowsQuery, kernelQuery, launchLogQuery, metricsQuery } from './logs-queries';
+import { clusterQuery, flowsQuery, kernelQuery, launchLogQuery, LINES_PER_GROUP, metricsQuery } from './logs-queries';
 import { DEFAULT_RETRY, gateFor, runThrottled, type RetryPolicy } from './logs-throttle';
 
 /** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
@@ -142,40 +142,85 @@ async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family:
   return { ok: false, reason: `${message}; evidence that may be incomplete is not used` };
 }
 
-function launchFromRows(rows: Row[], index: HostKeyIndex, ctx: EvidenceContext): Map<string, LaunchLogEvidence> {
-  const out = new Map<string, LaunchLogEvidence>();
-  for (const h of index.hosts) out.set(h.id, { asOf: ctx.now.toISOString(), table: ctx.settings.launchLogTable, tag: ctx.settings.launchLogTag, rows: 0, newest: [] });
-  for (const r of rows) {
-    const line: LaunchLogLine = { key: str(r.LineKey), time: iso(r.TimeGenerated), message: str(r.TbMessage), count: num(r.LineCount) || 0 };
-    for (const id of index.hostsForRowKey(str(r.HostKey))) {
-      const e = out.get(id) as LaunchLogEvidence;
-      e.rows += line.count;
-      const same = e.newest.find((l) => l.key === line.key);
-      if (!same) e.newest.push({ ...line });
+/** A group's `Lines` (newest first): [time, message, count] per distinct line. */
+function linesOf(v: unknown): { time: string; message: string; count: number }[] {
+  const list = typeof v === 'string' ? safeJson(v) : v;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((l) => (Array.isArray(l) && l.length >= 3 ? [{ time: iso(l[0]), message: str(l[1]), count: num(l[2]) || 0 }] : []));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+interface LineLike {
+  time: string;
+  message: string;
+  count: number;
+}
+
+/**
+ * A host's lines from every row that named it (a host matched by `_ResourceId` and by `Computer` gets a group from
+ * each): the same line adds up, and the newest LINES_PER_GROUP distinct lines per group stay, newest first.
+ */
+class LineMerger<T extends LineLike> {
+  private readonly byHost = new Map<string, Map<string, Map<string, T>>>();
+
+  add(hostId: string, group: string, lines: readonly T[]): void {
+    let groups = this.byHost.get(hostId);
+    if (!groups) this.byHost.set(hostId, (groups = new Map()));
+    let byMessage = groups.get(group);
+    if (!byMessage) groups.set(group, (byMessage = new Map()));
+    for (const line of lines) {
+      const same = byMessage.get(line.message);
+      if (!same) byMessage.set(line.message, { ...line });
       else {
         same.count += line.count;
-        if (line.time > same.time) Object.assign(same, { time: line.time, message: line.message });
+        if (line.time > same.time) same.time = line.time;
       }
     }
   }
+
+  lines(hostId: string): T[] {
+    return [...(this.byHost.get(hostId)?.values() ?? [])].flatMap((byMessage) =>
+      [...byMessage.values()].sort((a, b) => b.time.localeCompare(a.time)).slice(0, LINES_PER_GROUP));
+  }
+}
+
+function launchFromRows(rows: Row[], index: HostKeyIndex, ctx: EvidenceContext): Map<string, LaunchLogEvidence> {
+  const out = new Map<string, LaunchLogEvidence>();
+  const merger = new LineMerger<LaunchLogLine>();
+  for (const h of index.hosts) out.set(h.id, { asOf: ctx.now.toISOString(), table: ctx.settings.launchLogTable, tag: ctx.settings.launchLogTag, rows: 0, newest: [] });
+  for (const r of rows) {
+    const key = str(r.LineKey);
+    const lines: LaunchLogLine[] = linesOf(r.Lines).map((l) => ({ key, ...l }));
+    for (const id of index.hostsForRowKey(str(r.HostKey))) {
+      (out.get(id) as LaunchLogEvidence).rows += num(r.GroupCount) || 0;
+      merger.add(id, key, lines);
+    }
+  }
+  for (const [id, e] of out) e.newest = merger.lines(id);
   return out;
 }
 
 function kernelFromRows(rows: Row[], index: HostKeyIndex): Map<string, KernelEvidence> {
   const out = new Map<string, KernelEvidence>();
+  const merger = new LineMerger<KernelEvent>();
   for (const h of index.hosts) out.set(h.id, { syslogRows: 0, events: [] });
   for (const r of rows) {
-    const count = num(r.EventCount) || 0;
     const kind = str(r.EventKind);
+    const detail = str(r.EventDetail);
+    const events: KernelEvent[] = kind ? linesOf(r.Lines).map((l) => ({ kind: kind as KernelEventKind, detail, ...l })) : [];
     for (const id of index.hostsForRowKey(str(r.HostKey))) {
-      const e = out.get(id) as KernelEvidence;
-      e.syslogRows += count;
-      if (kind) {
-        const ev: KernelEvent = { kind: kind as KernelEventKind, detail: str(r.EventDetail), count, time: iso(r.TimeGenerated), message: str(r.SyslogMessage) };
-        e.events.push(ev);
-      }
+      (out.get(id) as KernelEvidence).syslogRows += num(r.GroupCount) || 0;
+      if (kind) merger.add(id, `${kind}|${detail}`, events);
     }
   }
+  for (const [id, e] of out) e.events = merger.lines(id);
   return out;
 }
 

@@ -1,8 +1,9 @@
 // Builders for pure check tests: a host, settings, and evidence built from raw log lines the way the server
-// summarises them (classified by the same pattern table, newest line per key).
+// summarises them (classified by the same pattern table, the newest LINES_PER_GROUP distinct lines per key).
 import { loadSettings, type Settings } from '../../shared/config';
 import type { HostEvidence, VmSizeInfo } from '../../shared/evidence/types';
 import type { KernelEvent, LaunchLogEvidence, LaunchLogLine, LogEvidence, MetricSeries } from '../../shared/evidence/log-types';
+import { LINES_PER_GROUP } from '../../shared/evidence/logs-queries';
 import type { Gathered, HostRecord } from '../../shared/model';
 import { classifyLaunchLine, OTHER_KEY } from '../../shared/checks/script/patterns';
 import { classifyKernelLine } from '../../shared/checks/resource/kernel-patterns';
@@ -57,35 +58,38 @@ export function at(hhmm: string): string {
   return new Date(`2026-11-26T${hhmm.length === 5 ? `${hhmm}:00` : hhmm}.000Z`).toISOString();
 }
 
-/** Raw launch-log lines → the per-key summary the launch query returns. */
-export function launchLog(lines: readonly [string, string][], asOf = NOW): Gathered<LaunchLogEvidence> {
-  const byKey = new Map<string, LaunchLogLine>();
-  for (const [time, message] of lines) {
-    const key = classifyLaunchLine(message)?.key ?? OTHER_KEY;
-    const t = at(time);
-    const prev = byKey.get(key);
-    if (!prev) byKey.set(key, { key, time: t, message, count: 1 });
+/** Distinct lines per group (same message adds up), the newest LINES_PER_GROUP of each group. */
+function newestDistinct<T extends { time: string; message: string; count: number }>(lines: readonly (T & { group: string })[]): T[] {
+  const byGroup = new Map<string, Map<string, T>>();
+  for (const { group, ...line } of lines) {
+    let byMessage = byGroup.get(group);
+    if (!byMessage) byGroup.set(group, (byMessage = new Map()));
+    const prev = byMessage.get(line.message);
+    if (!prev) byMessage.set(line.message, { ...(line as unknown as T) });
     else {
-      prev.count++;
-      if (t >= prev.time) Object.assign(prev, { time: t, message });
+      prev.count += line.count;
+      if (line.time > prev.time) prev.time = line.time;
     }
   }
-  return { ok: true, value: { asOf, table: 'Syslog', tag: 'tensorboard', rows: lines.length, newest: [...byKey.values()] } };
+  return [...byGroup.values()].flatMap((m) => [...m.values()].sort((a, b) => b.time.localeCompare(a.time)).slice(0, LINES_PER_GROUP));
+}
+
+/** Raw launch-log lines → the per-key summary the launch query returns. */
+export function launchLog(lines: readonly [string, string][], asOf = NOW): Gathered<LaunchLogEvidence> {
+  const classified = lines.map(([time, message]) => {
+    const key = classifyLaunchLine(message)?.key ?? OTHER_KEY;
+    return { group: key, key, time: at(time), message, count: 1 };
+  });
+  return { ok: true, value: { asOf, table: 'Syslog', tag: 'tensorboard', rows: lines.length, newest: newestDistinct<LaunchLogLine>(classified) } };
 }
 
 /** Raw Syslog lines (facility, message) → the kernel summary. */
 export function kernelLog(lines: readonly [string, string, string][], extraRows = 10): Gathered<{ syslogRows: number; events: KernelEvent[] }> {
-  const events: KernelEvent[] = [];
-  for (const [time, facility, message] of lines) {
+  const events = lines.flatMap(([time, facility, message]) => {
     const c = facility === 'kern' ? classifyKernelLine(message) : null;
-    if (!c) continue;
-    const prev = events.find((e) => e.kind === c.kind && e.detail === c.detail);
-    if (prev) {
-      prev.count++;
-      if (at(time) >= prev.time) Object.assign(prev, { time: at(time), message });
-    } else events.push({ kind: c.kind, detail: c.detail, count: 1, time: at(time), message });
-  }
-  return { ok: true, value: { syslogRows: lines.length + extraRows, events } };
+    return c ? [{ group: `${c.kind}|${c.detail}`, kind: c.kind, detail: c.detail, count: 1, time: at(time), message }] : [];
+  });
+  return { ok: true, value: { syslogRows: lines.length + extraRows, events: newestDistinct<KernelEvent>(events) } };
 }
 
 export function series(metric: MetricSeries['metric'], values: Partial<MetricSeries> = {}): MetricSeries {

@@ -90,3 +90,37 @@ test('a multi-node cluster: the worst node decides memory and disk pressure, and
   ]);
 });
 
+
+/** Adds a Syslog row beside a host's existing rows (same workspace, same `_ResourceId` form). */
+function addSyslog(t: Tenant, computer: string, time: string, facility: string, processName: string, message: string): void {
+  for (const ws of Object.values(t.logAnalytics ?? {})) {
+    const rows = ws.tables.Syslog ?? [];
+    const like = rows.find((r) => r.Computer === computer);
+    if (!like) continue;
+    rows.push({ ...like, TimeGenerated: time, Facility: facility, ProcessName: processName, SyslogMessage: message, SeverityLevel: facility === 'kern' ? 'err' : 'info' });
+    return;
+  }
+  throw new Error(`no Syslog rows of ${computer}`);
+}
+
+test('a newer near-miss of the same pattern does not hide an older real match', async () => {
+  await runCases([
+    {
+      name: 'launch log: "could not bind … already in use" worded otherwise, after the real bind error',
+      change: (t) => addSyslog(t, 'ci-port-in-use', '2026-11-26T05:40:00Z', 'user', 'tensorboard', 'warning: could not bind to port 6006 while it is already in use by a proxy, retrying'),
+      host: 'ci-port-in-use', check: 'script.port-in-use', status: 'fail', summary: /TensorBoard could not bind to port 6006, it was already in use/,
+    },
+    {
+      name: 'launch log: three newer near-misses (distinct lines) still leave the real bind error among the newest five',
+      change: (t) => {
+        for (let i = 0; i < 3; i++) addSyslog(t, 'ci-port-in-use', `2026-11-26T05:4${i}:00Z`, 'user', 'tensorboard', `warning: could not bind to port 600${i} while it is already in use by a proxy`);
+      },
+      host: 'ci-port-in-use', check: 'script.port-in-use', status: 'fail', summary: /it was already in use/,
+    },
+    {
+      name: 'kernel: an oom_reaper line naming tensorboard after the real OOM kill',
+      change: (t) => addSyslog(t, 'ci-oom', '2026-11-26T05:50:00Z', 'kern', 'kernel', 'oom_reaper: out of memory cleanup for Killed process 4242 (tensorboard) finished'),
+      host: 'ci-oom', check: 'resource.memory-pressure', status: 'fail', summary: /killed tensorboard/,
+    },
+  ]);
+});
