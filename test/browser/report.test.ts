@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { runDemo } from '../../cli/demo';
+import { renderReportHtml, renderStatusPage } from '../../shared/report/html';
 import type { Report } from '../../shared/model';
 import { expectations, failingHostNames } from '../support/app';
 import { loadTenant } from '../support/sandbox';
@@ -141,4 +142,34 @@ test("the check endpoint's HTML answer for one failing host", { skip }, async ()
   await page.screenshot({ path: path.join(SCREENSHOTS, 'check.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+const HOSTILE = ['<script>window.__pwned=1</script>', '"><img src=x onerror="window.__pwned=1">', "'><svg onload=window.__pwned=1>", '</pre><iframe src="javascript:window.__pwned=1"></iframe>'];
+
+test('text from Azure is shown as text: hostile tags, owners, findings and errors run no script', { skip }, async () => {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  const h = structuredClone(report.hosts.find((x) => x.status === 'fail')!);
+  const k = h.checks.find((c) => c.status === 'fail')!;
+  const [a, b, c, d] = HOSTILE;
+  h.host.owners = [`${b}@contoso.com`];
+  h.host.workspace = c;
+  k.summary = a;
+  k.remediation = d;
+  k.evidence = { line: a };
+  k.notes = [b];
+  k.suppressed = true;
+  k.suppressReason = c;
+  const hostile: Report = { ...report, hosts: [h], summary: { hosts: 1, pass: 0, warn: 0, fail: 1, unknown: 0 }, errors: [{ scope: a, code: b, message: d }] };
+  for (const html of [renderReportHtml(hostile), renderStatusPage(hostile, { generatedAt: report.generatedAt, filters: { subscription: c }, selfPath: '/api/status', keep: { code: b } })]) {
+    const page = await context.newPage();
+    let dialogs = 0;
+    page.on('dialog', (dlg) => { dialogs++; void dlg.dismiss(); });
+    await page.setContent(html);
+    assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined', 'no injected script ran');
+    assert.equal(await page.locator('main script, main img, main svg, main iframe').count(), 0, 'no injected element');
+    assert.equal(dialogs, 0);
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes(a) && text.includes(d), 'hostile text shown literally');
+    await page.close();
+  }
 });
