@@ -1,7 +1,8 @@
 // check — HTTP GET/POST /api/check (authLevel function): "why is my TensorBoard 502?" for one host, now.
 // `host` is an ARM id, a compute/VM name or the TensorBoard URL; the answer is one host's report (JSON, schema v1)
 // or HTML (Accept: text/html or ?format=html). Read-only. Bad input 400, out of scope 403, not found 404,
-// ambiguous 409 (with the candidates) — never a 500 for bad input.
+// ambiguous 409 (with the candidates) — never a 500 for bad input; Azure not answering (or part of the scope
+// unreadable, so "not found" cannot be told) 503; the app's own settings wrong 500.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AzureContext } from '../shared/azure';
 import { ConfigError, loadSettings, type Settings } from '../shared/config';
