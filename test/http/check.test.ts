@@ -10,7 +10,7 @@ import { kqlString } from '../../shared/kql';
 import type { Report } from '../../shared/model';
 import { validateReport } from '../../shared/schemas';
 import type { RecordedRequest } from '../../sandbox/server';
-import { ambiguousTenant, expectations, startTestApp, type TestApp } from '../support/app';
+import { ambiguousTenant, expectations, failingHostNames, startTestApp, type TestApp } from '../support/app';
 import { HOSTILE_HOST_INPUTS } from '../support/hostile-inputs';
 import { loadTenant } from '../support/sandbox';
 
@@ -207,7 +207,7 @@ test('a valid host by name (GET), by ARM id (POST) and by TensorBoard URL: 200 w
 });
 
 test('HTML when asked for (Accept: text/html or ?format=html); JSON when Accept prefers it', async () => {
-  const name = 'ci-small';
+  const name = failingHostNames(contoso)[0];
   for (const a of [await getHost(t, name, { accept: 'text/html,application/xhtml+xml' }), await send(t, { query: { host: name, format: 'html' } })]) {
     assert.equal(a.status, 200);
     assert.match(a.type, /^text\/html/);
@@ -233,11 +233,12 @@ test('TBMON_SCOPE=subscriptions:<other>: a host of another subscription is 403 b
   const sub2Host = contoso.resources.find((r) => r.id.toLowerCase().includes(SUB2) && /\/computes\//i.test(r.id) && expectations(contoso)[r.name])!;
   const scoped = await startTestApp({ tenant: contoso, env: { TBMON_SCOPE: `subscriptions:${SUB2}` }, functions: ['check'] });
   try {
-    const byId = await getHost(scoped, hostId('ci-small'));
+    const sub1Host = contoso.resources.find((r) => r.id.toLowerCase().includes(SUB1) && /\/computes\//i.test(r.id) && expectations(contoso)[r.name])!;
+    const byId = await getHost(scoped, sub1Host.id);
     assert.equal(byId.status, 403, byId.text);
     assertClientError(byId, 'out of scope');
     assert.match(byId.json().error!.message!, new RegExp(SUB1));
-    const byName = await getHost(scoped, 'ci-small');
+    const byName = await getHost(scoped, sub1Host.name);
     assert.equal(byName.status, 404, byName.text);
     assertHostReport(await getHost(scoped, sub2Host.name), sub2Host.name);
   } finally {
