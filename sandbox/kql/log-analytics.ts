@@ -2,16 +2,11 @@
 // values), the request's timespan bounding TimeGenerated against the tenant clock, and the answer in Log
 // Analytics' shape (dynamic cells as JSON text, datetimes as ISO strings).
 import type { LogRow, Tenant, TenantLogAnalyticsWorkspace } from '../tenant-types';
+import type { LogAnalyticsRequestBody as LogAnalyticsRequest, LogAnalyticsResponse as LogAnalyticsAnswer } from './index';
 import { KqlError } from './errors';
 import { runQuery } from './engine';
 import { logAnalyticsColumns } from './schemas';
 import { type Column, type KType, type Table, fromJson, toDatetime, toJson } from './values';
-
-export interface LogAnalyticsRequest { query: string; timespan?: string; workspaces?: string[] }
-
-export interface LogAnalyticsAnswer {
-  tables: { name: string; columns: { name: string; type: string }[]; rows: unknown[][] }[];
-}
 
 /** Typed tables per tenant rows array; a row count that changed (rows pushed in place) means a rebuild. */
 const typedTables = new WeakMap<LogRow[], { count: number; table: Table }>();

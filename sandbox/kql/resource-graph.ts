@@ -2,26 +2,11 @@
 // scoped to the request's subscriptions or management groups, paged with `$top` / `$skip` / `$skipToken`.
 import { createHash } from 'node:crypto';
 import type { ArmResource, Tenant, TenantManagementGroup } from '../tenant-types';
+import type { ResourceGraphRequestBody as ResourceGraphRequest, ResourceGraphResponse as ResourceGraphAnswer } from './index';
 import { KqlError } from './errors';
 import { runQuery } from './engine';
 import { resourceGraphColumns } from './schemas';
 import { type KType, type Table, fromJson, toDatetime, toJson } from './values';
-
-export interface ResourceGraphRequest {
-  query: string;
-  subscriptions?: string[];
-  managementGroups?: string[];
-  options?: { $top?: number; $skip?: number; $skipToken?: string; resultFormat?: 'table' | 'objectArray'; [k: string]: unknown };
-}
-
-export interface ResourceGraphAnswer {
-  totalRecords: number;
-  count: number;
-  resultTruncated: 'true' | 'false';
-  $skipToken?: string;
-  data: unknown;
-  facets: unknown[];
-}
 
 const DEFAULT_TOP = 100;
 const MAX_TOP = 1000;
