@@ -42,8 +42,15 @@ export interface KernelEvent {
 }
 
 export interface KernelEvidence {
-  /** Syslog rows of any facility from the host in the window: 0 means no Syslog collection, not "no problems". */
+  /** Syslog rows of any facility from the host in the window (says whether Syslog arrives at all). */
   syslogRows: number;
+  /**
+   * `kern` rows from the host over `kernCoverage` (at least the last 7 days): 0 means kernel messages are not proven
+   * collected — a launch log under facility user says nothing about facility kern — so the kernel checks are unknown.
+   */
+  kernRows: number;
+  /** The period kernRows covers (ISO 8601 duration). */
+  kernCoverage: string;
   events: KernelEvent[];
 }
 
@@ -119,6 +126,10 @@ export interface LogEvidence {
   cluster: Gathered<ClusterEventEvidence>;
   flows: Gathered<FlowEvidence>;
 }
+
+/** How to make kernel messages provable: what the kernel checks say when no `kern` row arrived. */
+export const KERNEL_HINT =
+  'Collect Syslog facility kern from the host: the Azure Monitor Agent\'s data collection rule must list kern among its Syslog facilities (a boot message then proves collection).';
 
 /** The AzureML management port whose denied flows network.flow-denied reports beside the published port. */
 export const AML_MANAGEMENT_PORT = 44224;

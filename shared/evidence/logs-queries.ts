@@ -86,13 +86,25 @@ export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): st
   ].join('\n');
 }
 
+/** How far back a `kern` row proves that the host's kernel messages are collected (a boot message, say). */
+export const KERNEL_COVERAGE_MS = 7 * 86_400_000;
+export const KERNEL_COVERAGE = 'P7D';
+
+/** The kernel query's request timespan: the coverage period, or the lookback when that is longer. */
+export function kernelTimespan(lookback: string, lookbackMs: number): string {
+  return lookbackMs > KERNEL_COVERAGE_MS ? lookback : KERNEL_COVERAGE;
+}
+
 /**
- * Kernel messages: per host, every Syslog row counts toward `SyslogRows` (coverage: is Syslog collected at all?),
- * and `kern` rows matching a kernel pattern are grouped by kind and detail (killed comm, flooded port).
+ * Kernel messages. The request spans KERNEL_COVERAGE (kernelTimespan), so `kern` rows of the last days prove that the
+ * data collection rule collects facility kern (`KernRows`) — any other Syslog row proves nothing about it. Findings
+ * stay in the window (the last `lookbackMs`): per host, Syslog rows of any facility in the window (`GroupCount`), and
+ * in-window `kern` rows matching a kernel pattern grouped by kind and detail (killed comm, flooded port). Rows older
+ * than the window are read only when they are `kern`, filtered on the server.
  */
-export function kernelQuery(index: HostKeyIndex): string {
+export function kernelQuery(index: HostKeyIndex, lookbackMs: number): string {
   const kind = firstMatch(
-    KERNEL_PATTERNS.map((p) => ({ when: `Facility == "kern" and ${allContain('SyslogMessage', p.terms)}`, then: kqlString(p.kind) })),
+    KERNEL_PATTERNS.map((p) => ({ when: `InWindow and Facility == "kern" and ${allContain('SyslogMessage', p.terms)}`, then: kqlString(p.kind) })),
     '""',
   );
   const detail = firstMatch(
@@ -103,13 +115,17 @@ export function kernelQuery(index: HostKeyIndex): string {
     '""',
   );
   return [
+    `let tbWindowStart = ago(${Math.max(1, Math.round(lookbackMs / 1000))}s);`,
     hostFilterLets(index),
-    fuzzy(['Syslog', HOST_MATCH]),
+    fuzzy(['Syslog', '| where TimeGenerated >= tbWindowStart or Facility == "kern"', HOST_MATCH]),
+    '| extend InWindow = TimeGenerated >= tbWindowStart',
     `| extend EventKind = ${kind}`,
     `| extend EventDetail = ${detail}`,
     // Only event lines keep their text: the rest collapse into one coverage group per host.
     '| extend EventMessage = iff(EventKind == "", "", SyslogMessage)',
-    ...newestLines('HostKey, EventKind, EventDetail', 'EventMessage'),
+    '| summarize MsgCount = countif(InWindow), KernRows = countif(Facility == "kern"), MsgTime = max(TimeGenerated) by HostKey, EventKind, EventDetail, EventMessage',
+    '| order by MsgTime desc',
+    `| summarize GroupCount = sum(MsgCount), KernRows = sum(KernRows), TimeGenerated = max(MsgTime), Lines = make_list(pack_array(MsgTime, EventMessage, MsgCount), ${LINES_PER_GROUP}) by HostKey, EventKind, EventDetail`,
   ].join('\n');
 }
 

@@ -21,9 +21,9 @@ import type {
   MetricSeries,
   MetricsEvidence,
 } from './log-types';
-import { AML_MANAGEMENT_PORT, LOG_FAMILIES } from './log-types';
+import { AML_MANAGEMENT_PORT, KERNEL_HINT, LOG_FAMILIES } from './log-types';
 import { HostKeyIndex } from './logs-hosts';
-import { clusterQuery, flowsQuery, kernelQuery, launchLogQuery, LINES_PER_GROUP, metricsQuery } from './logs-queries';
+import { clusterQuery, flowsQuery, kernelQuery, kernelTimespan, launchLogQuery, LINES_PER_GROUP, metricsQuery } from './logs-queries';
 import { DEFAULT_RETRY, gateFor, runThrottled, type RetryPolicy } from './logs-throttle';
 
 /** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
@@ -35,7 +35,7 @@ export const NO_WORKSPACE_HINT =
 
 const FAMILY_HINTS: Record<LogFamily, string> = {
   launch: 'Start TensorBoard with scripts/tensorboard-launch.sh (or `tensorboard … 2>&1 | logger -t tensorboard`) and collect Syslog (facility user) with a data collection rule.',
-  kernel: 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.',
+  kernel: KERNEL_HINT,
   metrics: 'Enable VM insights (InsightsMetrics) or Perf counters for memory, logical disk and processor; for clusters, send the ML workspace\'s metrics and AmlComputeCpuGpuUtilization to the workspace.',
   cluster: 'Send the ML workspace\'s AmlComputeClusterEvent diagnostics to the Log Analytics workspace.',
   flows: 'Enable VNet or NSG flow logs with traffic analytics into this Log Analytics workspace.',
@@ -105,7 +105,7 @@ function withNoContentPolicy(client: LogsQueryClient): LogsQueryClient {
   return client;
 }
 
-async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family: LogFamily, query: string, options: LogGatherOptions): Promise<QueryOutcome> {
+async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family: LogFamily, query: string, timespan: string, options: LogGatherOptions): Promise<QueryOutcome> {
   const client = withNoContentPolicy(ctx.azure.logs());
   const gate = gateFor(ctx.settings.logAnalyticsEndpoint);
   let result: LogsQueryResult;
@@ -113,7 +113,7 @@ async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family:
     result = await runThrottled(
       gate,
       () =>
-        client.queryWorkspace(workspaceId, query, { duration: ctx.settings.lookback }, {
+        client.queryWorkspace(workspaceId, query, { duration: timespan }, {
           abortSignal: ctx.abortSignal,
           serverTimeoutInSeconds: options.serverTimeoutInSeconds,
         }),
@@ -207,16 +207,18 @@ function launchFromRows(rows: Row[], index: HostKeyIndex, ctx: EvidenceContext):
   return out;
 }
 
-function kernelFromRows(rows: Row[], index: HostKeyIndex): Map<string, KernelEvidence> {
+function kernelFromRows(rows: Row[], index: HostKeyIndex, kernCoverage: string): Map<string, KernelEvidence> {
   const out = new Map<string, KernelEvidence>();
   const merger = new LineMerger<KernelEvent>();
-  for (const h of index.hosts) out.set(h.id, { syslogRows: 0, events: [] });
+  for (const h of index.hosts) out.set(h.id, { syslogRows: 0, kernRows: 0, kernCoverage, events: [] });
   for (const r of rows) {
     const kind = str(r.EventKind);
     const detail = str(r.EventDetail);
     const events: KernelEvent[] = kind ? linesOf(r.Lines).map((l) => ({ kind: kind as KernelEventKind, detail, ...l })) : [];
     for (const id of index.hostsForRowKey(str(r.HostKey))) {
-      (out.get(id) as KernelEvidence).syslogRows += num(r.GroupCount) || 0;
+      const e = out.get(id) as KernelEvidence;
+      e.syslogRows += num(r.GroupCount) || 0;
+      e.kernRows += num(r.KernRows) || 0;
       if (kind) merger.add(id, `${kind}|${detail}`, events);
     }
   }
@@ -316,6 +318,8 @@ export interface PlannedQuery {
   /** The hosts the query covers (clusters only for cluster events; hosts with flow keys for flows). */
   index: HostKeyIndex;
   query: string;
+  /** The request timespan (ISO 8601 duration): TBMON_LOOKBACK, longer for the kernel's coverage. */
+  timespan: string;
 }
 
 function hasFlowKeys(index: HostKeyIndex, id: string): boolean {
@@ -327,17 +331,18 @@ function hasFlowKeys(index: HostKeyIndex, id: string): boolean {
 export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings']): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string }[] } {
   const { workspaceId, hosts, index } = chunk;
   const allIds = hosts.map((h) => h.id);
+  const timespan = settings.lookback;
   const queries: PlannedQuery[] = [
-    { workspaceId, family: 'launch', hostIds: allIds, index, query: launchLogQuery(index, { table: settings.launchLogTable, tag: settings.launchLogTag }) },
-    { workspaceId, family: 'kernel', hostIds: allIds, index, query: kernelQuery(index) },
-    { workspaceId, family: 'metrics', hostIds: allIds, index, query: metricsQuery(index) },
+    { workspaceId, family: 'launch', hostIds: allIds, index, timespan, query: launchLogQuery(index, { table: settings.launchLogTable, tag: settings.launchLogTag }) },
+    { workspaceId, family: 'kernel', hostIds: allIds, index, timespan: kernelTimespan(settings.lookback, settings.lookbackMs), query: kernelQuery(index, settings.lookbackMs) },
+    { workspaceId, family: 'metrics', hostIds: allIds, index, timespan, query: metricsQuery(index) },
   ];
   const notApplicable: { family: LogFamily; hostId: string; reason: string }[] = [];
   const clusters = hosts.filter((h) => h.kind === 'compute-cluster');
   for (const h of hosts) if (h.kind !== 'compute-cluster') notApplicable.push({ family: 'cluster', hostId: h.id, reason: 'cluster events apply to compute clusters only' });
   if (clusters.length) {
     const clusterIndex = new HostKeyIndex(clusters);
-    queries.push({ workspaceId, family: 'cluster', hostIds: clusters.map((h) => h.id), index: clusterIndex, query: clusterQuery(clusterIndex) });
+    queries.push({ workspaceId, family: 'cluster', hostIds: clusters.map((h) => h.id), index: clusterIndex, timespan, query: clusterQuery(clusterIndex) });
   }
   const flowHosts = hosts.filter((h) => hasFlowKeys(index, h.id));
   for (const h of hosts) {
@@ -346,7 +351,7 @@ export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settin
   if (flowHosts.length) {
     const flowIndex = new HostKeyIndex(flowHosts);
     const ports = [AML_MANAGEMENT_PORT, ...flowHosts.map((h) => h.publishedPort)];
-    queries.push({ workspaceId, family: 'flows', hostIds: flowHosts.map((h) => h.id), index: flowIndex, query: flowsQuery(flowIndex, ports) });
+    queries.push({ workspaceId, family: 'flows', hostIds: flowHosts.map((h) => h.id), index: flowIndex, timespan, query: flowsQuery(flowIndex, ports) });
   }
   return { queries, notApplicable };
 }
@@ -354,7 +359,7 @@ export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settin
 function parseFamily(q: PlannedQuery, rows: Row[], ctx: EvidenceContext): Map<string, unknown> {
   switch (q.family) {
     case 'launch': return launchFromRows(rows, q.index, ctx);
-    case 'kernel': return kernelFromRows(rows, q.index);
+    case 'kernel': return kernelFromRows(rows, q.index, q.timespan);
     case 'metrics': return metricsFromRows(rows, q.index);
     case 'cluster': return clusterFromRows(rows, q.index);
     case 'flows': return flowsFromRows(rows, q.index, q.index.hosts);
@@ -365,7 +370,7 @@ async function runPlannedQuery(q: PlannedQuery, ctx: EvidenceContext, options: L
   const set = (id: string, value: Gathered<unknown>) => {
     (out.get(id) as unknown as Record<LogFamily, Gathered<unknown>>)[q.family] = value;
   };
-  const res = await runFamilyQuery(ctx, q.workspaceId, q.family, q.query, options);
+  const res = await runFamilyQuery(ctx, q.workspaceId, q.family, q.query, q.timespan, options);
   if (!res.ok) {
     for (const id of q.hostIds) set(id, missing(res.reason, FAMILY_HINTS[q.family]));
     return;

@@ -2,7 +2,7 @@
 // summarises them (classified by the same pattern table, the newest LINES_PER_GROUP distinct lines per key).
 import { loadSettings, type Settings } from '../../shared/config';
 import type { HostEvidence, VmSizeInfo } from '../../shared/evidence/types';
-import type { KernelEvent, LaunchLogEvidence, LaunchLogLine, LogEvidence, MetricSeries } from '../../shared/evidence/log-types';
+import type { KernelEvent, KernelEvidence, LaunchLogEvidence, LaunchLogLine, LogEvidence, MetricSeries } from '../../shared/evidence/log-types';
 import { LINES_PER_GROUP } from '../../shared/evidence/logs-queries';
 import type { Gathered, HostRecord } from '../../shared/model';
 import { classifyLaunchLine, OTHER_KEY } from '../../shared/checks/script/patterns';
@@ -83,13 +83,17 @@ export function launchLog(lines: readonly [string, string][], asOf = NOW): Gathe
   return { ok: true, value: { asOf, table: 'Syslog', tag: 'tensorboard', rows: lines.length, newest: newestDistinct<LaunchLogLine>(classified) } };
 }
 
-/** Raw Syslog lines (facility, message) → the kernel summary. */
-export function kernelLog(lines: readonly [string, string, string][], extraRows = 10): Gathered<{ syslogRows: number; events: KernelEvent[] }> {
+/**
+ * Raw Syslog lines (facility, message) in the window → the kernel summary. `olderKernRows`: `kern` rows before the
+ * window but within the coverage period (a boot message) — 0 leaves kernel collection unproven unless a line here is kern.
+ */
+export function kernelLog(lines: readonly [string, string, string][], { extraRows = 10, olderKernRows = 1 } = {}): Gathered<KernelEvidence> {
   const events = lines.flatMap(([time, facility, message]) => {
     const c = facility === 'kern' ? classifyKernelLine(message) : null;
     return c ? [{ group: `${c.kind}|${c.detail}`, kind: c.kind, detail: c.detail, count: 1, time: at(time), message }] : [];
   });
-  return { ok: true, value: { syslogRows: lines.length + extraRows, events: newestDistinct<KernelEvent>(events) } };
+  const kernRows = lines.filter(([, facility]) => facility === 'kern').length + olderKernRows;
+  return { ok: true, value: { syslogRows: lines.length + extraRows, kernRows, kernCoverage: 'P7D', events: newestDistinct<KernelEvent>(events) } };
 }
 
 export function series(metric: MetricSeries['metric'], values: Partial<MetricSeries> = {}): MetricSeries {

@@ -124,3 +124,49 @@ test('a newer near-miss of the same pattern does not hide an older real match', 
     },
   ]);
 });
+
+const isKern = (computer: string) => (r: LogRow) => r.Computer === computer && r.Facility === 'kern';
+
+function dropRows(t: Tenant, table: string, pick: (r: LogRow) => boolean): void {
+  for (const ws of Object.values(t.logAnalytics ?? {})) if (ws.tables[table]) ws.tables[table] = ws.tables[table].filter((r) => !pick(r));
+}
+
+test('kernel checks pass only when the host\'s facility kern is proven collected (a kern row in 7 days)', async () => {
+  const hint = /facility kern/;
+  const cases: (Case & { hint?: RegExp })[] = [
+    { name: 'contoso: ci-ok\'s boot message 2 days ago proves it', change: () => {}, host: 'ci-ok', check: 'resource.kernel-network', status: 'pass' },
+    { name: 'contoso: ci-ok memory pressure with the boot message', change: () => {}, host: 'ci-ok', check: 'resource.memory-pressure', status: 'pass' },
+    { name: 'ci-oom\'s in-window kern rows prove it', change: () => {}, host: 'ci-oom', check: 'resource.kernel-network', status: 'pass' },
+    { name: 'cluster: one node\'s kern rows prove it', change: () => {}, host: 'cluster-tb', check: 'resource.kernel-network', status: 'pass' },
+    {
+      name: 'ci-ok with only its launch log (facility user)', change: (t) => dropRows(t, 'Syslog', isKern('ci-ok')),
+      host: 'ci-ok', check: 'resource.kernel-network', status: 'unknown', summary: /no facility kern row/i, hint,
+    },
+    {
+      name: 'ci-ok with only its launch log: the OOM half of memory pressure', change: (t) => dropRows(t, 'Syslog', isKern('ci-ok')),
+      host: 'ci-ok', check: 'resource.memory-pressure', status: 'unknown', summary: /OOM kill would go unseen/, hint,
+    },
+    {
+      name: 'ci-ok\'s only kern row 8 days old',
+      change: (t) => { for (const r of rowsOf(t, 'Syslog', isKern('ci-ok'))) r.TimeGenerated = r.EventTime = '2026-11-18T05:00:00Z'; },
+      host: 'ci-ok', check: 'resource.kernel-network', status: 'unknown', hint,
+    },
+    {
+      name: 'a SYN flood 3 hours ago is outside the 1-hour window: found in the coverage period, not reported',
+      change: (t) => addSyslog(t, 'ci-ok', '2026-11-26T03:00:00Z', 'kern', 'kernel', 'TCP: request_sock_TCP: Possible SYN flooding on port 6006. Sending cookies.  Check SNMP counters.'),
+      host: 'ci-ok', check: 'resource.kernel-network', status: 'pass',
+    },
+    {
+      name: 'a SYN flood on the TensorBoard port in the window',
+      change: (t) => addSyslog(t, 'ci-ok', '2026-11-26T05:30:00Z', 'kern', 'kernel', 'TCP: request_sock_TCP: Possible SYN flooding on port 6006. Sending cookies.  Check SNMP counters.'),
+      host: 'ci-ok', check: 'resource.kernel-network', status: 'fail',
+    },
+  ];
+  for (const c of cases) {
+    const get = await evaluateVariant(c.change);
+    const r = get(c.host, c.check);
+    assert.equal(r.status, c.status, `${c.name}: ${r.summary} ${r.hint ?? ''}`);
+    if (c.summary) assert.match(r.summary, c.summary, c.name);
+    if (c.hint) assert.match(r.hint ?? '', c.hint, c.name);
+  }
+});

@@ -1,9 +1,11 @@
 // resource.kernel-network (CHECKS.md): SYN flooding, a full conntrack table or TCP out of memory → warn; fail when
-// the flooded port is TensorBoard's.
+// the flooded port is TensorBoard's. A pass needs proof that the host's kernel messages are collected (a `kern` row
+// in the coverage period): other Syslog rows, such as the launch log, prove nothing about facility kern.
 import type { CheckOutcome } from '../../model';
 import type { KernelEvent } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
-import { unknownFrom } from './common';
+import { kernNotProven, unknownFrom } from './common';
+import { KERNEL_HINT } from '../../evidence/log-types';
 import { kernelPattern } from './kernel-patterns';
 
 /** Events confirmed against the exact kernel message. */
@@ -19,9 +21,8 @@ export const kernelNetworkCheck: CheckDefinition = {
   appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
   run({ host, logs }, settings): CheckOutcome {
     if (!logs.kernel.ok) return unknownFrom(logs.kernel, 'Kernel messages');
-    if (logs.kernel.value.syslogRows === 0) {
-      return { status: 'unknown', summary: `No Syslog rows from ${host.name} in the last ${settings.lookback}`, hint: 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.' };
-    }
+    const notProven = kernNotProven(logs.kernel.value, host.name);
+    if (notProven) return { status: 'unknown', summary: notProven, hint: KERNEL_HINT };
     const events = kernelNetworkEvents(logs.kernel.value.events);
     if (!events.length) return { status: 'pass', summary: `No SYN flooding, conntrack or TCP memory messages in the last ${settings.lookback}` };
     const tbPorts = new Set([host.port, host.publishedPort].map(String));

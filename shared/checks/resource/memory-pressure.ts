@@ -1,11 +1,12 @@
 // resource.memory-pressure (CHECKS.md; domain-facts R04/R05): a kernel OOM kill of TensorBoard's process in the
 // window → fail; available memory below TBMON_MEMORY_WARN_PCT for a whole 5-minute bin on any node → warn (the
-// series are per node, so the worst node decides and is named). A pass needs both
-// sources: without Syslog an OOM kill would go unseen, without memory metrics the pressure would.
+// series are per node, so the worst node decides and is named). A pass needs both sources: without proof that
+// facility kern is collected an OOM kill would go unseen, without memory metrics the pressure would.
 import type { CheckOutcome } from '../../model';
 import type { KernelEvent, MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
-import { fmtPct, onNode } from './common';
+import { fmtPct, kernNotProven, onNode } from './common';
+import { KERNEL_HINT } from '../../evidence/log-types';
 import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
 
 /** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
@@ -47,7 +48,8 @@ export const memoryPressureCheck: CheckDefinition = {
     const missing: string[] = [];
     const hints: string[] = [];
     const kernel = logs.kernel;
-    if (kernel.ok && kernel.value.syslogRows > 0) {
+    const kernMissing = kernel.ok ? kernNotProven(kernel.value, host.name) : null;
+    if (kernel.ok && !kernMissing) {
       const kills = tensorboardOomKills(kernel.value.events);
       if (kills.length) {
         const newest = kills.reduce((a, b) => (b.time > a.time ? b : a));
@@ -60,8 +62,8 @@ export const memoryPressureCheck: CheckDefinition = {
         };
       }
     } else {
-      missing.push(kernel.ok ? `no Syslog rows from ${host.name} in the last ${settings.lookback}` : `kernel messages: ${kernel.reason}`);
-      hints.push(kernel.ok ? 'Collect Syslog (facility kern) from the host with the Azure Monitor Agent and a data collection rule.' : kernel.hint ?? '');
+      missing.push(kernel.ok ? `${kernMissing} (an OOM kill would go unseen)` : `kernel messages: ${kernel.reason}`);
+      hints.push(kernel.ok ? KERNEL_HINT : kernel.hint ?? '');
     }
     const metrics = logs.metrics;
     const memoryGB = vmSize.ok ? vmSize.value.memoryGB : null;

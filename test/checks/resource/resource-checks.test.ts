@@ -94,7 +94,7 @@ test('resource.memory-pressure: low available memory, and never green without bo
   expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-mb', { worstBinMax: 1000 })] } } }, { ok: false, reason: 'unknown size' }), 'unknown');
   expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [] } } }), 'unknown');
   expectStatus('resource.memory-pressure', evidence(host(), { metrics: memOk }), 'unknown');
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel: { ok: true, value: { syslogRows: 0, events: [] } }, metrics: memOk }), 'unknown');
+  expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }), metrics: memOk }), 'unknown');
   // an OOM kill is a fail even without metrics
   expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', 'Out of memory: Killed process 1 (tensorboard)']]) }), 'fail');
   const strict = loadSettings({ TBMON_MEMORY_WARN_PCT: '50' });
@@ -132,7 +132,28 @@ test('resource.kernel-network: SYN flooding on the TensorBoard port fails, other
   expectStatus('resource.kernel-network', k('nf_conntrack: nf_conntrack: table full, dropping packet'), 'warn');
   expectStatus('resource.kernel-network', k('TCP: out of memory -- consider tuning tcp_mem'), 'warn');
   expectStatus('resource.kernel-network', k('nf_conntrack: default automatic helper assignment has been turned off'), 'pass');
-  expectStatus('resource.kernel-network', evidence(host(), { kernel: { ok: true, value: { syslogRows: 0, events: [] } } }), 'unknown');
+  expectStatus('resource.kernel-network', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }) }), 'unknown');
+});
+
+test('kernel coverage: only a kern row proves kernel messages are collected; any other Syslog row does not', () => {
+  const launchOnly: [string, string, string][] = [['05:10', 'user', 'TensorBoard 2.16.2 at http://ci-tb:6006/ (Press CTRL+C to quit)']];
+  const cases: { name: string; kernel: ReturnType<typeof kernelLog>; memory: CheckStatus; network: CheckStatus }[] = [
+    { name: 'launch log only, no kern row in 7 days', kernel: kernelLog(launchOnly, { olderKernRows: 0 }), memory: 'unknown', network: 'unknown' },
+    { name: 'no Syslog at all', kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }), memory: 'unknown', network: 'unknown' },
+    { name: 'launch log and a boot message days ago', kernel: kernelLog(launchOnly, { olderKernRows: 1 }), memory: 'pass', network: 'pass' },
+    { name: 'an unrelated kern line in the window', kernel: kernelLog([['05:20', 'kern', 'hv_balloon: Received INFO_TYPE_MAX_PAGE_CNT']], { olderKernRows: 0 }), memory: 'pass', network: 'pass' },
+    { name: 'an OOM kill in the window proves kern by itself', kernel: kernelLog([['05:20', 'kern', 'Out of memory: Killed process 7 (tensorboard)']], { olderKernRows: 0 }), memory: 'fail', network: 'pass' },
+  ];
+  for (const c of cases) {
+    const mem = check('resource.memory-pressure').run(evidence(host(), { kernel: c.kernel, metrics: memOk }), settings);
+    assert.equal(mem.status, c.memory, `${c.name}: memory ${mem.summary}`);
+    const net = check('resource.kernel-network').run(evidence(host(), { kernel: c.kernel }), settings);
+    assert.equal(net.status, c.network, `${c.name}: network ${net.summary}`);
+    if (c.network === 'unknown') {
+      assert.match(net.hint ?? '', /facility kern/);
+      assert.match(mem.hint ?? '', /facility kern/);
+    }
+  }
 });
 
 test('resource.cluster-nodes: unusable fails, preempted warns', () => {
