@@ -5,6 +5,8 @@
 import { AzureContext, StaticTokenCredential } from '../shared/azure';
 import { loadSettings } from '../shared/config';
 import { discoverHosts } from '../shared/discovery/discover';
+import { ALL_CHECKS } from '../shared/checks/registry';
+import type { CheckDefinition } from '../shared/checks/types';
 import { evaluateHosts } from '../shared/evaluate';
 import { emptyRequestCounts, type ApiName, type RunError } from '../shared/model';
 import { planBatches } from '../shared/sweep';
@@ -45,6 +47,19 @@ async function main(): Promise<void> {
     const afterDiscovery = azure.counter.snapshot();
     const batches = planBatches(discovered.hosts);
 
+    // Each check's own time (pure CPU, no I/O): what the checks cost per host, apart from gathering.
+    const checkMs = new Map<string, number>();
+    const checks: CheckDefinition[] = ALL_CHECKS.map((c) => ({
+      ...c,
+      run: (...args: Parameters<CheckDefinition['run']>) => {
+        const t = performance.now();
+        try {
+          return c.run(...args);
+        } finally {
+          checkMs.set(c.id, (checkMs.get(c.id) ?? 0) + performance.now() - t);
+        }
+      },
+    }));
     const cache = new Map<string, Promise<unknown>>();
     const requests = emptyRequestCounts();
     let evaluated = 0;
@@ -54,7 +69,7 @@ async function main(): Promise<void> {
     const worker = async () => {
       while (next < batches.length) {
         const batch = batches[next++];
-        const res = await evaluateHosts(batch.hosts, { azure, settings, mode: 'batch', now, cache });
+        const res = await evaluateHosts(batch.hosts, { azure, settings, mode: 'batch', now, cache, checks });
         evaluated += res.reports.length;
         errors.push(...res.errors);
         for (const r of res.reports) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -76,6 +91,9 @@ async function main(): Promise<void> {
     line('requests during evaluate', JSON.stringify(requests));
     line('requests per 1,000 hosts', JSON.stringify(Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, Number(((v / Math.max(1, evaluated)) * 1000).toFixed(1))]))));
     line('host statuses', JSON.stringify(statuses));
+    const perHost = (ms: number) => `${(ms / Math.max(1, evaluated)).toFixed(3)} ms`;
+    line('checks per host (all)', perHost([...checkMs.values()].reduce((a, b) => a + b, 0)));
+    for (const [id, ms] of [...checkMs].sort((a, b) => b[1] - a[1]).slice(0, 5)) line(`  ${id}`, perHost(ms));
     line('run errors', `${errors.length}${errors.length ? ` (first: ${errors[0].scope}: ${errors[0].message})` : ''}`);
     line('heap used', `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
   } finally {

@@ -1,7 +1,7 @@
 // Judging one required flow on every path to a host: which parts are allowed, denied (with the deciding rule and
 // the fix) or unknown (with why), and the words a person reads. Shared by the network checks.
 import type { CheckOutcome } from '../../model';
-import { evaluateFlow, type Endpoint, type FlowPart, type FlowProtocol, type RuleRef } from '../../nsg';
+import { FlowMemo, type Endpoint, type FlowPart, type FlowProtocol, type RuleRef } from '../../nsg';
 import type { HostPath } from './path';
 import { fixCommand, partAddresses } from './fix';
 
@@ -46,6 +46,9 @@ function clientsInVnet(e: Endpoint, path: HostPath): Endpoint {
   return { ...e, prefixes: [...v.addressSpace, ...(v.peeredAddressSpace ?? [])] };
 }
 
+/** Verdicts per (path, flow): the hosts of a subnet share them (the memo holds them only while their evidence lives). */
+const verdicts = new FlowMemo();
+
 export function judge(paths: HostPath[], req: Requirement): Judged {
   const out: Judged = { denied: [], unknown: [], allowed: [] };
   for (const path of paths) {
@@ -55,7 +58,7 @@ export function judge(paths: HostPath[], req: Requirement): Judged {
     }
     const inbound = req.direction === 'Inbound';
     const remote = req.remote.map((e) => clientsInVnet(e, path));
-    const v = evaluateFlow(
+    const v = verdicts.evaluate(
       { direction: req.direction, protocol: req.protocol, source: inbound ? remote : path.host, destination: inbound ? path.host : remote, destinationPorts: req.port },
       path.nsgs,
       path.addresses,

@@ -3,7 +3,7 @@
 // there. Pure; anything missing or unreadable becomes a `problem` the checks report as `unknown`.
 import type { HostRecord } from '../../model';
 import type { ArmObject, NetworkEvidence, Ref, SubnetEvidence } from '../../evidence/network-types';
-import { parseNsg, parsePrefix, type AddressContext, type Endpoint, type NsgPath, type ParsedNsg } from '../../nsg';
+import { IdentityMemo, parseNsg, parsePrefix, type AddressContext, type Endpoint, type NsgPath, type ParsedNsg } from '../../nsg';
 
 export interface HostPath {
   /** "subnet ml" or "NIC vm1-nic". */
@@ -46,8 +46,21 @@ export function routesOf(rt: ArmObject): { name: string; addressPrefix: string; 
   });
 }
 
-/** What VirtualNetwork means for a host in this subnet (TAGS: VNet space, peerings, UDR prefixes). */
+// The hosts of a batch share the evidence objects of their subnet (the VNet, its NSG and route table, the region's
+// service tags): parsing and resolving once per object lets every host and check reuse it, and the NSG evaluator
+// reuse its verdicts (nsg/memo.ts keys them on these objects).
+const parsedNsgs = new WeakMap<ArmObject, ParsedNsg>();
+const addressContexts = new IdentityMemo<AddressContext>();
+const NO_SUBNET = {};
+const NO_ROUTE_TABLE = {};
+
+/** What VirtualNetwork means for a host in this subnet (TAGS: VNet space, peerings, UDR prefixes); one object per inputs. */
 export function addressContext(subnet: SubnetEvidence | null, ev: NetworkEvidence): AddressContext {
+  const routeTable = subnet?.routeTable.state === 'found' ? subnet.routeTable.value : NO_ROUTE_TABLE;
+  return addressContexts.get([ev.serviceTags, subnet?.vnet ?? NO_SUBNET, routeTable], () => buildAddressContext(subnet, ev));
+}
+
+function buildAddressContext(subnet: SubnetEvidence | null, ev: NetworkEvidence): AddressContext {
   const ctx: AddressContext = {};
   if (ev.serviceTags.ok) ctx.serviceTags = ev.serviceTags.value;
   else ctx.serviceTagsUnavailable = ev.serviceTags.reason;
@@ -69,7 +82,11 @@ export function addressContext(subnet: SubnetEvidence | null, ev: NetworkEvidenc
 function nsgOf(ref: Ref<ArmObject>, where: string, byId: Map<string, ParsedNsg>): { nsg: ParsedNsg | null; problem?: string } {
   if (ref.state === 'none') return { nsg: null };
   if (ref.state === 'unreadable') return { nsg: null, problem: `the NSG ${ref.id} of ${where} could not be read: ${ref.reason}` };
-  const parsed = parseNsg(ref.value);
+  let parsed = parsedNsgs.get(ref.value);
+  if (!parsed) {
+    parsed = parseNsg(ref.value);
+    parsedNsgs.set(ref.value, parsed);
+  }
   byId.set(parsed.id.toLowerCase(), parsed);
   return { nsg: parsed };
 }
