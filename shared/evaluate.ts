@@ -7,7 +7,7 @@ import { runChecks } from './checks/registry';
 import type { CheckDefinition } from './checks/types';
 import type { EvidenceContext } from './evidence/context';
 import { gatherEvidence, GATHERERS, type Gatherers } from './evidence/index';
-import { emptyRequestCounts, hostStatus, type ApiName, type HostRecord, type HostReport, type Host, type RunError, type RunStats } from './model';
+import { hostOf, hostStatus, requestsBetween, type HostRecord, type HostReport, type RunError, type RunStats } from './model';
 import { parseSuppressions } from './suppressions';
 
 export interface EvaluateOptions {
@@ -31,12 +31,6 @@ export interface EvaluateResult {
   stats: RunStats;
 }
 
-/** The report form of a host (report.v1.json `hosts[].host`): the record without tags and facts. */
-export function hostOf(record: HostRecord): Host {
-  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = record;
-  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
-}
-
 export async function evaluateHosts(hosts: HostRecord[], options: EvaluateOptions): Promise<EvaluateResult> {
   const started = performance.now();
   const before = options.azure.counter.snapshot();
@@ -55,8 +49,6 @@ export async function evaluateHosts(hosts: HostRecord[], options: EvaluateOption
     reports.push({ host: hostOf(record), evaluatedAt, status: hostStatus(checks), checks });
     for (const problem of parseSuppressions(record.tags).problems) ctx.errors.push({ scope: record.id, code: 'InvalidSuppression', message: problem });
   }
-  const after = options.azure.counter.snapshot();
-  const requests = emptyRequestCounts();
-  for (const api of Object.keys(requests) as ApiName[]) requests[api] = after[api] - before[api];
+  const requests = requestsBetween(before, options.azure.counter.snapshot());
   return { reports, errors: ctx.errors, stats: { durationMs: Math.round(performance.now() - started), requests } };
 }

@@ -48,12 +48,24 @@ export interface HostFacts {
   computerName: string | null;
   /** ML workspace ARM id (compute hosts); null for VMs. */
   workspaceId: string | null;
+  /**
+   * A compute instance's private IP (`properties.properties.connectivityEndpoints.privateIpAddress`): ties traffic-
+   * analytics flows to this host rather than to its whole subnet. Absent/null for clusters (nodes come and go) and
+   * VMs (matched by VM and NIC), and in records stored before discovery read it.
+   */
+  privateIp?: string | null;
 }
 
 /** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */
 export interface HostRecord extends Host {
   tags: Record<string, string>;
   facts: HostFacts;
+}
+
+/** The report form of a host (report.v1.json `hosts[].host`): the record without tags and facts. */
+export function hostOf(record: HostRecord): Host {
+  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = record;
+  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
 }
 
 /** Evidence of one family for one host: either the value, or why it is missing and how to enable it. */
@@ -123,4 +135,11 @@ export function hostStatus(checks: readonly CheckResult[]): HostStatus {
 
 export function emptyRequestCounts(): RequestCounts {
   return { resourceGraph: 0, arm: 0, logAnalytics: 0, email: 0, teams: 0 };
+}
+
+/** The requests made between two snapshots of a request counter, per API. */
+export function requestsBetween(before: RequestCounts, after: RequestCounts): RequestCounts {
+  const out = emptyRequestCounts();
+  for (const api of Object.keys(out) as ApiName[]) out[api] = after[api] - before[api];
+  return out;
 }

@@ -10,7 +10,7 @@ import type { AzureContext } from './azure';
 import type { Settings } from './config';
 import { discoverHosts, type DiscoveryResult } from './discovery/discover';
 import { mapLimited } from './discovery/limit';
-import { emptyRequestCounts, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
+import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
 import type { Notice } from './notices';
 import { noticeId } from './regressions';
 import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
@@ -148,12 +148,6 @@ async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (l
   return { flushed, purgedSentNotices };
 }
 
-function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
-  const out = emptyRequestCounts();
-  for (const k of Object.keys(out) as (keyof RequestCounts)[]) out[k] = after[k] - before[k];
-  return out;
-}
-
 export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   const log = deps.log ?? (() => {});
   const now = (deps.now ?? (() => new Date()))();
@@ -217,6 +211,6 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     flushedStalledSweeps,
     purgedSentNotices,
     errors,
-    stats: { durationMs: Date.now() - started, requests: delta(deps.azure.counter.snapshot(), requestsBefore) },
+    stats: { durationMs: Date.now() - started, requests: requestsBetween(requestsBefore, deps.azure.counter.snapshot()) },
   };
 }

@@ -2,7 +2,7 @@
 // table. The CLI wires it (parses --scope/--format, prints, maps DiscoveryUsageError to exit 2).
 import type { AzureContext } from '../azure';
 import type { Scope, Settings } from '../config';
-import { emptyRequestCounts, type Host, type HostRecord, type RequestCounts, type RunError, type RunStats } from '../model';
+import { hostOf, requestsBetween, type Host, type RunError, type RunStats } from '../model';
 import { discoverHosts, type DiscoveryProgress } from './discover';
 
 export interface HostsJson {
@@ -26,18 +26,6 @@ export interface HostsCommandResult {
   table: string;
   /** 3 when part of the scope could not be read (the output is still complete for the rest), else 0. */
   exitCode: 0 | 3;
-}
-
-/** A host as reports show it: no tags, no facts. */
-export function reportHost(r: HostRecord): Host {
-  const { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId } = r;
-  return { id, name, kind, subscriptionId, resourceGroup, workspace, location, port, publishedPort, owners, logAnalyticsWorkspaceId };
-}
-
-function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
-  const out = emptyRequestCounts();
-  for (const k of Object.keys(out) as (keyof RequestCounts)[]) out[k] = after[k] - before[k];
-  return out;
 }
 
 /** Column-aligned text; the last column is not padded. */
@@ -81,9 +69,9 @@ export async function listHostsCommand(input: HostsCommandInput): Promise<HostsC
   );
   const json: HostsJson = {
     schemaVersion: 1,
-    hosts: result.hosts.map(reportHost),
+    hosts: result.hosts.map(hostOf),
     errors,
-    stats: { durationMs: Date.now() - started, requests: delta(input.azure.counter.snapshot(), before) },
+    stats: { durationMs: Date.now() - started, requests: requestsBetween(before, input.azure.counter.snapshot()) },
   };
   return { json, table: renderHostsTable(json), exitCode: result.complete ? 0 : 3 };
 }

@@ -4,8 +4,7 @@
 // hosts. Keys: PK = subscription id (lower-case), RK = hash of the lower-cased host id (ids hold '/').
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
-import type { Host, HostRecord } from '../model';
-import { reportHost } from '../discovery/hosts-command';
+import { hostOf, type Host, type HostRecord } from '../model';
 import { packJson, unpackJson } from './packing';
 
 export const INVENTORY_TABLE = 'tbmoninventory';
@@ -101,7 +100,7 @@ export class HostInventory {
       if (back) result.added++;
       else result.seen++;
       const entity: TableEntity<Record<string, unknown>> = {
-        partitionKey: pk, rowKey: rk, hostId: h.id, name: h.name, kind: h.kind, ...packJson('host', reportHost(h)),
+        partitionKey: pk, rowKey: rk, hostId: h.id, name: h.name, kind: h.kind, ...packJson('host', hostOf(h)),
         firstSeen: prev && !back ? String(prev.firstSeen) : nowIso, lastSeen: nowIso, lastSeenSweepId: input.sweepId,
         missedSweeps: 0, lastMissedSweepId: '', goneAt: '', goneSweepId: '',
       };
