@@ -3,6 +3,7 @@
 // reaches 0 the next request waits `x-ms-user-quota-resets-after` — and a 429 that outlived the SDK's own retries
 // waited out by its Retry-After and sent again.
 import type { AzureContext } from '../azure';
+import { parseRetryAfter } from '../retry-after';
 
 /** Rows per page: the most one Resource Graph response holds. */
 export const GRAPH_PAGE_SIZE = 1000;
@@ -27,14 +28,6 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function parseQuotaResetsAfter(v: string | undefined | null): number | null {
   const m = v ? /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v.trim()) : null;
   return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 : null;
-}
-
-/** Retry-After (seconds, or an HTTP date) → milliseconds; null when absent or unreadable. */
-export function parseRetryAfter(v: string | undefined | null, nowMs = Date.now()): number | null {
-  if (!v) return null;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 interface HeaderSource {

@@ -7,6 +7,7 @@ import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import { countingPolicy, RequestCounter } from '../azure';
 import type { Settings } from '../config';
 import type { Notice } from '../notices';
+import { parseRetryAfter } from '../retry-after';
 import { digestTitle, type Digest, type HostSection } from './digest';
 import { hostLink, type LinkOptions } from './links';
 
@@ -239,11 +240,3 @@ function toSendError(err: unknown): EmailSendError {
   return new EmailSendError(`ACS email send failed${e.statusCode ? ` (${e.statusCode})` : ''}: ${msg}`, e.statusCode ?? null, e.code ?? 'SendFailed', retryAfter);
 }
 
-/** `Retry-After` as seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
-  if (value === null || value === undefined || value.trim() === '') return null;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
-}

@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import type { RequestCounter } from '../azure';
 import type { Notice } from '../notices';
 import { digestTitle, type Digest, type HostGroup, type HostSection } from './digest';
-import { parseRetryAfter } from './email';
+import { parseRetryAfter } from '../retry-after';
 import { hostLink, type LinkOptions } from './links';
 import { defaultSleep, RequestSpacer } from './pacing';
 

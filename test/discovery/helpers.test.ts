@@ -2,13 +2,14 @@
 // trees, diagnostic-setting choice, Graph completeness, batch planning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphQuotaGate, parseQuotaResetsAfter, parseRetryAfter } from '../../shared/discovery/graph';
+import { GraphQuotaGate, parseQuotaResetsAfter } from '../../shared/discovery/graph';
 import { chooseDiagnosticTarget } from '../../shared/discovery/log-analytics';
 import { chunk, planScope, subscriptionsUnder, SUBSCRIPTIONS_PER_GRAPH_REQUEST } from '../../shared/discovery/scope';
 import { ScopeInventory } from '../../shared/discovery/scope-inventory';
 import { planBatches } from '../../shared/sweep';
 import type { AzureContext } from '../../shared/azure';
 import type { HostRecord } from '../../shared/model';
+import { parseRetryAfter } from '../../shared/retry-after';
 
 test('quota reset and Retry-After parsing', () => {
   const cases: [string | undefined, number | null][] = [['00:00:05', 5000], ['00:01:00', 60_000], ['01:00:00', 3_600_000], ['00:00:00.5', 500], ['5', null], [undefined, null], ['bad', null]];
@@ -18,6 +19,10 @@ test('quota reset and Retry-After parsing', () => {
   assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6_000);
   assert.equal(parseRetryAfter('soon'), null);
   assert.equal(parseRetryAfter(undefined), null);
+  assert.equal(parseRetryAfter(' 2 '), 2000);
+  assert.equal(parseRetryAfter('   '), null);
+  assert.equal(parseRetryAfter(null), null);
+  assert.equal(parseRetryAfter(new Date(1_000).toUTCString(), 4_000), 0, 'a date in the past: no wait');
 });
 
 test('long subscription lists are split under the Graph guidance size (< 300)', async () => {
