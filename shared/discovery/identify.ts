@@ -131,6 +131,7 @@ function computeFacts(raw: RawResource, props: Json, inner: Json): HostFacts {
     nicIds: [],
     computerName: null,
     workspaceId: workspaceIdOfCompute(raw.id),
+    privateIp: str(obj(inner.connectivityEndpoints)?.privateIpAddress),
   };
 }
 

@@ -109,13 +109,27 @@ export interface DeniedFlow {
   /** One source address of the denied flows, and how many distinct ones there were. */
   sampleSrcIp: string;
   srcIps: number;
-  /** What tied the flow to the host: its VM, a NIC, or its subnet. */
-  matchedBy: 'vm' | 'nic' | 'subnet';
+  /**
+   * What tied the flow to the host: its VM, a NIC, its private IP within its subnet, or — only for a host whose
+   * address is unknown (a cluster) — any address in its subnet.
+   */
+  matchedBy: FlowKeyKind;
 }
 
+export type FlowKeyKind = 'vm' | 'nic' | 'ip' | 'subnet';
+
 export interface FlowEvidence {
-  /** NTANetAnalytics rows in the workspace in the window: 0 means traffic analytics sends nothing here. */
+  /** NTANetAnalytics rows in the workspace in the window. */
   workspaceRows: number;
+  /**
+   * Rows in the window that show this host's VM, NIC, private IP or subnet (as destination or source): 0 means the
+   * host's traffic is not logged — no flow logs / traffic analytics on its subnet or NSG — not that nothing is denied.
+   */
+  hostRows: number;
+  /** Which of the host's keys those rows showed. */
+  coveredBy: FlowKeyKind[];
+  /** How denied flows are tied to this host: precisely (VM, NIC, IP), or by subnet only because no address is known. */
+  matching: 'vm-or-nic' | 'ip' | 'subnet-only';
   denied: DeniedFlow[];
 }
 

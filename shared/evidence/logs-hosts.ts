@@ -1,7 +1,7 @@
 // How Log Analytics rows name a host (CHECKS.md § script): Syslog/metrics rows by `Computer` (the compute instance
 // name, a VM's OS computer name) or `_ResourceId` (case-insensitive); cluster events by `ClusterName` within the
-// ML workspace's `_ResourceId`; traffic-analytics flows by destination VM, NIC or subnet. Every key is lower-cased
-// here and on the server, and the index maps a returned key back to every host it may belong to.
+// ML workspace's `_ResourceId`; traffic-analytics flows by VM, NIC, private IP within its subnet, or subnet. Every
+// key is lower-cased here and on the server, and the index maps a returned key back to every host it may belong to.
 import type { HostRecord } from '../model';
 
 export interface HostKeys {
@@ -17,6 +17,11 @@ export interface HostKeys {
   flowVms: string[];
   flowNics: string[];
   flowSubnets: string[];
+  /**
+   * `<subnet>|<private IP>` for each subnet form (IP addresses repeat across VNets, so an address alone would tie
+   * another VNet's host): set when the host's private IP is known (compute instances), empty otherwise.
+   */
+  flowIps: string[];
 }
 
 /** `sub/rg/name…` — the short form traffic analytics writes for VMs, NICs (`sub/rg/nic`) and subnets (`sub/rg/vnet/subnet`). */
@@ -30,6 +35,11 @@ function bothForms(armId: string | null): string[] {
   if (!armId) return [];
   const short = shortFlowId(armId);
   return short ? [armId.toLowerCase(), short] : [armId.toLowerCase()];
+}
+
+/** The flow key of an address in a subnet, as the flows query builds it from DestSubnet and DestIp. */
+export function flowIpKey(subnet: string, ip: string): string {
+  return `${subnet.toLowerCase()}|${ip.toLowerCase()}`;
 }
 
 export function hostKeysOf(host: HostRecord): HostKeys {
@@ -51,6 +61,7 @@ export function hostKeysOf(host: HostRecord): HostKeys {
     flowVms: host.kind === 'vm' ? bothForms(host.id) : [],
     flowNics: host.facts.nicIds.flatMap(bothForms),
     flowSubnets: bothForms(host.facts.subnetId),
+    flowIps: host.facts.privateIp ? bothForms(host.facts.subnetId).map((s) => flowIpKey(s, host.facts.privateIp as string)) : [],
   };
 }
 
@@ -70,6 +81,7 @@ export class HostKeyIndex {
       for (const v of k.flowVms) this.add(`vm:${v}`, h.id);
       for (const n of k.flowNics) this.add(`nic:${n}`, h.id);
       for (const s of k.flowSubnets) this.add(`subnet:${s}`, h.id);
+      for (const i of k.flowIps) this.add(`ip:${i}`, h.id);
     }
   }
 
@@ -99,7 +111,7 @@ export class HostKeyIndex {
     });
   }
 
-  all<K extends 'computers' | 'resourceIds' | 'flowVms' | 'flowNics' | 'flowSubnets'>(field: K): string[] {
+  all<K extends 'computers' | 'resourceIds' | 'flowVms' | 'flowNics' | 'flowSubnets' | 'flowIps'>(field: K): string[] {
     const out = new Set<string>();
     for (const k of this.keys.values()) for (const v of k[field]) out.add(v);
     return [...out].sort();

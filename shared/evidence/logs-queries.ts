@@ -205,20 +205,33 @@ export function clusterQuery(index: HostKeyIndex): string {
 }
 
 /**
- * Denied inbound flows (traffic analytics) to the given ports toward the hosts' VMs, NICs or subnets, per target,
- * port and NSG rule; everything else collapses into one coverage row (MatchedBy "") counting the workspace's rows.
+ * Traffic analytics toward the hosts, in one pass. Denied inbound flows to the given ports are grouped per target,
+ * port and NSG rule, matched on the most specific key the row and the hosts share: the destination VM, NIC, private
+ * IP within its subnet (`DestSubnet|DestIp`), else the subnet (for hosts whose address is unknown). Every other row
+ * that shows one of the hosts' VMs, NICs, addresses or subnets — as destination, else as source — is a coverage row
+ * (`Cover*`): it proves the host's traffic is logged at all. What shows none of them collapses into one row counting
+ * the workspace's other records.
  */
 export function flowsQuery(index: HostKeyIndex, ports: readonly number[]): string {
+  const cover = (column: string, dest: string, src: string, list: string) =>
+    `${column} = iff(MatchedBy != "", "", iff(${dest} in (${list}), ${dest}, iff(${src} in (${list}), ${src}, "")))`;
   return [
     `let tbPorts = dynamic([${[...new Set(ports)].sort((a, b) => a - b).map((p) => String(Math.trunc(p))).join(', ')}]);`,
     `let tbVms = ${kqlDynamicList(index.all('flowVms'))};`,
     `let tbNics = ${kqlDynamicList(index.all('flowNics'))};`,
     `let tbSubnets = ${kqlDynamicList(index.all('flowSubnets'))};`,
-    fuzzy(['NTANetAnalytics', '| extend TbVm = tolower(DestVm), TbNic = tolower(DestNic), TbSubnet = tolower(DestSubnet)']),
+    `let tbIps = ${kqlDynamicList(index.all('flowIps'))};`,
+    fuzzy([
+      'NTANetAnalytics',
+      '| extend TbVm = tolower(DestVm), TbNic = tolower(DestNic), TbSubnet = tolower(DestSubnet), TbIp = strcat(tolower(DestSubnet), "|", tolower(DestIp))',
+      '| extend TbSrcVm = tolower(SrcVm), TbSrcNic = tolower(SrcNic), TbSrcSubnet = tolower(SrcSubnet), TbSrcIp = strcat(tolower(SrcSubnet), "|", tolower(SrcIp))',
+    ]),
     '| extend TbDenied = DestPort in (tbPorts) and (DeniedInFlows > 0 or (FlowStatus in~ ("D", "Denied") and FlowDirection in~ ("I", "Inbound")))',
-    '| extend MatchedBy = iff(TbDenied and TbVm in (tbVms), "vm", iff(TbDenied and TbNic in (tbNics), "nic", iff(TbDenied and TbSubnet in (tbSubnets), "subnet", "")))',
-    '| extend TargetKey = iff(MatchedBy == "vm", TbVm, iff(MatchedBy == "nic", TbNic, iff(MatchedBy == "subnet", TbSubnet, "")))',
+    '| extend MatchedBy = iff(not(TbDenied), "", iff(TbVm in (tbVms), "vm", iff(TbNic in (tbNics), "nic", iff(TbIp in (tbIps), "ip", iff(TbSubnet in (tbSubnets), "subnet", "")))))',
+    '| extend TargetKey = iff(MatchedBy == "vm", TbVm, iff(MatchedBy == "nic", TbNic, iff(MatchedBy == "ip", TbIp, iff(MatchedBy == "subnet", TbSubnet, ""))))',
     '| extend Port = iff(MatchedBy == "", -1, toint(DestPort)), Rule = iff(MatchedBy == "", "", tostring(NsgRule)), Nsg = iff(MatchedBy == "", "", tostring(NsgList)), DeniedCount = iff(MatchedBy == "", 0, coalesce(toint(DeniedInFlows), 0))',
-    '| summarize Records = count(), DeniedIn = sum(DeniedCount), SrcIps = dcount(SrcIp), arg_max(TimeGenerated, SrcIp) by MatchedBy, TargetKey, Port, Rule, Nsg',
+    `| extend ${cover('CoverVm', 'TbVm', 'TbSrcVm', 'tbVms')}, ${cover('CoverNic', 'TbNic', 'TbSrcNic', 'tbNics')}`,
+    `| extend ${cover('CoverIp', 'TbIp', 'TbSrcIp', 'tbIps')}, ${cover('CoverSubnet', 'TbSubnet', 'TbSrcSubnet', 'tbSubnets')}`,
+    '| summarize Records = count(), DeniedIn = sum(DeniedCount), SrcIps = dcount(SrcIp), arg_max(TimeGenerated, SrcIp) by MatchedBy, TargetKey, Port, Rule, Nsg, CoverVm, CoverNic, CoverIp, CoverSubnet',
   ].join('\n');
 }

@@ -10,6 +10,7 @@ import type {
   ClusterEventEvidence,
   DeniedFlow,
   FlowEvidence,
+  FlowKeyKind,
   KernelEvent,
   KernelEventKind,
   KernelEvidence,
@@ -282,25 +283,55 @@ function maxOrNull(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
+/** How a host's denied flows are matched, from the keys it has. */
+function flowMatching(index: HostKeyIndex, id: string): FlowEvidence['matching'] {
+  const k = index.keys.get(id);
+  if (k && k.flowVms.length + k.flowNics.length > 0) return 'vm-or-nic';
+  return k && k.flowIps.length ? 'ip' : 'subnet-only';
+}
+
 function flowsFromRows(rows: Row[], index: HostKeyIndex, hosts: readonly HostRecord[]): Map<string, FlowEvidence> {
   const out = new Map<string, FlowEvidence>();
   const workspaceRows = rows.reduce((n, r) => n + (num(r.Records) || 0), 0);
-  for (const h of hosts) out.set(h.id, { workspaceRows, denied: [] });
+  for (const h of hosts) out.set(h.id, { workspaceRows, hostRows: 0, coveredBy: [], matching: flowMatching(index, h.id), denied: [] });
+  const cover = (ids: Iterable<string>, kind: FlowKeyKind, records: number, credited: Set<string>) => {
+    for (const id of ids) {
+      const e = out.get(id);
+      if (!e) continue;
+      if (!e.coveredBy.includes(kind)) e.coveredBy.push(kind);
+      if (!credited.has(id)) e.hostRows += records;
+      credited.add(id);
+    }
+  };
   for (const r of rows) {
-    const matchedBy = str(r.MatchedBy) as DeniedFlow['matchedBy'] | '';
-    if (!matchedBy) continue;
-    const flow: DeniedFlow = {
-      destPort: num(r.Port),
-      nsgRule: str(r.Rule),
-      nsg: str(r.Nsg),
-      deniedInFlows: num(r.DeniedIn) || 0,
-      records: num(r.Records) || 0,
-      time: iso(r.TimeGenerated),
-      sampleSrcIp: str(r.SrcIp),
-      srcIps: num(r.SrcIps) || 0,
-      matchedBy,
-    };
-    for (const id of index.lookup(matchedBy, str(r.TargetKey))) out.get(id)?.denied.push({ ...flow });
+    const records = num(r.Records) || 0;
+    const credited = new Set<string>();
+    const matchedBy = str(r.MatchedBy) as FlowKeyKind | '';
+    if (matchedBy) {
+      const target = str(r.TargetKey);
+      // A subnet match speaks only for hosts whose address is unknown: a host with a known IP has its own flows.
+      const ids = index.lookup(matchedBy, target).filter((id) => matchedBy !== 'subnet' || flowMatching(index, id) === 'subnet-only');
+      const flow: DeniedFlow = {
+        destPort: num(r.Port),
+        nsgRule: str(r.Rule),
+        nsg: str(r.Nsg),
+        deniedInFlows: num(r.DeniedIn) || 0,
+        records,
+        time: iso(r.TimeGenerated),
+        sampleSrcIp: str(r.SrcIp),
+        srcIps: num(r.SrcIps) || 0,
+        matchedBy,
+      };
+      for (const id of ids) out.get(id)?.denied.push({ ...flow });
+      // A denied flow record is traffic analytics seeing the target (and, for an address, its subnet).
+      cover(index.lookup(matchedBy, target), matchedBy, records, credited);
+      if (matchedBy === 'ip') cover(index.lookup('subnet', target.slice(0, target.lastIndexOf('|'))), 'subnet', records, credited);
+      continue;
+    }
+    for (const [column, kind] of [['CoverVm', 'vm'], ['CoverNic', 'nic'], ['CoverIp', 'ip'], ['CoverSubnet', 'subnet']] as const) {
+      const key = str(r[column]);
+      if (key) cover(index.lookup(kind, key), kind, records, credited);
+    }
   }
   return out;
 }

@@ -170,3 +170,63 @@ test('kernel checks pass only when the host\'s facility kern is proven collected
     if (c.hint) assert.match(r.hint ?? '', c.hint, c.name);
   }
 });
+
+const SNET_CI = '1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/rg-ml-prod/vnet-ml/snet-ci';
+const SNET_TRAIN = '1b2c3d4e-0002-4a5b-8c9d-0e1f2a3b4c02/rg-ml-research/vnet-research/snet-train';
+const onSubnet = (subnet: string) => (r: LogRow) => r.DestSubnet === subnet || r.SrcSubnet === subnet;
+
+/** A denied inbound flow record (traffic analytics) to `destIp:6006` on `subnet`, in the workspace holding that subnet's rows. */
+function addDeniedFlow(t: Tenant, subnet: string, destIp: string): void {
+  for (const ws of Object.values(t.logAnalytics ?? {})) {
+    const rows = ws.tables.NTANetAnalytics ?? [];
+    const like = rows.find((r) => r.DestSubnet === subnet);
+    if (!like) continue;
+    rows.push({
+      ...like, FlowStatus: 'D', FlowDirection: 'I', SrcIp: '10.99.0.8', DestIp: destIp, DestPort: 6006, SrcSubnet: '', AllowedInFlows: 0, DeniedInFlows: 4,
+      NsgRule: 'UserRule_deny-tb-test', TimeGenerated: '2026-11-26T05:43:00Z',
+    });
+    return;
+  }
+  throw new Error(`no flow rows on ${subnet}`);
+}
+
+test('network.flow-denied is unknown unless traffic analytics has flow rows covering the host', async () => {
+  const hint = /flow logs|traffic analytics/i;
+  const cases: (Case & { hint?: RegExp })[] = [
+    { name: 'contoso: ci-ok\'s subnet is logged, nothing denied', change: () => {}, host: 'ci-ok', check: 'network.flow-denied', status: 'pass' },
+    { name: 'contoso: 6006 denied toward ci-nsg-deny', change: () => {}, host: 'ci-nsg-deny', check: 'network.flow-denied', status: 'fail' },
+    { name: 'contoso: 44224 denied toward ci-public-blocked', change: () => {}, host: 'ci-public-blocked', check: 'network.flow-denied', status: 'fail' },
+    {
+      name: 'snet-ci not logged (the workspace still has other subnets\' rows)', change: (t) => dropRows(t, 'NTANetAnalytics', onSubnet(SNET_CI)),
+      host: 'ci-ok', check: 'network.flow-denied', status: 'unknown', summary: /no traffic-analytics flow rows/i, hint,
+    },
+    {
+      name: 'snet-train not logged: the cluster is unknown too', change: (t) => dropRows(t, 'NTANetAnalytics', onSubnet(SNET_TRAIN)),
+      host: 'cluster-tb', check: 'network.flow-denied', status: 'unknown', hint,
+    },
+    {
+      name: 'the VM\'s rows gone, its subnet\'s rows gone: unknown', change: (t) => dropRows(t, 'NTANetAnalytics', (r) => /vm-tb|snet-vm/.test(`${String(r.DestVm)} ${String(r.SrcVm)} ${String(r.DestSubnet)} ${String(r.SrcSubnet)}`)),
+      host: 'vm-tb', check: 'network.flow-denied', status: 'unknown', hint,
+    },
+  ];
+  for (const c of cases) {
+    const get = await evaluateVariant(c.change);
+    const r = get(c.host, c.check);
+    assert.equal(r.status, c.status, `${c.name}: ${r.summary} ${r.hint ?? ''}`);
+    if (c.summary) assert.match(r.summary, c.summary, c.name);
+    if (c.hint) assert.match(r.hint ?? '', c.hint, c.name);
+  }
+});
+
+test('network.flow-denied matches a denied flow on the host\'s private IP when known, on its subnet only otherwise', async () => {
+  await runCases([
+    { name: '6006 denied toward ci-no-owner (10.10.1.9) blames ci-no-owner', change: (t) => addDeniedFlow(t, SNET_CI, '10.10.1.9'), host: 'ci-no-owner', check: 'network.flow-denied', status: 'fail' },
+    { name: '… but not ci-ok on the same subnet', change: (t) => addDeniedFlow(t, SNET_CI, '10.10.1.9'), host: 'ci-ok', check: 'network.flow-denied', status: 'pass' },
+    { name: '… nor ci-small', change: (t) => addDeniedFlow(t, SNET_CI, '10.10.1.9'), host: 'ci-small', check: 'network.flow-denied', status: 'pass' },
+    {
+      name: 'a cluster has no known node IP: a denied flow to its subnet counts, and the summary says it matched by subnet only',
+      change: (t) => addDeniedFlow(t, SNET_TRAIN, '10.20.1.77'), host: 'cluster-tb', check: 'network.flow-denied', status: 'fail', summary: /subnet only/,
+    },
+    { name: '… ci-private (10.20.1.5) on that subnet is not blamed', change: (t) => addDeniedFlow(t, SNET_TRAIN, '10.20.1.77'), host: 'ci-private', check: 'network.flow-denied', status: 'pass' },
+  ]);
+});

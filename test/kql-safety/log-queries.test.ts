@@ -25,7 +25,7 @@ function hostsNamed(name: string): HostRecord[] {
     enableNodePublicIp: true, subnetId: subnet, nicIds: [] as string[], computerName: null as string | null, workspaceId: ws,
   };
   return [
-    { ...base, id: `${ws}/computes/ci-${name}`, name: `ci-${name}`, kind: 'compute-instance', workspace: `ws-${name}`, facts },
+    { ...base, id: `${ws}/computes/ci-${name}`, name: `ci-${name}`, kind: 'compute-instance', workspace: `ws-${name}`, facts: { ...facts, privateIp: '10.0.0.4' } },
     { ...base, id: `${ws}/computes/cl-${name}`, name: `cl-${name}`, kind: 'compute-cluster', workspace: `ws-${name}`, facts },
     {
       ...base, id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-${name}`, name: `vm-${name}`, kind: 'vm', workspace: null, publishedPort: 8443,

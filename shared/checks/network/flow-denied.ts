@@ -1,8 +1,12 @@
 // network.flow-denied (CHECKS.md): traffic analytics saw inbound flows to the published port or 44224 toward the
 // host denied in the window → fail. Built with the Log Analytics checks (NTANetAnalytics, gathered per workspace).
+// Never green without coverage: a pass needs flow rows that show this host (its VM, NIC, IP or subnet) in the window
+// — rows of other subnets in the workspace prove nothing about this one. A flow is tied to the host by VM or NIC
+// (VMs), by private IP (compute instances), and by subnet only when no address is known (clusters), which is said.
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { AML_MANAGEMENT_PORT, type DeniedFlow } from '../../evidence/log-types';
+import { AML_MANAGEMENT_PORT, type DeniedFlow, type FlowEvidence } from '../../evidence/log-types';
+import type { HostRecord } from '../../model';
 import { unknownFrom } from '../resource/common';
 
 /**
@@ -22,6 +26,20 @@ function remediation(flow: DeniedFlow): string {
   return `${show}  # this rule denied traffic to port ${flow.destPort}; allow the sources above it (network.tensorboard-port / network.aml-inbound propose the exact rule)`;
 }
 
+const SUBNET_ONLY = 'matched by subnet only: no private IP is known for this host (cluster nodes come and go), so denied flows toward any address in its subnet count';
+
+function matchingNote(flows: FlowEvidence): string {
+  return flows.matching === 'subnet-only' ? ` (${SUBNET_ONLY})` : '';
+}
+
+/** Where flow logs must be enabled for this host: its subnet, else its NICs. */
+function whereToLog(host: HostRecord): string {
+  const subnet = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(host.facts.subnetId ?? '');
+  if (subnet) return `subnet ${subnet[2]} of VNet ${subnet[1]} (or the NSG on it)`;
+  const nics = host.facts.nicIds.map((id) => id.split('/').pop()).filter(Boolean);
+  return nics.length ? `the VNet/subnet of NIC ${nics.join(', ')} (or its NSG)` : 'the host\'s subnet or NSG';
+}
+
 export const flowDeniedCheck: CheckDefinition = {
   id: 'network.flow-denied',
   class: 'network',
@@ -30,7 +48,8 @@ export const flowDeniedCheck: CheckDefinition = {
   appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
   run({ host, logs }, settings): CheckOutcome {
     if (!logs.flows.ok) return unknownFrom(logs.flows, 'Traffic-analytics flows');
-    const { workspaceRows, denied } = logs.flows.value;
+    const flows = logs.flows.value;
+    const { workspaceRows, hostRows, denied } = flows;
     const ports = new Set([host.publishedPort, AML_MANAGEMENT_PORT]);
     const relevant = denied.filter((d) => ports.has(d.destPort));
     if (relevant.length) {
@@ -38,18 +57,24 @@ export const flowDeniedCheck: CheckDefinition = {
       const first = relevant[0];
       return {
         status: 'fail',
-        summary: `Traffic analytics saw denied inbound flows toward ${host.name} in the last ${settings.lookback}: ${byRule}`,
-        evidence: { table: 'NTANetAnalytics', denied: relevant },
+        summary: `Traffic analytics saw denied inbound flows toward ${host.name} in the last ${settings.lookback}: ${byRule}${matchingNote(flows)}`,
+        evidence: { table: 'NTANetAnalytics', denied: relevant, matching: flows.matching, ...(flows.matching === 'subnet-only' ? { note: SUBNET_ONLY } : {}) },
         remediation: remediation(first),
       };
     }
-    if (workspaceRows === 0) {
+    if (hostRows === 0) {
       return {
         status: 'unknown',
-        summary: `No traffic-analytics rows (NTANetAnalytics) in the host's Log Analytics workspace in the last ${settings.lookback}`,
-        hint: 'Enable VNet or NSG flow logs with traffic analytics into this Log Analytics workspace.',
+        summary: workspaceRows === 0
+          ? `No traffic-analytics rows (NTANetAnalytics) in the host's Log Analytics workspace in the last ${settings.lookback}`
+          : `No traffic-analytics flow rows show ${host.name} (its VM, NIC, IP or subnet) in the last ${settings.lookback}, though the workspace holds ${workspaceRows} rows of other traffic: its traffic is not logged`,
+        hint: `Enable VNet flow logs (or NSG flow logs) with traffic analytics for ${whereToLog(host)}, sending to this Log Analytics workspace.`,
       };
     }
-    return { status: 'pass', summary: `No denied inbound flows to port ${host.publishedPort} or ${AML_MANAGEMENT_PORT} toward ${host.name} in the last ${settings.lookback}` };
+    return {
+      status: 'pass',
+      summary: `No denied inbound flows to port ${host.publishedPort} or ${AML_MANAGEMENT_PORT} toward ${host.name} in the last ${settings.lookback}${matchingNote(flows)}`,
+      evidence: { table: 'NTANetAnalytics', hostRows, coveredBy: flows.coveredBy, matching: flows.matching },
+    };
   },
 };
