@@ -2,6 +2,7 @@
 // subscriptions, ML workspaces with diagnostic settings to Log Analytics workspaces, shared VNets/subnets/NSGs with
 // their default rules, TensorBoard hosts of every kind (and computes that are not), a share of them broken for a
 // real cause, and the Syslog/InsightsMetrics rows that show it. `_expect` names each host's designed finding.
+import { mulberry32 } from './random';
 import * as S from './shapes';
 import type { ArmResource, LogRow, Tenant } from './tenant-types';
 
@@ -31,18 +32,6 @@ const EXPECT: Record<DesignedCause, Record<string, string>> = {
 const LOCATIONS = ['eastus2', 'westeurope', 'westus2'];
 const PEOPLE = ['alice', 'bob', 'carol', 'dana', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar'];
 
-/** mulberry32: small, fast, good enough to spread a tenant deterministically. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function guidFrom(next: () => number): string {
   const hex = Array.from({ length: 4 }, () => Math.floor(next() * 0x100000000).toString(16).padStart(8, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Math.floor(next() * 4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -61,7 +50,7 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     if (!Number.isInteger(v) || v < 1) throw new Error(`generateTenant: ${k} must be a positive integer, not ${v}`);
   }
   if (!Number.isInteger(o.hosts) || o.hosts < 0) throw new Error(`generateTenant: hosts must be a non-negative integer, not ${o.hosts}`);
-  const next = rng(o.seed);
+  const next = mulberry32(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
   const now = o.now ?? '2026-11-26T06:00:00Z';
   const at = (minutes: number) => S.minutesBefore(now, minutes);

@@ -4,18 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateFlow, parseNsg, type AddressContext, type Flow, type FlowPart } from '../../shared/nsg';
-
-// ── A tiny seeded PRNG (mulberry32) so a failure is reproducible from its case number.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG, so a failure is reproducible from its case number.
+import { mulberry32 } from '../../sandbox/random';
 
 // ── Reference: plain numbers, one packet at a time.
 const ip = (s: string): number => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -222,7 +212,7 @@ test(`differential: ${CASES} random rule sets and flows agree with the per-packe
   let splits = 0;
   let multiPart = 0;
   for (let i = 0; i < CASES && disagreements.length < 5; i++) {
-    const g = generate(rng(i + 1));
+    const g = generate(mulberry32(i + 1));
     const id = (n: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/${n}`;
     const asArm = (rules: P[]) => rules.map(({ name, ...props }) => ({ name, properties: props }));
     const subnet = g.subnet ? parseNsg({ id: id('sub'), name: 'sub', properties: { securityRules: asArm(g.subnet) } }) : null;
