@@ -1,9 +1,27 @@
 // script.port-mismatch (CHECKS.md): the port in the newest `TensorBoard <ver> at http://<host>:<port>/` line (or,
 // with only launcher lines, the port the launcher started it on) differs from the host's port → fail.
+//
+// `TensorBoard could not bind to port N, it was already in use` names the port TensorBoard was started for, like the
+// launcher's port. When it is the newest of these lines: N other than the host's port is a mismatch (the start
+// command names the wrong port, whatever holds N) → fail; N equal to the host's port says nothing about where
+// TensorBoard listens — it listens nowhere, script.port-in-use fails — so the outcome stays unknown rather than a
+// pass that would claim TensorBoard listens on the right port.
 import type { CheckOutcome } from '../../model';
+import type { LaunchLogLine } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
-import { parseLauncherLine, parseServingLine } from './patterns';
+import { parseLauncherLine, parseServingLine, patternByKey } from './patterns';
+
+const BIND_ERROR_KEY = 'port-in-use.tensorboard';
+const BIND_ERROR = patternByKey(BIND_ERROR_KEY)?.regex;
+if (!BIND_ERROR) throw new Error(`no launch pattern ${BIND_ERROR_KEY}`);
+
+/** The newest confirmed `could not bind to port N` line and its port. */
+function newestBindFailure(lines: readonly LaunchLogLine[], regex: RegExp): { line: LaunchLogLine; port: number } | null {
+  const line = newestOf(lines.filter((l) => l.key === BIND_ERROR_KEY && regex.test(l.message)));
+  const port = line ? Number(regex.exec(line.message)?.[1]) : NaN;
+  return line && Number.isInteger(port) ? { line, port } : null;
+}
 
 export const portMismatchCheck: CheckDefinition = {
   id: 'script.port-mismatch',
@@ -17,6 +35,25 @@ export const portMismatchCheck: CheckDefinition = {
     const host = evidence.host;
     const serving = newestServing(read.log);
     const launcher = newestOf(confirmedLines(read.log, ['launcher']));
+    const bind = newestBindFailure(read.log.newest, BIND_ERROR as RegExp);
+    const remediation = (port: number) => host.kind === 'compute-instance' && host.port !== host.publishedPort
+      ? `Start TensorBoard with --port ${host.port} (the custom application's target port), or change the application's target port to ${port}`
+      : `Start TensorBoard with --port ${host.port}, or set the tag ${settings.hostTag}=${port} on ${host.name}`;
+    if (bind && [serving, launcher].every((l) => !l || bind.line.time > l.time)) {
+      if (bind.port !== host.port) {
+        return {
+          status: 'fail',
+          summary: `TensorBoard was started on port ${bind.port} (it could not bind there: already in use), but ${host.name} expects ${host.port}`,
+          evidence: { ...lineEvidence(read.log, bind.line), startedPort: bind.port, expectedPort: host.port },
+          remediation: remediation(bind.port),
+        };
+      }
+      return {
+        status: 'unknown',
+        summary: `TensorBoard tried the host's port ${bind.port} but could not bind to it (${bind.line.time}; script.port-in-use): it is not listening, so the port it listens on cannot be judged`,
+        hint: `Free port ${bind.port} on ${host.name} (ss -ltnp 'sport = :${bind.port}') and restart TensorBoard; its serving line or the launcher's heartbeat then shows the port.`,
+      };
+    }
     const line = serving ?? launcher;
     const port = serving ? parseServingLine(serving.message)?.port : launcher ? parseLauncherLine(launcher.message)?.port : undefined;
     if (!line || port === undefined) {
@@ -31,9 +68,7 @@ export const portMismatchCheck: CheckDefinition = {
         status: 'fail',
         summary: `TensorBoard listens on port ${port}, but ${host.name} expects ${host.port}`,
         evidence: { ...lineEvidence(read.log, line), listeningPort: port, expectedPort: host.port },
-        remediation: host.kind === 'compute-instance' && host.port !== host.publishedPort
-          ? `Start TensorBoard with --port ${host.port} (the custom application's target port), or change the application's target port to ${port}`
-          : `Start TensorBoard with --port ${host.port}, or set the tag ${settings.hostTag}=${port} on ${host.name}`,
+        remediation: remediation(port),
       };
     }
     return { status: 'pass', summary: `TensorBoard listens on port ${port}`, evidence: lineEvidence(read.log, line) };

@@ -83,6 +83,13 @@ const CASES: Case[] = [
   // port-mismatch
   { name: 'serving on another port', lines: [['05:30', M.servingOther]], expect: { 'script.port-mismatch': 'fail' } },
   { name: 'launcher started on another port', lines: [['05:50', M.startedOther], ['05:55', M.heartbeatOther]], expect: { 'script.port-mismatch': 'fail', 'script.not-running': 'pass' } },
+  // the port a failed bind names is the port TensorBoard was started for: another port than the host's is a mismatch;
+  // the host's own port says nothing about where TensorBoard listens (it does not) — unknown, port-in-use fails
+  { name: 'could not bind to another port than the host\'s', lines: [['05:30', 'ERROR: TensorBoard could not bind to port 6007, it was already in use']], expect: { 'script.port-mismatch': 'fail', 'script.port-in-use': 'fail' } },
+  { name: 'could not bind to the host\'s port', lines: [['05:30', M.portInUse]], expect: { 'script.port-mismatch': 'unknown', 'script.port-in-use': 'fail' } },
+  { name: 'a bind failure on another port after serving on the right one', lines: [['05:10', M.serving], ['05:30', 'ERROR: TensorBoard could not bind to port 6007, it was already in use']], expect: { 'script.port-mismatch': 'fail' } },
+  { name: 'serving on the right port after a bind failure on another', lines: [['05:10', 'ERROR: TensorBoard could not bind to port 6007, it was already in use'], ['05:30', M.serving]], expect: { 'script.port-mismatch': 'pass', 'script.port-in-use': 'pass' } },
+  { name: 'launcher heartbeats on the right port after a bind failure on another', lines: [['05:10', 'ERROR: TensorBoard could not bind to port 6007, it was already in use'], ['05:50', M.heartbeat]], expect: { 'script.port-mismatch': 'pass' } },
   { name: 'custom application: target port is what TensorBoard must use', host: customApp, lines: [['05:30', 'TensorBoard 2.16.2 at http://0.0.0.0:6006/ (Press CTRL+C to quit)']], expect: { 'script.port-mismatch': 'pass', 'script.localhost-only': 'pass' } },
   // bad-flags
   { name: 'no logdir', lines: [['05:30', M.noLogdir]], expect: { 'script.bad-flags': 'fail', 'script.not-running': 'fail' } },
