@@ -10,6 +10,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import type { Settings } from './config';
 import { evaluateHosts } from './evaluate';
+import { mapLimited } from './limit';
 import type { RunError, RunStats } from './model';
 import { compareHost, noticesFor, type Transition } from './regressions';
 import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
@@ -90,7 +91,7 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
   const transitions: Transition[] = [];
   let noticesWritten = 0;
   const recipients = recipientsOf(p.settings, p.log);
-  await forEachLimited(result.reports, p.concurrency ?? 16, async (report) => {
+  await mapLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
     await p.reports.recordHost(report, sweepId, async ({ base }) => {
       const { states, transitions: t } = compareHost(base, report.checks, p.settings, sweepId);
@@ -144,19 +145,3 @@ async function poison(p: EvaluatePipeline, message: unknown, reason: string): Pr
   return { kind: 'poisoned', reason };
 }
 
-/** Runs `fn` over the items, `limit` at a time; after a failure starts nothing new, waits for the rest, rethrows. */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      try {
-        await fn(items[next++]);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}

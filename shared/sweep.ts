@@ -9,7 +9,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import type { Settings } from './config';
 import { discoverHosts, type DiscoveryResult } from './discovery/discover';
-import { mapLimited } from './discovery/limit';
+import { mapLimited } from './limit';
 import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
 import type { Notice } from './notices';
 import { noticeId } from './regressions';

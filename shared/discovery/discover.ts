@@ -10,7 +10,7 @@ import { listWorkspaceComputes } from './arm-fallback';
 import { graphPages, GraphQuotaGate, type GraphWait } from './graph';
 import { idKey } from './ids';
 import { identifyHost, type IdentifiedHost, type RawResource } from './identify';
-import { mapLimited } from './limit';
+import { mapLimited } from '../limit';
 import { LogAnalyticsResolver } from './log-analytics';
 import { hostCandidatesQuery, scopeInventoryQuery } from './queries';
 import { planScope } from './scope';

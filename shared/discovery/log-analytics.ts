@@ -7,7 +7,7 @@ import { isGuid } from '../config';
 import type { RunError } from '../model';
 import { idKey } from './ids';
 import type { IdentifiedHost } from './identify';
-import { mapLimited } from './limit';
+import { mapLimited } from '../limit';
 
 const LA_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
 

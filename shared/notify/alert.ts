@@ -8,6 +8,7 @@
 // Email and Teams run side by side and fail independently: whatever failed is released to pending and joins the
 // next digest. Pacing (ACS's per-minute and per-hour limits) holds recipients back the same way.
 import { randomUUID } from 'node:crypto';
+import { mapLimited } from '../limit';
 import { TEAMS_RECIPIENT, type Notice } from '../notices';
 import type { ClaimManyResult, MarkSentManyResult, OutboxRow } from '../state/outbox';
 import { buildDigest, type Digest } from './digest';
@@ -208,7 +209,7 @@ async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): 
 }
 
 async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog): Promise<void> {
-  await forEachLimited(rows, ROW_CONCURRENCY, async (r) => {
+  await mapLimited(rows, ROW_CONCURRENCY, async (r) => {
     try {
       await deps.outbox.release(r, reason.slice(0, 500));
     } catch (e) {
@@ -217,13 +218,6 @@ async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, lo
   });
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** A 4xx that says the message itself can never be sent (bad address, bad request) — not auth, throttling or timeouts. */
 function isPermanentRefusal(e: unknown): boolean {

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { Settings } from '../config';
+import { mapLimited } from '../limit';
 import { TEAMS_RECIPIENT, type Notice } from '../notices';
 import { recipientsFor, type NotifyLog } from '../notify/recipients';
 import { packJson, PackTooLargeError, unpackJson } from './packing';
@@ -120,7 +121,7 @@ export class Outbox {
     }
     let created = 0;
     let existing = 0;
-    await forEachLimited(rows, this.concurrency, async (row) => {
+    await mapLimited(rows, this.concurrency, async (row) => {
       try {
         await this.table.createEntity(row);
         created++;
@@ -184,7 +185,7 @@ export class Outbox {
     if (!first || !(await this.claimChunk(first, claimant))) return { all: false, won: [] };
     const won = [...first];
     let lost = false;
-    await forEachLimited(rest, this.concurrency, async (chunk) => {
+    await mapLimited(rest, this.concurrency, async (chunk) => {
       if (lost) return;
       if (await this.claimChunk(chunk, claimant)) won.push(...chunk);
       else lost = true;
@@ -199,7 +200,7 @@ export class Outbox {
    */
   async markSentMany(rows: readonly OutboxRow[]): Promise<MarkSentManyResult> {
     const result: MarkSentManyResult = { sent: 0, failures: [] };
-    await forEachLimited(chunked(sameRecipient(rows), MAX_TRANSACTION_ROWS), this.concurrency, async (chunk) => {
+    await mapLimited(chunked(sameRecipient(rows), MAX_TRANSACTION_ROWS), this.concurrency, async (chunk) => {
       const sentAt = this.now().toISOString();
       try {
         await this.transitionChunk(chunk, () => ({ state: 'sent', sentAt }));
@@ -241,7 +242,7 @@ export class Outbox {
     }
     const chunks = [...byRecipient].flatMap(([recipient, keys]) => chunked(keys, MAX_TRANSACTION_ROWS).map((ids) => ({ recipient, ids })));
     let deleted = 0;
-    await forEachLimited(chunks, this.concurrency, async ({ recipient, ids }) => {
+    await mapLimited(chunks, this.concurrency, async ({ recipient, ids }) => {
       try {
         await this.table.submitTransaction(ids.map((id) => ['delete', { partitionKey: recipient, rowKey: id }] as const));
         deleted += ids.length;
@@ -349,10 +350,3 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
