@@ -4,22 +4,11 @@
 import { runLogAnalyticsQuery, runResourceGraphQuery } from '../sandbox/kql';
 import { kusto, warmUp } from '../sandbox/kql/language';
 import type { ArmResource, LogRow, Tenant } from '../sandbox/tenant-types';
+import { mulberry32 } from '../sandbox/random';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-/** A small deterministic generator (mulberry32), so every run sees the same tables. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NOW = Date.parse('2026-11-26T06:00:00Z');
@@ -27,7 +16,7 @@ const SUB = '11111111-1111-1111-1111-111111111111';
 const WS = '22222222-2222-2222-2222-222222222222';
 
 function syslogRows(n: number): LogRow[] {
-  const rnd = random(42);
+  const rnd = mulberry32(42);
   const messages = [
     'TensorBoard 2.16.2 at http://HOST:6006/ (Press CTRL+C to quit)',
     'E0000 could not bind to port 6006, it was already in use',
@@ -54,7 +43,7 @@ function syslogRows(n: number): LogRow[] {
 }
 
 function resources(n: number): ArmResource[] {
-  const rnd = random(7);
+  const rnd = mulberry32(7);
   const out: ArmResource[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const rg = `rg-${i % 500}`;

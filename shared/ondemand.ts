@@ -9,7 +9,7 @@ import { findHost, type HostQuery as FindQuery } from './discovery/find-host';
 import { planScope } from './discovery/scope';
 import { evaluateHosts } from './evaluate';
 import { parseHostQuery } from './host-query';
-import type { Report } from './model';
+import { requestsBetween, type Report } from './model';
 import { buildReport } from './report/build';
 
 export class BadHostInputError extends Error {
@@ -72,9 +72,7 @@ export async function checkHostNow(input: unknown, deps: OnDemandDeps): Promise<
     throw e;
   }
   const result = await evaluateHosts([host], { azure: deps.azure, settings: deps.settings, mode: 'on-demand', now: deps.now, abortSignal: deps.abortSignal });
-  const after = deps.azure.counter.snapshot();
-  const requests = { ...after };
-  for (const k of Object.keys(requests) as (keyof typeof requests)[]) requests[k] = after[k] - before[k];
+  const requests = requestsBetween(before, deps.azure.counter.snapshot());
   return buildReport(result.reports, {
     errors: [...errors, ...result.errors],
     stats: { durationMs: Math.round(performance.now() - started), requests },
