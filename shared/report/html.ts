@@ -16,7 +16,7 @@ main{padding:16px 24px;max-width:1200px}
 .host{background:#fff;border:1px solid #eaecf0;border-left:6px solid var(--skipped);border-radius:8px;margin:12px 0;padding:12px 16px}
 .host.fail{border-left-color:var(--fail)}.host.warn{border-left-color:var(--warn)}.host.unknown{border-left-color:var(--unknown)}.host.pass{border-left-color:var(--pass)}
 .host h2{margin:0 0 4px;font-size:16px}.meta{color:#475467;font-size:12px}
-.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:var(--skipped);text-transform:uppercase}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:var(--skipped);text-transform:uppercase;white-space:nowrap}
 .badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.unknown{background:var(--unknown)}.badge.pass{background:var(--pass)}
 table{border-collapse:collapse;width:100%;margin-top:8px}td,th{text-align:left;vertical-align:top;padding:6px 8px;border-top:1px solid #eaecf0}
 th{font-size:12px;color:#475467}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
