@@ -17,13 +17,19 @@ param acsConnectionString string
 param logAnalyticsEndpoint string
 
 // Throughput is bounded by per-identity API quotas, not by compute:
-// - Log Analytics allows 5 concurrent queries per identity. One evaluate invocation handles one tb-evaluate message
-//   (host.json queues.batchSize 1, newBatchThreshold 0) and runs its evidence queries with a concurrency of 2, so
-//   maximumInstanceCount 2 gives at most 2 x 1 x 2 = 4 concurrent queries, leaving 1 for on-demand checks.
-// - Resource Graph allows 15 queries per 5 s per identity. A sweep makes <= 20 paged queries (1,000 rows a page) and
-//   each evaluate batch <= 2, so 2 instances stay near 2 queries/s; the client waits on the quota headers anyway.
-// A sweep of 10,000 hosts in 20 Log Analytics workspaces is 20 batches x 5 queries = 100 queries, under 20 s of quota.
-var maximumInstanceCount = 2
+// - Log Analytics allows 5 concurrent queries per identity. tbmon's query gate (shared/evidence/logs-throttle.ts) is
+//   process-wide: every invocation in an instance shares at most 5 queries in flight and 200 starts per 30 s. One
+//   tb-evaluate message (host.json queues.batchSize 1, newBatchThreshold 0) is one Log Analytics workspace's batch and
+//   needs at most 5 queries (one per evidence family), so one instance already uses the whole quota:
+//   maximumInstanceCount 1 x 5 = 5 concurrent queries. More instances would only meet 429s (which are retried,
+//   honouring Retry-After, so raising it costs retries, not correctness).
+// - Resource Graph allows 15 queries per 5 s per identity. A sweep of 10,000 hosts makes <= 20 paged queries and each
+//   evaluate batch <= 2, and the client waits on x-ms-user-quota-remaining / -resets-after.
+// A sweep of 10,000 hosts in 20 Log Analytics workspaces is 20 batches x 5 queries = 100 queries: under 20 s of the
+// 200-per-30-s quota, and a few minutes of wall time at real query latencies, inside the 15-minute schedule.
+@minValue(1)
+@description('Flex Consumption instances (see the quota arithmetic above).')
+param maximumInstanceCount int = 1
 var instanceMemoryMB = 2048
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
