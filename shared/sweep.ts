@@ -179,11 +179,15 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   const batches = planBatches(discovered.hosts);
   await mapLimited(batches, 4, (b) => deps.ledger.storeBatch(sweepId, b.batchKey, b.hosts));
 
-  const reconciled = await deps.inventory.reconcile({ sweepId, now, hosts: discovered.hosts, subscriptionsRead: discovered.subscriptionsRead });
-  if (reconciled.gone.length) {
-    const written = await deps.outbox.writeNotices(reconciled.gone.map((g) => goneNotice(g, sweepId, now.toISOString())), recipientsOf(deps.settings, log));
-    for (const n of written.unaddressed) log(`sweep ${sweepId}: ${n.host.name} is gone but has no recipient (no owner, no TBMON_ALERT_FALLBACK_TO, no Teams)`);
-  }
+  // Gone notices are in the outbox before the inventory marks their hosts gone (a gone host is never gone again).
+  const reconciled = await deps.inventory.reconcile({
+    sweepId, now, hosts: discovered.hosts, subscriptionsRead: discovered.subscriptionsRead,
+    beforeCommit: async (gone) => {
+      if (!gone.length) return;
+      const written = await deps.outbox.writeNotices(gone.map((g) => goneNotice(g, sweepId, now.toISOString())), recipientsOf(deps.settings, log));
+      for (const n of written.unaddressed) log(`sweep ${sweepId}: ${n.host.name} is gone but has no recipient (no owner, no TBMON_ALERT_FALLBACK_TO, no Teams)`);
+    },
+  });
 
   await deps.ledger.recordBatches(sweepId, {
     batchCount: batches.length, hostCount: discovered.hosts.length, subscriptionsRead: discovered.subscriptionsRead.length,

@@ -28,6 +28,12 @@ export interface ReconcileInput {
   hosts: readonly HostRecord[];
   /** Subscriptions (lower-cased) this sweep read completely. */
   subscriptionsRead: readonly string[];
+  /**
+   * Runs after the hosts that become gone are known and before anything is written: where the sweep records their
+   * `gone` notices. If it throws, nothing is written — a host marked gone is never gone again, so marking it without
+   * its notice would lose the notice for good; the next sweep decides again instead.
+   */
+  beforeCommit?: (gone: readonly InventoryHost[]) => Promise<void>;
 }
 
 export interface ReconcileResult {
@@ -119,6 +125,8 @@ export class HostInventory {
       if (gone) result.gone.push(toInventoryHost({ ...e, ...change }));
       else result.missed++;
     }
+
+    await input.beforeCommit?.(result.gone);
 
     const batches: TransactionAction[][] = [];
     for (const actions of writes.values()) for (let i = 0; i < actions.length; i += 100) batches.push(actions.slice(i, i + 100));
