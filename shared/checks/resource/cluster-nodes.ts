@@ -30,6 +30,16 @@ export const clusterNodesCheck: CheckDefinition = {
         remediation: `Run jobs whose TensorBoard must stay up on dedicated nodes: az ml compute create --name ${host.name}-dedicated --type AmlCompute --tier dedicated --size ${host.facts.vmSize ?? '<size>'} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`,
       };
     }
+    // A pass needs both counts: an event that does not carry one (null) proves nothing about the nodes.
+    const unread = [c.unusableNodeCount === null ? 'UnusableNodeCount' : '', c.maxPreemptedNodeCount === null ? 'PreemptedNodeCount' : ''].filter(Boolean);
+    if (unread.length) {
+      return {
+        status: 'unknown',
+        summary: `${host.name}: the cluster events of the last ${settings.lookback} carry no ${unread.join(' or ')}, so unusable or preempted nodes cannot be ruled out`,
+        evidence,
+        hint: 'Send the ML workspace\'s AmlComputeClusterEvent diagnostics (cluster status events carry the node counts) to the Log Analytics workspace.',
+      };
+    }
     return { status: 'pass', summary: `${host.name}: no unusable or preempted nodes in ${c.events} event(s)`, evidence };
   },
 };

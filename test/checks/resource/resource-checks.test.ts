@@ -166,3 +166,22 @@ test('resource.cluster-nodes: unusable fails, preempted warns', () => {
   expectStatus('resource.cluster-nodes', ev(0, 0), 'pass');
   expectStatus('resource.cluster-nodes', evidence(c, {}), 'unknown');
 });
+
+test('resource.cluster-nodes: node counts the events do not carry are unknown, never a pass', () => {
+  const c = host({ kind: 'compute-cluster' });
+  const ev = (unusable: number | null, maxPreempted: number | null) => evidence(c, {
+    cluster: { ok: true, value: { events: 3, lastTime: '2026-11-26T05:50:00.000Z', unusableNodeCount: unusable, preemptedNodeCount: null, maxPreemptedNodeCount: maxPreempted, clusterErrorCodes: '' } },
+  });
+  const cases: [number | null, number | null, CheckStatus][] = [
+    [null, null, 'unknown'],
+    [null, 0, 'unknown'],
+    [0, null, 'unknown'],
+    [null, 2, 'warn'],
+    [1, null, 'fail'],
+    [0, 0, 'pass'],
+  ];
+  for (const [unusable, preempted, want] of cases) {
+    const r = expectStatus('resource.cluster-nodes', ev(unusable, preempted), want);
+    if (want === 'unknown') assert.match(r.hint ?? '', /AmlComputeClusterEvent/, `hint for ${unusable}/${preempted}`);
+  }
+});
