@@ -24,7 +24,8 @@ export interface Notice {
 
 /**
  * Outbox table `tbmonoutbox` row (owned by shared/state/outbox.ts):
- *   PartitionKey = recipient: a lower-cased email address, or `teams:<channel>` for the Teams webhook (`teams:default`)
+ *   PartitionKey = recipient: a lower-cased email address, or `teams:<channel>` for the Teams webhook (`teams:default`),
+ *                  with / \ # ? % and control characters percent-encoded (Table keys forbid them; outbox.ts recipientKey)
  *   RowKey       = notice id
  *   notice       = JSON of Notice (compressed if large)
  *   state        = 'pending' | 'claimed' | 'sent'

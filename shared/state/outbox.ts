@@ -20,7 +20,7 @@ export type OutboxState = 'pending' | 'claimed' | 'sent';
 
 /** One outbox row as read back. `etag` changes on every write: claim/markSent/release update it in place. */
 export interface OutboxRow {
-  /** PartitionKey: lower-cased email address, or `teams:<channel>`. */
+  /** Lower-cased email address, or `teams:<channel>` (the PartitionKey is recipientKey of it). */
   recipient: string;
   /** RowKey: the notice id. */
   id: string;
@@ -114,7 +114,7 @@ export class Outbox {
       const packed = packNotice(n);
       for (const r of to) {
         rows.push({
-          partitionKey: r, rowKey: n.id, state: 'pending', kind: n.kind, sweepId: n.sweepId, hostId: n.host.id,
+          partitionKey: recipientKey(r), rowKey: n.id, state: 'pending', kind: n.kind, sweepId: n.sweepId, hostId: n.host.id,
           checkId: n.checkId ?? '', observedAt: n.observedAt, attempts: 0, ...packed,
         });
       }
@@ -140,7 +140,7 @@ export class Outbox {
   async listPending(partition?: string): Promise<OutboxRow[]> {
     const leaseExpiry = new Date(this.now().getTime() - this.leaseMs).toISOString();
     const waiting = odata`(state eq 'pending' or (state eq 'claimed' and claimedAt lt ${leaseExpiry}))`;
-    const filter = partition === undefined ? waiting : `PartitionKey eq ${quote(partition)} and ${waiting}`;
+    const filter = partition === undefined ? waiting : `PartitionKey eq ${quote(recipientKey(partition))} and ${waiting}`;
     const out: OutboxRow[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(toRow(e));
     return out.sort((a, b) => a.notice.observedAt.localeCompare(b.notice.observedAt) || a.id.localeCompare(b.id));
@@ -155,7 +155,7 @@ export class Outbox {
     const claimedAt = this.now().toISOString();
     const change = { state: 'claimed' as const, claimedBy: claimant, claimedAt, attempts: row.attempts + 1 };
     try {
-      const res = await this.table.updateEntity({ partitionKey: row.recipient, rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
+      const res = await this.table.updateEntity({ partitionKey: recipientKey(row.recipient), rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
       Object.assign(row, change, { etag: res.etag as string });
       return true;
     } catch (e) {
@@ -278,7 +278,7 @@ export class Outbox {
   /** ETag-conditional Merge of every row of one partition in one transaction; on success the rows are updated in place. */
   private async transitionChunk(chunk: OutboxRow[], changeOf: (row: OutboxRow) => Partial<Omit<OutboxRow, 'recipient' | 'id' | 'notice' | 'etag'>>): Promise<void> {
     const changes = chunk.map(changeOf);
-    const res = await this.table.submitTransaction(chunk.map((row, i) => ['update', { partitionKey: row.recipient, rowKey: row.id, ...changes[i] }, 'Merge', { etag: row.etag }] as const));
+    const res = await this.table.submitTransaction(chunk.map((row, i) => ['update', { partitionKey: recipientKey(row.recipient), rowKey: row.id, ...changes[i] }, 'Merge', { etag: row.etag }] as const));
     // Sub-responses come back in the order of the operations.
     chunk.forEach((row, i) => {
       const etag = res.subResponses[i]?.etag;
@@ -289,7 +289,7 @@ export class Outbox {
 
   private async transition(row: OutboxRow, change: Record<string, string>): Promise<void> {
     try {
-      const res = await this.table.updateEntity({ partitionKey: row.recipient, rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
+      const res = await this.table.updateEntity({ partitionKey: recipientKey(row.recipient), rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
       Object.assign(row, change, { etag: res.etag as string });
       for (const k of ['claimedBy', 'claimedAt', 'lastError', 'sentAt'] as const) if (row[k] === '') row[k] = null;
     } catch (e) {
@@ -323,10 +323,23 @@ function toRow(e: Record<string, unknown>): OutboxRow {
   if (!notice) throw new Error(`outbox row ${String(e.partitionKey)}/${String(e.rowKey)} holds no notice`);
   const str = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : null);
   return {
-    recipient: e.partitionKey as string, id: e.rowKey as string, notice, state: e.state as OutboxState,
+    recipient: recipientOfKey(e.partitionKey as string), id: e.rowKey as string, notice, state: e.state as OutboxState,
     attempts: Number(e.attempts ?? 0), claimedBy: str('claimedBy'), claimedAt: str('claimedAt'), sentAt: str('sentAt'),
     lastError: str('lastError'), etag: e.etag as string,
   };
+}
+
+// Table keys may not hold / \ # ? or control characters, but an email address may hold / # ? (and the address check
+// lets \ through): those, control characters and % itself travel percent-encoded, so every other key is the address.
+const KEY_UNSAFE = /[%/\\#?\u0000-\u001f\u007f-\u009f]/g;
+
+/** The PartitionKey of a recipient's rows. */
+export function recipientKey(recipient: string): string {
+  return recipient.replace(KEY_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function recipientOfKey(key: string): string {
+  return key.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function quote(s: string): string {
