@@ -227,8 +227,11 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
 
   const acsEndpoint = url('ACS_ENDPOINT', null);
   const acsConnectionString = get('ACS_CONNECTION_STRING') ?? null;
-  if (acsConnectionString !== null && !/^endpoint=[^;]+;accesskey=[^;]+;?$/i.test(acsConnectionString)) {
-    problems.push('ACS_CONNECTION_STRING must look like "endpoint=https://…;accesskey=…" (value not shown: it is a secret)');
+  if (acsConnectionString !== null) {
+    const m = /^endpoint=([^;]+);accesskey=[^;]+;?$/i.exec(acsConnectionString);
+    if (!m) problems.push('ACS_CONNECTION_STRING must look like "endpoint=https://…;accesskey=…" (value not shown: it is a secret)');
+    // The SDK would take an http endpoint (the email content in clear) and refuse one with a path only when sending.
+    else if (!isHttpsOrigin(m[1])) problems.push('ACS_CONNECTION_STRING: its endpoint must be an https URL with no path, e.g. endpoint=https://<resource>.communication.azure.com/ (value not shown: it is a secret)');
   }
   const teamsRaw = get('TEAMS_WEBHOOK_URL') ?? null;
   let teamsWebhookUrl: string | null = null;
@@ -293,6 +296,15 @@ function readStorage(env: Env, problems: string[], required: boolean): StorageSe
   if (queueUri && tableUri) return { kind: 'identity', queueServiceUri: queueUri, tableServiceUri: tableUri, clientId: env.AzureWebJobsStorage__clientId?.trim() || null };
   if (required) problems.push('AzureWebJobsStorage is missing: set a connection string, or AzureWebJobsStorage__accountName (or __queueServiceUri and __tableServiceUri) for a managed identity');
   return null;
+}
+
+function isHttpsOrigin(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' && (u.pathname === '' || u.pathname === '/') && !u.search && !u.hash;
+  } catch {
+    return false;
+  }
 }
 
 export function isCidr(s: string): boolean {

@@ -163,6 +163,18 @@ test('secrets are never echoed: ACS connection string, Teams webhook, storage co
   assert.ok(!bad.join('\n').includes(secret));
 });
 
+test('ACS_CONNECTION_STRING: its endpoint must be an https URL with no path, checked at start (the key is never echoed)', () => {
+  const secret = 'S3cr3tK3yMaterial0123456789';
+  for (const endpoint of ['http://acs.example.communication.azure.com/', 'acs.example.communication.azure.com', 'https://acs.example.communication.azure.com/emails']) {
+    const problems = problemsOf({ ACS_CONNECTION_STRING: `endpoint=${endpoint};accesskey=${secret}` });
+    assert.equal(problems.length, 1, endpoint);
+    assert.match(problems[0], /^ACS_CONNECTION_STRING\b.*https/, endpoint);
+    assert.ok(!problems[0].includes(secret), problems[0]);
+  }
+  const ok = 'endpoint=https://acs.example.communication.azure.com/;accesskey=a2V5';
+  assert.equal(loadSettings({ ACS_CONNECTION_STRING: ok }).acsConnectionString, ok);
+});
+
 test('storage: connection string, Azurite shorthand, managed identity forms; required only when asked', () => {
   assert.deepEqual(loadSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }).storage, { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
   const cs = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
