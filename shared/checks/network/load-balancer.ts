@@ -5,7 +5,7 @@ import type { CheckOutcome } from '../../model';
 import type { ArmObject } from '../../evidence/network-types';
 import type { CheckDefinition } from '../types';
 import { NETWORK_HINT } from './common';
-import { hostPaths, props, sourceEndpoint } from './path';
+import { hostPaths, loadBalancersNamedByNics, props, sourceEndpoint } from './path';
 import { deniedSentence, judge, partsEvidence, unique, type Requirement } from './judge';
 import { shellWord } from './fix';
 
@@ -56,7 +56,16 @@ export const loadBalancerCheck: CheckDefinition = {
   run({ host, network }): CheckOutcome {
     if (!network.ok) return { status: 'unknown', summary: `${TITLE}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
     const ev = network.value;
-    if (!ev.loadBalancers.length) return { status: 'skipped', summary: `${TITLE}: ${host.name} is not in a load balancer backend pool` };
+    // What could not be read: a load balancer a NIC names but the evidence lacks, a NIC whose backend pools are unknown.
+    const held = new Set(ev.loadBalancers.map((l) => l.id.toLowerCase()));
+    const unread = [
+      ...loadBalancersNamedByNics(ev).filter((id) => !held.has(id.toLowerCase())).map((id) => `the load balancer ${id} that holds ${host.name} in a backend pool could not be read`),
+      ...ev.nics.flatMap((r) => (r.state === 'unreadable' ? [`the NIC ${r.id} could not be read (its backend pools are unknown): ${r.reason}`] : [])),
+    ];
+    const unreadOutcome = (known: string): CheckOutcome => ({ status: 'unknown', summary: `${TITLE}: ${known}${known ? '; ' : ''}${unread.join('; ')}`, hint: NETWORK_HINT });
+    if (!ev.loadBalancers.length) {
+      return unread.length ? unreadOutcome('') : { status: 'skipped', summary: `${TITLE}: ${host.name} is not in a load balancer backend pool` };
+    }
     const port = host.publishedPort;
     const nicIpConfigIds = new Set<string>();
     const poolsFromNics = new Set<string>();
@@ -111,6 +120,7 @@ export const loadBalancerCheck: CheckDefinition = {
         } else good.push(`${lb.name}/${ruleName} forwards to ${port} with probe ${obj(probe).name}`);
       }
     }
+    if (!problems.length && !good.length && unread.length) return unreadOutcome('');
     if (!problems.length && !good.length) return { status: 'skipped', summary: `${TITLE}: no backend pool of ${ev.loadBalancers.map((l) => l.name).join(', ')} holds ${host.name}` };
     // The probe comes from AzureLoadBalancer (168.63.129.16): the NSGs on every path must allow it to the port.
     const req: Requirement = { direction: 'Inbound', protocol: 'Tcp', port, remote: [sourceEndpoint('AzureLoadBalancer')], purpose: `lb-probe-${port}` };
@@ -121,6 +131,7 @@ export const loadBalancerCheck: CheckDefinition = {
     }
     const evidence = { loadBalancers: ev.loadBalancers.map((l) => l.id), probeSource: { denied: partsEvidence(j.denied), allowed: partsEvidence(j.allowed) } };
     if (problems.length) return { status: 'fail', summary: `${TITLE}: ${unique(problems).join('; ')}`, evidence, remediation: unique(fixes).join('\n') };
+    if (unread.length) return { ...unreadOutcome(good.join('; ')), evidence };
     if (j.unknown.length) return { status: 'unknown', summary: `${TITLE}: ${good.join('; ')}; whether the NSGs allow the probe from AzureLoadBalancer is unknown: ${unique(j.unknown.map((u) => u.reason)).join('; ')}`, hint: NETWORK_HINT, evidence };
     return { status: 'pass', summary: `${TITLE}: ${good.join('; ')}; the NSGs allow the probe from AzureLoadBalancer`, evidence };
   },

@@ -162,6 +162,27 @@ export function hostPaths(host: HostRecord, ev: NetworkEvidence): HostPath[] {
   });
 }
 
+/**
+ * Load balancer ids that the host's readable NICs name through their backend pools (one per id, compared
+ * case-insensitively). The NIC's own reference proves the host is load-balanced even when the load balancer itself
+ * could not be read.
+ */
+export function loadBalancersNamedByNics(ev: NetworkEvidence): string[] {
+  const out = new Map<string, string>();
+  for (const ref of ev.nics) {
+    if (ref.state !== 'found') continue;
+    for (const c of arr(props(ref.value.nic).ipConfigurations)) {
+      const cp = obj(obj(c)?.properties) ?? obj(c) ?? {};
+      for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
+        const id = str(obj(pool)?.id) ?? '';
+        const i = id.toLowerCase().indexOf('/backendaddresspools/');
+        if (i > 0) out.set(id.slice(0, i).toLowerCase(), id.slice(0, i));
+      }
+    }
+  }
+  return [...out.values()];
+}
+
 /** A client source from settings (TBMON_CLIENT_SOURCES): a CIDR/IP or a service tag. */
 export function sourceEndpoint(text: string): Endpoint {
   return parsePrefix(text) ? { label: text, prefixes: [text] } : { label: text, tag: text };

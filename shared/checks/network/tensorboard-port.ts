@@ -4,7 +4,7 @@
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { prepare } from './common';
-import { sourceEndpoint } from './path';
+import { loadBalancersNamedByNics, sourceEndpoint } from './path';
 import { judge, outcomeOf, type Requirement } from './judge';
 
 const TITLE = 'TensorBoard port reachable through the NSGs';
@@ -19,7 +19,8 @@ export const tensorboardPortCheck: CheckDefinition = {
     const prep = prepare(evidence, TITLE);
     if (!prep.ok) return prep.outcome;
     const sources = (settings.clientSources.length ? settings.clientSources : ['VirtualNetwork']).map(sourceEndpoint);
-    if (prep.ev.loadBalancers.length && !sources.some((s) => s.tag?.toLowerCase() === 'azureloadbalancer')) sources.push(sourceEndpoint('AzureLoadBalancer'));
+    const loadBalanced = prep.ev.loadBalancers.length > 0 || loadBalancersNamedByNics(prep.ev).length > 0;
+    if (loadBalanced && !sources.some((s) => s.tag?.toLowerCase() === 'azureloadbalancer')) sources.push(sourceEndpoint('AzureLoadBalancer'));
     const req: Requirement = { direction: 'Inbound', protocol: 'Tcp', port: evidence.host.publishedPort, remote: sources, purpose: `tensorboard-${evidence.host.publishedPort}` };
     const notes = prep.paths.flatMap((p) => p.notes);
     return outcomeOf(judge(prep.paths, req), req, `Clients → ${evidence.host.name}:${evidence.host.publishedPort}`, notes);

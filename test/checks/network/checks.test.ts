@@ -142,3 +142,56 @@ test('TBMON_CLIENT_SOURCES: a CIDR source half allowed fails naming the blocked 
   assert.doesNotMatch(o.summary, /VirtualNetwork.*denied/);
   assert.equal(o.remediation, `az network nsg rule create --subscription ${SUB} --resource-group rg-net --nsg-name nsg --name tbmon-allow-tensorboard-6006-in --priority 310 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes 198.51.100.128/25 --source-port-ranges '*' --destination-address-prefixes 10.0.1.0/24 --destination-port-ranges 6006`);
 });
+
+// A VM whose NIC sits in a load balancer backend pool, with the load balancer itself readable or not. The NIC's own
+// reference proves the host is load-balanced: an unreadable load balancer is unknown, never "not load-balanced".
+const LB = `${NET}/loadBalancers/lb`;
+const POOL = `${LB}/backendAddressPools/pool`;
+const NIC = `${NET}/networkInterfaces/vm-nic`;
+function vmEvidence(lb: 'readable' | 'unreadable' | 'absent', nicReadable = true, rules: RuleSpec[] = []): NetworkEvidence {
+  const subnet = { id: SUBNET, name: 'snet', properties: { addressPrefix: '10.0.1.0/24' } };
+  const vnet = { id: `${NET}/virtualNetworks/vnet`, name: 'vnet', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [subnet] } };
+  const ipConfig = { id: `${NIC}/ipConfigurations/ipconfig1`, name: 'ipconfig1', properties: { primary: true, privateIPAddress: '10.0.1.4', subnet: { id: SUBNET }, ...(lb === 'absent' ? {} : { loadBalancerBackendAddressPools: [{ id: POOL }] }) } };
+  const nic: ArmObject = { id: NIC, name: 'vm-nic', properties: { ipConfigurations: [ipConfig] } };
+  const lbObject: ArmObject = {
+    id: LB, name: 'lb',
+    properties: {
+      backendAddressPools: [{ id: POOL, name: 'pool', properties: { backendIPConfigurations: [{ id: ipConfig.id }] } }],
+      loadBalancingRules: [{ id: `${LB}/loadBalancingRules/tb`, name: 'tb', properties: { backendAddressPool: { id: POOL }, backendPort: 6006, frontendPort: 6006, protocol: 'Tcp', probe: { id: `${LB}/probes/tb` } } }],
+      probes: [{ id: `${LB}/probes/tb`, name: 'tb', properties: { protocol: 'Tcp', port: 6006 } }],
+    },
+  };
+  return {
+    subnet: none,
+    nics: [nicReadable ? found({ nic, nsg: none, subnet: found({ id: SUBNET, subnet, vnet, nsg: found(nsg('nsg', rules)), routeTable: none }) }) : { state: 'unreadable', id: NIC, reason: '403 AuthorizationFailed' }],
+    loadBalancers: lb === 'readable' ? [lbObject] : [],
+    workspace: none,
+    customServices: null,
+    serviceTags: { ok: true, value: TAGS },
+    source: 'arm',
+  };
+}
+
+test('a load balancer named by the NIC but not readable: load-balancer unknown, and the port check still requires AzureLoadBalancer', () => {
+  const vm = host({ kind: 'vm', facts: { subnetId: null, nicIds: [NIC] } });
+  const runOn = (id: string, ev: NetworkEvidence) => {
+    const check = networkChecks.find((c) => c.id === id);
+    assert.ok(check, id);
+    return check.run({ host: vm, vmSize: { ok: false, reason: '-' }, logs: {} as never, network: { ok: true, value: ev } }, settings);
+  };
+  const denyProbe: RuleSpec = ['deny-lb', 200, 'Inbound', 'Deny', 'Tcp', 'AzureLoadBalancer', '6006'];
+  const cases: [name: string, id: string, ev: NetworkEvidence, status: string, match?: RegExp][] = [
+    ['load balancer readable, probe allowed', 'network.load-balancer', vmEvidence('readable'), 'pass'],
+    ['no backend pool on the NIC', 'network.load-balancer', vmEvidence('absent'), 'skipped'],
+    ['load balancer unreadable', 'network.load-balancer', vmEvidence('unreadable'), 'unknown', /loadBalancers\/lb/],
+    ['NIC unreadable: its backend pools are unknown', 'network.load-balancer', vmEvidence('absent', false), 'unknown', /vm-nic/],
+    ['port check, load balancer readable, probe source denied', 'network.tensorboard-port', vmEvidence('readable', true, [denyProbe]), 'fail', /AzureLoadBalancer/],
+    ['port check, load balancer unreadable, probe source denied', 'network.tensorboard-port', vmEvidence('unreadable', true, [denyProbe]), 'fail', /AzureLoadBalancer/],
+  ];
+  for (const [name, id, ev, status, match] of cases) {
+    const o = runOn(id, ev);
+    assert.equal(o.status, status, `${name}: ${o.summary}`);
+    if (match) assert.match(o.summary, match, name);
+    if (o.status === 'unknown') assert.ok(o.hint, `${name}: an unknown carries a hint`);
+  }
+});
