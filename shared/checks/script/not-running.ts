@@ -48,6 +48,14 @@ export const notRunningCheck: CheckDefinition = {
         return { status: 'fail', summary: `${how} at ${line.time}`, evidence: lineEvidence(log, line), remediation: restart };
       }
       const ageMs = Date.parse(log.asOf) - Date.parse(line.time);
+      if (!Number.isFinite(ageMs)) {
+        // Without a readable time the heartbeat's age is unknown: it cannot prove TensorBoard is running now.
+        return {
+          status: 'unknown',
+          summary: `The newest launcher line ("${line.message.trim()}") has no readable time (${line.time || 'none'}), so how long ago TensorBoard was last seen running is unknown`,
+          hint: 'The launch log rows need TimeGenerated; scripts/tensorboard-launch.sh writes a heartbeat every 60 s through syslog, which the Azure Monitor Agent stamps.',
+        };
+      }
       if (ageMs > HEARTBEAT_STALE_MS) {
         const runState = runStateOf(host);
         if (runState !== 'running') {

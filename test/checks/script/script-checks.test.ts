@@ -164,3 +164,24 @@ test('script.localhost-only: network evidence (load balancer, custom application
   const customServices = [{ name: 'tensorboard', image: { reference: 'tensorflow/tensorflow' }, endpoints: [{ name: 'tb', target: 6006, published: 6006 }] }];
   assert.equal(check?.run(withNetwork({ loadBalancers: [], customServices }), settings).status, 'fail');
 });
+
+test('script.not-running: a launcher line without a readable time is unknown, never a pass', () => {
+  const withTime = (time: string, asOf = NOW) => {
+    const log = launchLog([['05:58', M.heartbeat]], asOf);
+    assert.ok(log.ok);
+    return evidence(host(), { launch: { ok: true, value: { ...log.value, newest: log.value.newest.map((l) => ({ ...l, time })) } } });
+  };
+  const check = scriptChecks.find((c) => c.id === 'script.not-running');
+  assert.ok(check);
+  const cases: [name: string, ev: ReturnType<typeof withTime>, want: CheckStatus][] = [
+    ['a readable recent heartbeat', withTime('2026-11-26T05:58:00.000Z'), 'pass'],
+    ['a heartbeat without a time', withTime(''), 'unknown'],
+    ['a heartbeat with an unreadable time', withTime('not a time'), 'unknown'],
+    ['an unreadable evaluation time', withTime('2026-11-26T05:58:00.000Z', ''), 'unknown'],
+  ];
+  for (const [name, ev, want] of cases) {
+    const r = check.run(ev, settings);
+    assert.equal(r.status, want, `${name}: ${r.summary}`);
+    if (want === 'unknown') assert.ok(r.hint, `${name}: an unknown carries a hint`);
+  }
+});
