@@ -122,15 +122,19 @@ export interface Report {
 
 const HOST_STATUS_RANK: Record<HostStatus, number> = { pass: 0, unknown: 1, warn: 2, fail: 3 };
 
-/** A host's status is the worst of its checks (fail > warn > unknown > pass); skipped and suppressed checks don't count. */
+/**
+ * A host's status is the worst of its checks (fail > warn > unknown > pass); skipped and suppressed checks don't count,
+ * and a host with no check that counts is unknown.
+ */
 export function hostStatus(checks: readonly CheckResult[]): HostStatus {
-  let worst: HostStatus = 'pass';
+  // Nothing counted (every check skipped or suppressed: a stopped host) means nothing was judged — unknown, not pass.
+  let worst: HostStatus | null = null;
   for (const c of checks) {
     if (c.suppressed || c.status === 'skipped') continue;
     const s = c.status as HostStatus;
-    if (HOST_STATUS_RANK[s] > HOST_STATUS_RANK[worst]) worst = s;
+    if (worst === null || HOST_STATUS_RANK[s] > HOST_STATUS_RANK[worst]) worst = s;
   }
-  return worst;
+  return worst ?? 'unknown';
 }
 
 export function emptyRequestCounts(): RequestCounts {
