@@ -146,6 +146,10 @@ export class AzureContext {
       this.httpClient = createDefaultHttpClient();
     }
     const url = new URL(pathOrUrl.startsWith('https://') || pathOrUrl.startsWith('http://') ? pathOrUrl : `${this.options.armEndpoint}${pathOrUrl}`);
+    // The pipeline attaches the ARM token: a nextLink or path that leads anywhere but the ARM endpoint gets none.
+    if (url.origin !== new URL(this.options.armEndpoint).origin) {
+      throw new ArmError(0, 'ForeignUrl', `${method} refused: ${url.origin} is not the ARM endpoint ${new URL(this.options.armEndpoint).origin}`, url.pathname);
+    }
     if (apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);
     const req = createPipelineRequest({ url: url.toString(), method, abortSignal });
     req.headers.set('accept', 'application/json');
