@@ -9,7 +9,10 @@ import { idKey } from './ids';
 import type { IdentifiedHost } from './identify';
 import { mapLimited } from '../limit';
 
-const LA_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
+// Segments without ? # % \ or spaces, and none of them `.` or `..`: a tag value becomes an ARM GET, so it names one
+// workspace and cannot steer the request's path or query.
+const LA_ID = /^\/subscriptions\/[^/?#%\\\s]+\/resourceGroups\/[^/?#%\\\s]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/?#%\\\s]+$/i;
+const isLaArmId = (s: string) => LA_ID.test(s) && !s.split('/').some((seg) => seg === '.' || seg === '..');
 
 interface DiagnosticSetting {
   name?: string;
@@ -57,7 +60,7 @@ export class LogAnalyticsResolver {
   /** The customer id a `tbmon-log-analytics` tag names; null (with a run error) when the value is neither form. */
   async fromTag(value: string, hostId: string): Promise<string | null> {
     if (isGuid(value)) return value.toLowerCase();
-    if (LA_ID.test(value)) return this.customerIdOf(value);
+    if (isLaArmId(value)) return this.customerIdOf(value);
     this.errors.push({ scope: hostId, code: 'InvalidLogAnalyticsTag', message: 'the tbmon-log-analytics tag is neither a workspace customer id (GUID) nor a Log Analytics workspace ARM id' });
     return null;
   }
