@@ -235,6 +235,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       reply = errorReply(500, 'InternalServerError', `The sandbox failed: ${(e as Error).message}`);
       log(`sandbox error: ${(e as Error).stack ?? String(e)}`);
     }
+    // Headers without a status go on the normal answer (e.g. Resource Graph's x-ms-tenant-subscription-limit-hit).
+    if (fault?.headers) reply = { ...reply, headers: { ...reply.headers, ...fault.headers } };
     if (fault?.body === 'partial-error' && reply.status === 200 && reply.body && typeof reply.body === 'object') {
       // Log Analytics answers a query that failed in part with 200, the tables it has, and an error beside them.
       reply = { ...reply, body: { ...(reply.body as object), error: { code: 'PartialError', message: 'There were some errors when processing your query.', details: [{ code: 'EngineError', message: 'Injected fault: partial result.' }] } } };

@@ -55,7 +55,8 @@ export interface DiscoveryResult {
   subscriptionsFailed: string[];
   /**
    * False when part of the scope could not be read: a failed subscription, or a Resource Graph batch over the whole
-   * tenant (scope `all`) that failed — then which subscriptions were missed is unknown and `subscriptionsFailed` is empty.
+   * tenant (scope `all`) that failed — then which subscriptions were missed is unknown and `subscriptionsFailed` is empty —
+   * or a tenant-scope answer that covered only Graph's first 10,000 subscriptions.
    */
   complete: boolean;
   /** ML workspaces whose computes came through ARM because Resource Graph lacked them. */
@@ -167,7 +168,7 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
     hosts,
     subscriptionsRead: [...read].sort(),
     subscriptionsFailed: [...failed].sort(),
-    complete: !wholeScopeFailed && failed.size === 0,
+    complete: !wholeScopeFailed && failed.size === 0 && !gate.subscriptionLimitHit,
     armFallbackWorkspaces: [...fromArm.keys()].sort(),
   };
 }

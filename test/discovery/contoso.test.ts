@@ -197,6 +197,14 @@ test('Resource Graph quota exhausted: the next request waits x-ms-user-quota-res
   assert.ok(Date.now() - started >= 900);
 });
 
+test('Resource Graph answering for the first 10,000 subscriptions only: the discovery is incomplete and says why', async () => {
+  useTenant((t) => { t.faults = [{ method: 'POST', path: '/providers/Microsoft.ResourceGraph/resources', headers: { 'x-ms-tenant-subscription-limit-hit': 'true' } }]; });
+  const r = await discover();
+  assert.equal(r.hosts.length, Object.keys(EXPECTED).length, 'what Graph answered is kept');
+  assert.deepEqual(r.errors.map((e) => e.code), ['TenantSubscriptionLimit']);
+  assert.equal(r.complete, false, 'hosts in the subscriptions beyond the limit are missing: the run is not complete (CLI exit 3)');
+});
+
 test('Log Analytics routing: tag (customer id or ARM id) → ML workspace diagnostic settings → TBMON_LOG_ANALYTICS_WORKSPACE_ID → none', async () => {
   const DEFAULT_LA = '33333333-3333-4333-8333-333333333333';
   const LA_RESEARCH_ID = `/subscriptions/${SUB2}/resourceGroups/rg-ml-research/providers/Microsoft.OperationalInsights/workspaces/la-ml-research`;
