@@ -93,7 +93,7 @@ export class ConfigError extends Error {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+const EMAIL = /^[^\s@<>(),;:"[\]\u0000-\u001f\u007f-\u009f]+@[^\s@<>(),;:"[\]\u0000-\u001f\u007f-\u009f]+\.[^\s@<>(),;:"[\]\u0000-\u001f\u007f-\u009f]+$/;
 const MG_ID = /^[A-Za-z0-9._()-]{1,90}$/;
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const TAG_KEY = /^[^<>%&\\?/]{1,512}$/;

@@ -36,3 +36,12 @@ test('splitAddresses and validAddresses', () => {
   assert.deepEqual(splitAddresses(' a@x.io ,b@x.io;  c@x.io '), ['a@x.io', 'b@x.io', 'c@x.io']);
   assert.deepEqual(validAddresses(['a@x.io', 'A@X.IO', '', 'x@y'], 'w'), ['a@x.io']);
 });
+
+test('an address with a control character (C0, DEL, C1) is not an address: skipped, the next owner tag or the creator wins', () => {
+  for (const bad of ['a\u0001b@contoso.com', 'ab@con\u007ftoso.com', 'a\u0085b@contoso.com', 'a\u0000@contoso.com']) {
+    const logged: string[] = [];
+    assert.deepEqual(validAddresses([bad, 'ok@contoso.com'], 'host ci-1', (m) => logged.push(m)), ['ok@contoso.com'], JSON.stringify(bad));
+    assert.equal(logged.length, 1);
+    assert.deepEqual(ownersFromTags({ 'tensorboard-owner': bad }, OWNER_TAGS, 'creator@contoso.com', 'host ci-1'), ['creator@contoso.com']);
+  }
+});
