@@ -291,11 +291,26 @@ function readStorage(env: Env, problems: string[], required: boolean): StorageSe
     return null;
   }
   const account = env.AzureWebJobsStorage__accountName?.trim();
-  const queueUri = env.AzureWebJobsStorage__queueServiceUri?.trim() || (account ? `https://${account}.queue.core.windows.net` : '');
-  const tableUri = env.AzureWebJobsStorage__tableServiceUri?.trim() || (account ? `https://${account}.table.core.windows.net` : '');
+  // The managed identity's storage token goes to these hosts: a storage account name, https URLs, nothing else.
+  if (account && !/^[a-z0-9]{3,24}$/.test(account)) problems.push(`AzureWebJobsStorage__accountName=${JSON.stringify(account)} is not a storage account name (3-24 lower-case letters and digits)`);
+  const explicitUri = (name: 'AzureWebJobsStorage__queueServiceUri' | 'AzureWebJobsStorage__tableServiceUri'): string => {
+    const raw = env[name]?.trim() ?? '';
+    if (raw && !isHttpsUrl(raw)) problems.push(`${name}=${JSON.stringify(raw)} must be an https URL`);
+    return raw;
+  };
+  const queueUri = explicitUri('AzureWebJobsStorage__queueServiceUri') || (account ? `https://${account}.queue.core.windows.net` : '');
+  const tableUri = explicitUri('AzureWebJobsStorage__tableServiceUri') || (account ? `https://${account}.table.core.windows.net` : '');
   if (queueUri && tableUri) return { kind: 'identity', queueServiceUri: queueUri, tableServiceUri: tableUri, clientId: env.AzureWebJobsStorage__clientId?.trim() || null };
   if (required) problems.push('AzureWebJobsStorage is missing: set a connection string, or AzureWebJobsStorage__accountName (or __queueServiceUri and __tableServiceUri) for a managed identity');
   return null;
+}
+
+function isHttpsUrl(s: string): boolean {
+  try {
+    return new URL(s).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function isHttpsOrigin(s: string): boolean {

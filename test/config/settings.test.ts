@@ -175,6 +175,17 @@ test('ACS_CONNECTION_STRING: its endpoint must be an https URL with no path, che
   assert.equal(loadSettings({ ACS_CONNECTION_STRING: ok }).acsConnectionString, ok);
 });
 
+test('storage by identity: the service URIs must be https URLs and the account name a storage account name', () => {
+  const problems = problemsOf({ AzureWebJobsStorage__queueServiceUri: 'http://acct.queue.core.windows.net', AzureWebJobsStorage__tableServiceUri: 'not a url' });
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0], /^AzureWebJobsStorage__queueServiceUri\b.*https/);
+  assert.match(problems[1], /^AzureWebJobsStorage__tableServiceUri\b.*https/);
+  assert.match(problemsOf({ AzureWebJobsStorage__accountName: 'evil.com/x#' })[0], /^AzureWebJobsStorage__accountName\b/);
+  assert.deepEqual(loadSettings({ AzureWebJobsStorage__queueServiceUri: 'https://acct.queue.core.windows.net/', AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.windows.net' }).storage, {
+    kind: 'identity', queueServiceUri: 'https://acct.queue.core.windows.net/', tableServiceUri: 'https://acct.table.core.windows.net', clientId: null,
+  });
+});
+
 test('storage: connection string, Azurite shorthand, managed identity forms; required only when asked', () => {
   assert.deepEqual(loadSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }).storage, { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
   const cs = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
