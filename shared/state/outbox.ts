@@ -282,7 +282,7 @@ export class Outbox {
     // Sub-responses come back in the order of the operations.
     chunk.forEach((row, i) => {
       const etag = res.subResponses[i]?.etag;
-      if (!etag) throw new Error(`outbox transaction on ${row.recipient}: no ETag in the answer for ${row.id}`);
+      if (!etag) throw new Error(`outbox transaction: no ETag in the answer for ${row.id}`);
       Object.assign(row, changes[i], { etag });
     });
   }
@@ -303,7 +303,8 @@ export class Outbox {
 /** The row changed under a claim (its lease expired and another run took it, or it was deleted). */
 export class LostClaimError extends Error {
   constructor(readonly row: Pick<OutboxRow, 'recipient' | 'id'>, readonly statusCode: number) {
-    super(`outbox row ${row.recipient}/${row.id} is no longer held by this claim (${statusCode})`);
+    // Names the row, not the person: alert logs it beside a masked address.
+    super(`outbox row ${row.id} is no longer held by this claim (${statusCode})`);
     this.name = 'LostClaimError';
   }
 }
@@ -320,7 +321,7 @@ function packNotice(n: Notice): Record<string, string | number | Uint8Array> {
 
 function toRow(e: Record<string, unknown>): OutboxRow {
   const notice = unpackJson<Notice>(e, 'notice');
-  if (!notice) throw new Error(`outbox row ${String(e.partitionKey)}/${String(e.rowKey)} holds no notice`);
+  if (!notice) throw new Error(`outbox row ${String(e.rowKey)} holds no notice`);
   const str = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : null);
   return {
     recipient: recipientOfKey(e.partitionKey as string), id: e.rowKey as string, notice, state: e.state as OutboxState,

@@ -173,6 +173,7 @@ test('markSentMany: a row whose lease ran out and was taken over is reported; th
   const res = await outbox.markSentMany(rows);
   assert.equal(res.sent, 39);
   assert.deepEqual(res.failures.map((f) => [f.row.id, f.error instanceof LostClaimError]), [['m007', true]]);
+  assert.ok(!res.failures[0].error.message.includes(res.failures[0].row.recipient), 'alert logs this message beside a masked address: it names the row, not the person');
   const byState = new Map<string, string[]>();
   for await (const e of outbox.table.listEntities<{ state: string }>()) byState.set(e.state, [...(byState.get(e.state) ?? []), e.rowKey as string]);
   assert.deepEqual([byState.get('sent')?.length, byState.get('claimed')], [39, ['m007']]);
