@@ -358,8 +358,12 @@ function hasFlowKeys(index: HostKeyIndex, id: string): boolean {
   return !!k && k.flowVms.length + k.flowNics.length + k.flowSubnets.length > 0;
 }
 
-/** The queries one chunk needs, and the hosts a family does not apply to (with the reason). */
-export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings']): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string }[] } {
+/** Why a host has no flow keys, and what would give it some. */
+const NO_FLOW_KEYS_HINT =
+  'Traffic-analytics flow logs are tied to a host through its VM, network interface or subnet: a compute in AzureML\'s own network has none; put it in a customer VNet subnet with VNet flow logs and traffic analytics.';
+
+/** The queries one chunk needs, and the hosts a family does not apply to (with the reason, and a hint where one helps). */
+export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings']): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string; hint?: string }[] } {
   const { workspaceId, hosts, index } = chunk;
   const allIds = hosts.map((h) => h.id);
   const timespan = settings.lookback;
@@ -368,7 +372,7 @@ export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settin
     { workspaceId, family: 'kernel', hostIds: allIds, index, timespan: kernelTimespan(settings.lookback, settings.lookbackMs), query: kernelQuery(index, settings.lookbackMs) },
     { workspaceId, family: 'metrics', hostIds: allIds, index, timespan, query: metricsQuery(index) },
   ];
-  const notApplicable: { family: LogFamily; hostId: string; reason: string }[] = [];
+  const notApplicable: { family: LogFamily; hostId: string; reason: string; hint?: string }[] = [];
   const clusters = hosts.filter((h) => h.kind === 'compute-cluster');
   for (const h of hosts) if (h.kind !== 'compute-cluster') notApplicable.push({ family: 'cluster', hostId: h.id, reason: 'cluster events apply to compute clusters only' });
   if (clusters.length) {
@@ -377,7 +381,7 @@ export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settin
   }
   const flowHosts = hosts.filter((h) => hasFlowKeys(index, h.id));
   for (const h of hosts) {
-    if (!hasFlowKeys(index, h.id)) notApplicable.push({ family: 'flows', hostId: h.id, reason: 'no VM, network interface or subnet is known for this host, so traffic-analytics flows cannot be tied to it' });
+    if (!hasFlowKeys(index, h.id)) notApplicable.push({ family: 'flows', hostId: h.id, reason: 'no VM, network interface or subnet is known for this host, so traffic-analytics flows cannot be tied to it', hint: NO_FLOW_KEYS_HINT });
   }
   if (flowHosts.length) {
     const flowIndex = new HostKeyIndex(flowHosts);
@@ -450,7 +454,7 @@ export async function gatherLogEvidence(hosts: HostRecord[], ctx: EvidenceContex
   const tasks: Promise<void>[] = [];
   for (const chunk of planChunks(hosts)) {
     const { queries, notApplicable } = planChunkQueries(chunk, ctx.settings);
-    for (const n of notApplicable) (out.get(n.hostId) as unknown as Record<LogFamily, Gathered<unknown>>)[n.family] = missing(n.reason);
+    for (const n of notApplicable) (out.get(n.hostId) as unknown as Record<LogFamily, Gathered<unknown>>)[n.family] = missing(n.reason, n.hint);
     for (const q of queries) tasks.push(runPlannedQuery(q, ctx, options, out));
   }
   await Promise.all(tasks);
