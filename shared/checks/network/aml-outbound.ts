@@ -16,6 +16,8 @@ interface Need {
   protocol: FlowProtocol;
   port: number;
   level: 'fail' | 'warn';
+  /** Needed only when the workspace has a private endpoint. */
+  privateEndpointOnly?: boolean;
 }
 
 export function outboundNeeds(host: HostRecord, privateEndpoint: boolean): Need[] {
@@ -31,7 +33,10 @@ export function outboundNeeds(host: HostRecord, privateEndpoint: boolean): Need[
     { tag: 'MicrosoftContainerRegistry', protocol: 'Tcp', port: 443, level: 'warn' },
   ];
   if (privateEndpoint) {
-    needs.push({ tag: 'AzureMachineLearning', protocol: 'Tcp', port: 8787, level: 'warn' }, { tag: 'AzureMachineLearning', protocol: 'Tcp', port: 18881, level: 'warn' });
+    needs.push(
+      { tag: 'AzureMachineLearning', protocol: 'Tcp', port: 8787, level: 'warn', privateEndpointOnly: true },
+      { tag: 'AzureMachineLearning', protocol: 'Tcp', port: 18881, level: 'warn', privateEndpointOnly: true },
+    );
   }
   return needs;
 }
@@ -47,17 +52,18 @@ export const amlOutboundCheck: CheckDefinition = {
     if (!prep.ok) return prep.outcome;
     const pe = workspaceHasPrivateEndpoint(prep.ev);
     const notes = prep.paths.flatMap((p) => p.notes);
-    if (pe === null) notes.push('The workspace could not be read, so AzureMachineLearning 8787/18881 (needed with a private endpoint) were not checked.');
-    const results: { need: Need; req: Requirement; j: Judged }[] = outboundNeeds(evidence.host, pe === true).map((need) => {
+    // Workspace unreadable: whether 8787/18881 are needed is unknown, so they are judged too — allowed settles it,
+    // denied leaves the check unknown (a warn only if the workspace has a private endpoint).
+    const results: { need: Need; req: Requirement; j: Judged }[] = outboundNeeds(evidence.host, pe !== false).map((need) => {
       const req: Requirement = { direction: 'Outbound', protocol: need.protocol, port: need.port, remote: [sourceEndpoint(need.tag)], purpose: `${need.tag.toLowerCase()}-${need.port}` };
       return { need, req, j: judge(prep.paths, req) };
     });
-    const deniedAt = (level: Need['level']) => results.filter((r) => r.need.level === level && r.j.denied.length);
+    const maybeNeeded = (r: { need: Need }) => pe === null && !!r.need.privateEndpointOnly;
+    const deniedAt = (level: Need['level']) => results.filter((r) => r.need.level === level && r.j.denied.length && !maybeNeeded(r));
     const unknownAt = (level: Need['level']) => results.filter((r) => r.need.level === level && !r.j.denied.length && r.j.unknown.length);
     const sentences = (rs: typeof results) => unique(rs.flatMap((r) => r.j.denied.map((d) => deniedSentence(d, r.req))));
     const fixes = (rs: typeof results) => unique(rs.flatMap((r) => r.j.denied.map((d) => d.fix).filter((f): f is string => !!f))).join('\n');
     const evidenceOf = (rs: typeof results) => ({ denied: rs.flatMap((r) => partsEvidence(r.j.denied)), checked: results.map((r) => describeRequirement(r.req) + ` to ${r.need.tag}`) });
-    for (const r of unknownAt('warn')) notes.push(`Cannot tell whether ${describeRequirement(r.req)} to ${r.need.tag} is allowed: ${unique(r.j.unknown.map((u) => u.reason)).join('; ')}`);
     const n = notes.length ? { notes: unique(notes) } : {};
     const failing = deniedAt('fail');
     if (failing.length) return { status: 'fail', summary: `${TITLE}: ${sentences(failing).join('; ')}`, evidence: evidenceOf(failing), remediation: fixes([...failing, ...deniedAt('warn')]), ...n };
@@ -72,6 +78,19 @@ export const amlOutboundCheck: CheckDefinition = {
     }
     const warning = deniedAt('warn');
     if (warning.length) return { status: 'warn', summary: `${TITLE}: ${sentences(warning).join('; ')}`, evidence: evidenceOf(warning), remediation: fixes(warning), ...n };
+    // A warn-level flow that cannot be judged, or one denied that the workspace may need: pass would claim too much.
+    const undecided = [
+      ...unknownAt('warn').map((r) => `whether ${describeRequirement(r.req)} to ${r.need.tag} is allowed: ${unique(r.j.unknown.map((u) => u.reason)).join('; ')}`),
+      ...results.filter((r) => r.j.denied.length && maybeNeeded(r)).map((r) => `whether ${describeRequirement(r.req)} to ${r.need.tag} is needed: it is denied (${sentences([r]).join('; ')}), and it is needed only with a private endpoint, but the workspace ${prep.ev.workspace.state === 'unreadable' ? `could not be read (${prep.ev.workspace.reason})` : 'is not known'}`),
+    ];
+    if (undecided.length) {
+      return {
+        status: 'unknown',
+        summary: `${TITLE}: the required flows are allowed, but tbmon cannot tell ${undecided.join('; ')}`,
+        hint: 'Service tags are resolved through the Service Tags API (Network Reader on the subscription); NSGs, subnets and the ML workspace (its private endpoints) need Reader.',
+        ...n,
+      };
+    }
     return { status: 'pass', summary: `${TITLE}: ${results.length} required outbound flows are allowed (${results.map((r) => `${r.need.tag} ${r.req.protocol.toUpperCase()} ${r.req.port}`).join(', ')})`, ...n };
   },
 };

@@ -43,6 +43,7 @@ interface Net {
   customServices?: unknown[] | null;
   tags?: Gathered<ServiceTagEntry[]>;
   nsgMissing?: boolean;
+  workspaceMissing?: boolean;
 }
 function evidenceOf(n: Net): NetworkEvidence {
   const routeTable: Ref<ArmObject> = n.routes
@@ -59,7 +60,7 @@ function evidenceOf(n: Net): NetworkEvidence {
     }),
     nics: [],
     loadBalancers: [],
-    workspace: found({ id: WS, name: 'ws1', properties: { privateEndpointConnections: n.pe ? [{ properties: { privateLinkServiceConnectionState: { status: n.pe } } }] : [] } }),
+    workspace: n.workspaceMissing ? { state: 'unreadable', id: WS, reason: '403 AuthorizationFailed' } : found({ id: WS, name: 'ws1', properties: { privateEndpointConnections: n.pe ? [{ properties: { privateLinkServiceConnectionState: { status: n.pe } } }] : [] } }),
     customServices: n.customServices === undefined ? [] : n.customServices,
     serviceTags: n.tags ?? { ok: true, value: TAGS },
     source: 'arm',
@@ -93,6 +94,10 @@ const cases: Case[] = [
   ['aml-outbound: only a warn-level dependency blocked warns', 'network.aml-outbound', compute(), { rules: [['no-mcr', 100, 'Outbound', 'Deny', 'Tcp', '*', '443', 'MicrosoftContainerRegistry']] }, 'warn', /MicrosoftContainerRegistry/],
   ['aml-outbound: with a private endpoint 8787 is needed (warn)', 'network.aml-outbound', compute(), { pe: 'Approved', rules: [['no-8787', 100, 'Outbound', 'Deny', 'Tcp', '*', '8787', '*']] }, 'warn', /8787/],
   ['aml-outbound: without a private endpoint 8787 is not needed', 'network.aml-outbound', compute(), { rules: [['no-8787', 100, 'Outbound', 'Deny', 'Tcp', '*', '8787', '*']] }, 'pass'],
+  ['aml-outbound: a warn-level dependency that cannot be judged is unknown, not pass', 'network.aml-outbound', compute(), { rules: [['no-cidr', 100, 'Outbound', 'Deny', 'Tcp', '*', '443', '204.79.197.0/24']], tags: { ok: true, value: TAGS.filter((t) => t.name !== 'MicrosoftContainerRegistry') } }, 'unknown', /MicrosoftContainerRegistry/],
+  ['aml-outbound: workspace unreadable but 8787/18881 allowed anyway passes', 'network.aml-outbound', compute(), { workspaceMissing: true }, 'pass'],
+  ['aml-outbound: workspace unreadable and 8787 denied is unknown (needed only with a private endpoint)', 'network.aml-outbound', compute(), { workspaceMissing: true, rules: [['no-8787', 100, 'Outbound', 'Deny', 'Tcp', '*', '8787', '*']] }, 'unknown', /8787.*private endpoint/],
+  ['aml-outbound: workspace unreadable, 8787 and MCR denied warns for MCR', 'network.aml-outbound', compute(), { workspaceMissing: true, rules: [['no-8787', 100, 'Outbound', 'Deny', 'Tcp', '*', '8787', '*'], ['no-mcr', 110, 'Outbound', 'Deny', 'Tcp', '*', '443', 'MicrosoftContainerRegistry']] }, 'warn', /MicrosoftContainerRegistry/],
   ['aml-outbound: UDP 5831 blocked fails', 'network.aml-outbound', compute(), { rules: [['no-udp', 100, 'Outbound', 'Deny', 'Udp', '*', '*', '*']] }, 'fail', /UDP 5831/],
   ['route-table: no route table passes', 'network.route-table', compute(), {}, 'pass'],
   ['route-table: 0/0 to an appliance without an AML route fails', 'network.route-table', compute(), { routes: [['fw', '0.0.0.0/0', 'VirtualAppliance']] }, 'fail', /VirtualAppliance 10\.0\.250\.4/],
