@@ -135,5 +135,14 @@ export function outcomeOf(j: Judged, req: Requirement, what: string, extraNotes:
       ...n,
     };
   }
+  if (!j.allowed.length) {
+    // Nothing denied and nothing allowed: no path was judged, which proves nothing.
+    return {
+      status: 'unknown',
+      summary: `${what}: cannot tell whether ${describeRequirement(req)} is allowed: no network path to the host was evaluated`,
+      hint: 'tbmon needs the host\'s subnet (computes) or network interfaces (VMs) to evaluate the NSGs on its path; grant Reader on their resource groups.',
+      ...n,
+    };
+  }
   return { status: 'pass', summary: `${what}: ${unique(j.allowed.map((a) => allowedSentence(a, req))).join('; ')}`, evidence: { allowed: partsEvidence(j.allowed) }, ...n };
 }

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { host, settings } from '../evidence-fixtures';
 import { networkChecks } from '../../../shared/checks/network';
 import { freePriorityAbove } from '../../../shared/checks/network/fix';
+import { judge, outcomeOf, type Judged, type Requirement } from '../../../shared/checks/network/judge';
+import { sourceEndpoint } from '../../../shared/checks/network/path';
 import { parseNsg } from '../../../shared/nsg';
 import type { ArmObject, NetworkEvidence, Ref } from '../../../shared/evidence/network-types';
 import type { Gathered, HostRecord } from '../../../shared/model';
@@ -198,5 +200,18 @@ test('a load balancer named by the NIC but not readable: load-balancer unknown, 
     assert.equal(o.status, status, `${name}: ${o.summary}`);
     if (match) assert.match(o.summary, match, name);
     if (o.status === 'unknown') assert.ok(o.hint, `${name}: an unknown carries a hint`);
+  }
+});
+
+test('a requirement judged on no path at all is unknown, never a pass with nothing allowed', () => {
+  const req: Requirement = { direction: 'Inbound', protocol: 'Tcp', port: 6006, remote: [sourceEndpoint('VirtualNetwork')], purpose: 'tensorboard-6006' };
+  const cases: [name: string, j: Judged, status: string][] = [
+    ['no path', judge([], req), 'unknown'],
+    ['nothing judged', { denied: [], unknown: [], allowed: [] }, 'unknown'],
+  ];
+  for (const [name, j, status] of cases) {
+    const o = outcomeOf(j, req, 'Clients → ci-tb:6006');
+    assert.equal(o.status, status, `${name}: ${o.summary}`);
+    assert.ok(o.hint, `${name}: an unknown carries a hint`);
   }
 });
