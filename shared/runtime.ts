@@ -59,5 +59,9 @@ export function azureFromSettings(settings: Settings, opts: AzureFromSettingsOpt
 /** `--sandbox-url URL --sandbox-ca FILE`: a sandbox that is already running. */
 export function sandboxEndpointFromFiles(baseUrl: string, caFile: string): SandboxEndpoint {
   if (!isLoopbackUrl(baseUrl)) throw new Error(`${baseUrl} is not a loopback https URL`);
-  return { baseUrl, caCert: readFileSync(caFile, 'utf8') };
+  // The sandbox listens on 127.0.0.1 and writes its nextLinks there; the ARM helpers follow links on their own
+  // endpoint's origin only, so `localhost` is spelled the way the sandbox spells itself.
+  const u = new URL(baseUrl);
+  if (u.hostname === 'localhost') u.hostname = '127.0.0.1';
+  return { baseUrl: u.origin, caCert: readFileSync(caFile, 'utf8') };
 }

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { makeSelfSignedCert } from '../../sandbox/tls';
 import { ArmError, AzureContext, StaticTokenCredential } from '../../shared/azure';
+import { loadSettings } from '../../shared/config';
+import { azureFromSettings, sandboxEndpointFromFiles } from '../../shared/runtime';
+import { withSandbox } from '../support/sandbox';
 
 const RETRY = { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 };
 
@@ -64,5 +67,20 @@ describe('ARM token goes to the ARM endpoint only', () => {
       await assert.rejects(ctx.armGet(path, '1'), (e: unknown) => e instanceof ArmError && e.code === 'ForeignUrl', path);
     }
     assert.deepEqual(other.seen, []);
+  });
+});
+
+it('--sandbox-url https://localhost:PORT: the sandbox answers with 127.0.0.1 nextLinks, which are still its own', async () => {
+  const SUB = '11111111-1111-1111-1111-111111111111';
+  const resources = Array.from({ length: 120 }, (_, i) => ({
+    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-${i}`, name: `nsg-${i}`,
+    type: 'Microsoft.Network/networkSecurityGroups', location: 'eastus2', properties: { securityRules: [], defaultSecurityRules: [] },
+  }));
+  await withSandbox({ now: '2026-11-26T06:00:00Z', subscriptions: [{ subscriptionId: SUB }], resources }, async (sandbox) => {
+    const endpoint = sandboxEndpointFromFiles(sandbox.baseUrl.replace('127.0.0.1', 'localhost'), sandbox.caCertPath);
+    const azure = azureFromSettings(loadSettings({}), { sandbox: endpoint, retry: RETRY });
+    let n = 0;
+    for await (const page of azure.armListPages(`/subscriptions/${SUB}/providers/Microsoft.Network/networkSecurityGroups`, '2024-05-01')) n += page.length;
+    assert.equal(n, 120);
   });
 });
