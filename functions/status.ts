@@ -50,6 +50,8 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     const now = d.now?.() ?? new Date();
     const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now });
     if (format === 'json') return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
+    // The function key rides along in the filter form only when the caller put it in the URL (they hold it there
+    // already; the page is no-store and loads or links nothing, so no Referer carries it). A header key is not echoed.
     const code = request.query.get('code');
     const html = renderStatusPage(report, { generatedAt: now.toISOString(), filters: { subscription, status }, selfPath: new URL(request.url).pathname, keep: code ? { code } : {} });
     return { status: 200, body: html, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };

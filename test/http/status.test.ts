@@ -116,3 +116,18 @@ test('the host refuses before the function: no key or a wrong one 401, POST 405'
   assert.equal((await status({}, { key: t.key('check') })).status, 401, "the check function's key");
   assert.equal((await status({}, { method: 'POST', body: '{}' })).status, 405);
 });
+
+test('the function key: kept in the filter form only when it came in the URL (the caller holds it there already); never sent back otherwise, never logged', async () => {
+  const key = t.key('status');
+  const viaQuery = await status({ code: key, status: 'fail' }, { key: null });
+  assert.equal(viaQuery.status, 200);
+  assert.equal(viaQuery.text.split(key).length - 1, 1, 'exactly once');
+  assert.ok(viaQuery.text.includes(`<input type="hidden" name="code" value="${key}">`), 'in the GET form, so filtering keeps working');
+  assert.doesNotMatch(viaQuery.text, /<(script|img|iframe|a)\b|\ssrc=/i, 'nothing on the page loads or links elsewhere, so no Referer carries the key away');
+  assert.deepEqual(viaQuery.text.match(/\shref="[^"]*"/g), [' href="data:,"'], 'the only href is the inline favicon');
+  const viaHeader = await status({ status: 'fail' });
+  assert.equal(viaHeader.status, 200);
+  assert.ok(!viaHeader.text.includes(key), 'a key sent as x-functions-key is not echoed');
+  assert.ok(!(await status({ code: key, format: 'json' }, { key: null })).text.includes(key), 'JSON never carries it');
+  assert.ok(!t.lines.join('\n').includes(key), 'the host logs the path, not the query');
+});
