@@ -99,7 +99,13 @@ export async function* graphPages(
           { query, subscriptions: scope.subscriptions, options: { top: GRAPH_PAGE_SIZE, skipToken, resultFormat: 'objectArray' } },
           { abortSignal: options.abortSignal, onResponse: (raw) => gate.observe(raw.headers) },
         );
-        yield Array.isArray(res.data) ? (res.data as Record<string, unknown>[]) : [];
+        // An answer Graph cut short without a way to page on, or rows not in the asked-for format, would silently
+        // shorten the host list (and make hosts look gone): fail the batch instead, so its subscriptions count as unread.
+        if (!Array.isArray(res.data)) throw new Error('Resource Graph answered without an array of rows (objectArray)');
+        if (res.resultTruncated === 'true' && !res.skipToken) {
+          throw new Error(`Resource Graph truncated the answer at ${res.data.length} of ${res.totalRecords} rows without a skip token (the query must project id)`);
+        }
+        yield res.data as Record<string, unknown>[];
         skipToken = res.skipToken || undefined;
         break;
       } catch (e) {

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../shared/config';
 import { discoverHosts, type DiscoverOptions } from '../../shared/discovery/discover';
+import { graphPages, GraphQuotaGate } from '../../shared/discovery/graph';
 import type { HostKind, RunError } from '../../shared/model';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
@@ -203,6 +204,22 @@ test('Resource Graph answering for the first 10,000 subscriptions only: the disc
   assert.equal(r.hosts.length, Object.keys(EXPECTED).length, 'what Graph answered is kept');
   assert.deepEqual(r.errors.map((e) => e.code), ['TenantSubscriptionLimit']);
   assert.equal(r.complete, false, 'hosts in the subscriptions beyond the limit are missing: the run is not complete (CLI exit 3)');
+});
+
+test('a Resource Graph answer cut short without a skip token (resultTruncated) is an error, never a silently shorter host list', async () => {
+  useTenant((t) => {
+    for (let i = 0; i < 1_100; i++) {
+      t.resources.push({ id: `/subscriptions/${SUB1}/resourceGroups/rg-bulk/providers/Microsoft.Storage/storageAccounts/sa${i}`, name: `sa${i}`, type: 'Microsoft.Storage/storageAccounts', location: 'eastus2' });
+    }
+  });
+  const azure = azureContextFor(sandbox);
+  const read = async (query: string) => {
+    let rows = 0;
+    for await (const page of graphPages(azure, query, {}, new GraphQuotaGate())) rows += page.length;
+    return rows;
+  };
+  assert.ok(await read('resources | project id, name') > 1_100, 'with id the answer pages to the end');
+  await assert.rejects(read('resources | project name'), /truncated/i, 'without id Graph cuts the answer at one page and says so');
 });
 
 test('Log Analytics routing: tag (customer id or ARM id) → ML workspace diagnostic settings → TBMON_LOG_ANALYTICS_WORKSPACE_ID → none', async () => {
