@@ -76,23 +76,32 @@ export function digestId(recipient: string, notices: readonly Pick<Notice, 'id'>
 }
 
 /**
- * One host's notices → its section. Per check only the newest transition counts (a regression that pacing held back
- * and that recovered since is told as the recovery); a `gone` newer than everything else replaces the rest.
+ * One host's notices → its section. Per check only the newest status change counts (a regression that pacing held
+ * back and that recovered since is told as the recovery), with a data gap beside it when the gap came later; a `gone`
+ * newer than everything else replaces the rest.
  */
 function hostSection(list: Notice[]): HostSection | null {
   const newest = [...list].sort((a, b) => a.observedAt.localeCompare(b.observedAt));
   const host = newest[newest.length - 1].host;
   const gone = newest.filter((n) => n.kind === 'gone').pop() ?? null;
-  const perCheck = new Map<string, Notice>();
+  // Per check: the newest status change, and a data gap only when it is newer still. A gap leaves the last known
+  // status as it was (CHECKS.md), so it never hides the regression or recovery it followed.
+  const changes = new Map<string, Notice>();
+  const gaps = new Map<string, Notice>();
   for (const n of newest) {
     if (n.kind === 'gone') continue;
     if (gone && n.observedAt <= gone.observedAt) continue;
-    perCheck.set(n.checkId ?? '', n);
+    const check = n.checkId ?? '';
+    if (n.kind === 'data-gap') gaps.set(check, n);
+    else {
+      changes.set(check, n);
+      gaps.delete(check);
+    }
   }
-  const latest = [...perCheck.values()];
+  const latest = [...changes.values()];
   const regressions = latest.filter((n) => n.kind === 'regression').sort(compareRegressions);
   const recoveries = latest.filter((n) => n.kind === 'recovery').sort(byCheckId);
-  const dataGaps = latest.filter((n) => n.kind === 'data-gap').sort(byCheckId);
+  const dataGaps = [...gaps.values()].sort(byCheckId);
   const liveGone = regressions.length || recoveries.length || dataGaps.length ? null : gone;
 
   let group: HostGroup;

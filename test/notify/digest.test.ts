@@ -47,6 +47,25 @@ test('held-back notices merge: per check the newest transition wins, a newer gon
   assert.equal(sb.regressions.length, 0);
 });
 
+test('held-back notices merge: a later data gap does not hide the regression or recovery it followed (the last known status stands)', () => {
+  const a = host('ci-a');
+  const at = (hh: string) => `2026-11-26T${hh}:00:00Z`;
+  const cases: [name: string, notices: ReturnType<typeof notice>[], want: { group: string; regressions: string[]; recoveries: string[]; dataGaps: string[] }][] = [
+    ['fail, then no data', [notice(a, 'regression', 'script.not-running', { observedAt: at('05') }), notice(a, 'data-gap', 'script.not-running', { from: 'fail', observedAt: at('06') })],
+      { group: 'failing', regressions: ['script.not-running'], recoveries: [], dataGaps: ['script.not-running'] }],
+    ['recovered, then no data', [notice(a, 'recovery', 'script.not-running', { observedAt: at('05') }), notice(a, 'data-gap', 'script.not-running', { from: 'pass', observedAt: at('06') })],
+      { group: 'no-data', regressions: [], recoveries: ['script.not-running'], dataGaps: ['script.not-running'] }],
+    ['no data, then fail: the gap is over', [notice(a, 'data-gap', 'script.not-running', { observedAt: at('05') }), notice(a, 'regression', 'script.not-running', { observedAt: at('06') })],
+      { group: 'failing', regressions: ['script.not-running'], recoveries: [], dataGaps: [] }],
+    ['fail, then recovered: the recovery is told', [notice(a, 'regression', 'script.not-running', { observedAt: at('05') }), notice(a, 'recovery', 'script.not-running', { observedAt: at('06') })],
+      { group: 'recovered', regressions: [], recoveries: ['script.not-running'], dataGaps: [] }],
+  ];
+  for (const [name, notices, want] of cases) {
+    const [section] = buildDigest('x@y.io', 's-2', notices).hosts;
+    assert.deepEqual({ group: section.group, regressions: section.regressions.map((n) => n.checkId), recoveries: section.recoveries.map((n) => n.checkId), dataGaps: section.dataGaps.map((n) => n.checkId) }, want, name);
+  }
+});
+
 test('the digest id is a stable UUID of recipient and notice ids, order-free', () => {
   const ns = [notice(host('a'), 'regression', 'x.y'), notice(host('b'), 'regression', 'x.y')];
   const id = digestId('A@x.io', ns);
