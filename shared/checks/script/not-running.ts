@@ -62,6 +62,7 @@ export const notRunningCheck: CheckDefinition = {
           return {
             status: 'unknown',
             summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes, but ${host.name} is not running (${host.facts.state ?? 'state unknown'}): resource.compute-state says why`,
+            hint: `Once ${host.name} runs again, the launcher's heartbeat (every 60 s) shows whether TensorBoard came back; if it does not, restart it with scripts/tensorboard-launch.sh.`,
           };
         }
         return {

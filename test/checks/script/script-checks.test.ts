@@ -128,6 +128,16 @@ for (const c of CASES) {
   });
 }
 
+test('script: every unknown in the case table says how to get the evidence (a hint), never a bare unknown', () => {
+  for (const c of CASES) {
+    const ev = evidence(c.host ?? host(), { launch: launchLog(c.lines) });
+    for (const chk of scriptChecks) {
+      const r = chk.run(ev, settings);
+      if (r.status === 'unknown') assert.ok(r.hint, `${chk.id} for "${c.name}": ${r.summary}`);
+    }
+  }
+});
+
 test('script: no launch-log rows → every script check unknown with the setup hint', () => {
   const ev = evidence(host(), { launch: { ok: true, value: { asOf: NOW, table: 'Syslog', tag: 'tensorboard', rows: 0, newest: [] } } });
   for (const chk of scriptChecks) {
