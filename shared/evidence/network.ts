@@ -191,6 +191,8 @@ async function serviceTagsFor(ctx: EvidenceContext, subscriptionId: string, loca
     return { ok: true, value: values };
   } catch (e) {
     const why = e instanceof ArmError ? `${e.statusCode} ${e.code}` : (e as Error).message;
+    // A run-level failure too (once per region per batch): every check that needs the tags' addresses is unknown.
+    ctx.errors.push({ scope: `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${location}/serviceTags`, code: e instanceof ArmError ? e.code : 'ServiceTagsFailed', message: `reading the service tags of ${location} (serviceTags.list) failed: ${why}` });
     return { ok: false, reason: `serviceTags.list for ${location} failed: ${why}`, hint: 'Grant Reader (Microsoft.Network/locations/serviceTags/read) on the subscription.' };
   }
 }

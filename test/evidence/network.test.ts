@@ -164,3 +164,19 @@ test('contoso: a VM’s NIC, its subnet’s NSG and its load balancer all come f
     sandbox.setTenant(tenant);
   }
 });
+
+test('service tags that cannot be read are a run error (and unknown evidence), not only a per-host reason', async () => {
+  const contoso = loadTenant('contoso');
+  sandbox.setTenant({ ...contoso, faults: [{ path: '/subscriptions/*/providers/Microsoft.Network/locations/*/serviceTags', status: 403, error: { code: 'AuthorizationFailed', message: 'no access' } }] });
+  try {
+    const vm = contoso.resources.find((r) => r.name === 'vm-tb') as RawResource;
+    const host = identifyHost(vm, { hostTag: settings.hostTag, ownerTags: settings.ownerTags })?.record as HostRecord;
+    const ctx = { ...context('batch'), now: new Date(contoso.now) };
+    const { evidence } = await gatherBatch([host], ctx);
+    const g = evidence.get(host.id);
+    assert.ok(g?.ok && !g.value.serviceTags.ok, 'the evidence says the tags are missing');
+    assert.deepEqual(ctx.errors.map((e) => [e.code, /serviceTags/.test(e.message)]), [['AuthorizationFailed', true]], 'and the run says why, once per region');
+  } finally {
+    sandbox.setTenant(tenant);
+  }
+});
