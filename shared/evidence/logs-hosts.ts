@@ -5,8 +5,13 @@
 import type { HostRecord } from '../model';
 
 export interface HostKeys {
-  /** `Computer` values (lower-case). */
+  /** `Computer` values (lower-case) that name the host whatever `_ResourceId` the row carries (compute instances). */
   computers: string[];
+  /**
+   * A VM's OS computer name (lower-case): it names the host only on rows that carry no `_ResourceId` — a row with
+   * another resource id is another machine's, however its host name reads (VMs from one image often share one).
+   */
+  vmComputers: string[];
   /** `_ResourceId` values (lower-case ARM ids). */
   resourceIds: string[];
   /** For clusters: `ClusterName` (lower-case) and the ML workspace id rows carry as `_ResourceId` (lower-case). */
@@ -44,10 +49,11 @@ export function flowIpKey(subnet: string, ip: string): string {
 
 export function hostKeysOf(host: HostRecord): HostKeys {
   const computers = new Set<string>();
+  const vmComputers = new Set<string>();
   const resourceIds = new Set<string>([host.id.toLowerCase()]);
   if (host.kind === 'vm') {
     // The OS computer name is what the agent writes; the VM name only stands in when discovery did not read it.
-    computers.add((host.facts.computerName ?? host.name).toLowerCase());
+    vmComputers.add((host.facts.computerName ?? host.name).toLowerCase());
   } else if (host.kind === 'compute-instance') {
     computers.add(host.name.toLowerCase());
   }
@@ -55,6 +61,7 @@ export function hostKeysOf(host: HostRecord): HostKeys {
   const isCluster = host.kind === 'compute-cluster';
   return {
     computers: [...computers],
+    vmComputers: [...vmComputers],
     resourceIds: [...resourceIds],
     cluster: isCluster ? { name: host.name.toLowerCase(), workspaceId: workspaceId ?? '' } : null,
     workspaceMetricsKey: isCluster && workspaceId ? workspaceId : null,
@@ -74,7 +81,7 @@ export class HostKeyIndex {
     for (const h of hosts) {
       const k = hostKeysOf(h);
       this.keys.set(h.id, k);
-      for (const c of k.computers) this.add(`computer:${c}`, h.id);
+      for (const c of [...k.computers, ...k.vmComputers]) this.add(`computer:${c}`, h.id);
       for (const r of k.resourceIds) this.add(`resource:${r}`, h.id);
       if (k.cluster) this.add(`cluster:${k.cluster.name}`, h.id);
       if (k.workspaceMetricsKey) this.add(`workspace:${k.workspaceMetricsKey}`, h.id);
@@ -111,7 +118,7 @@ export class HostKeyIndex {
     });
   }
 
-  all<K extends 'computers' | 'resourceIds' | 'flowVms' | 'flowNics' | 'flowSubnets' | 'flowIps'>(field: K): string[] {
+  all<K extends 'computers' | 'vmComputers' | 'resourceIds' | 'flowVms' | 'flowNics' | 'flowSubnets' | 'flowIps'>(field: K): string[] {
     const out = new Set<string>();
     for (const k of this.keys.values()) for (const v of k[field]) out.add(v);
     return [...out].sort();

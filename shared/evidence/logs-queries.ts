@@ -44,14 +44,18 @@ function firstMatch(cases: readonly { when: string; then: string }[], otherwise:
 function hostFilterLets(index: HostKeyIndex): string {
   return [
     `let tbComputers = ${kqlDynamicList(index.all('computers'))};`,
+    `let tbVmComputers = ${kqlDynamicList(index.all('vmComputers'))};`,
     `let tbResourceIds = ${kqlDynamicList(index.all('resourceIds'))};`,
   ].join('\n');
 }
 
-/** Rows of the host set, with `HostKey` = the matching `_ResourceId`, else the computer name (both lower-case). */
+/**
+ * Rows of the host set, with `HostKey` = the matching `_ResourceId`, else the computer name (both lower-case). A VM's
+ * computer name matches only rows that name no resource: a row with another `_ResourceId` is another machine's.
+ */
 const HOST_MATCH = [
   '| extend TbResourceId = tolower(_ResourceId), TbComputer = tolower(Computer)',
-  '| where TbResourceId in (tbResourceIds) or TbComputer in (tbComputers)',
+  '| where TbResourceId in (tbResourceIds) or TbComputer in (tbComputers) or (isempty(TbResourceId) and TbComputer in (tbVmComputers))',
   '| extend HostKey = iff(TbResourceId in (tbResourceIds), TbResourceId, TbComputer)',
 ].join('\n');
 
