@@ -1,7 +1,7 @@
 // The Functions app's own handlers — sweep, evaluate, alert, check, status — built from an AppEnvironment
 // (shared/app.ts), ready for the dev host. The demo and the HTTP tests run exactly these, with the sandbox as "Azure".
 import type { FunctionRegistration } from '../functions/registration';
-import { alertPipeline, evaluatePipeline, reportStore, sweepDeps, type AppEnvironment } from '../shared/app';
+import { alertPipeline, evaluatePipeline, statusDeps, sweepDeps, type AppEnvironment } from '../shared/app';
 
 export type AppFunctionName = 'sweep' | 'evaluate' | 'alert' | 'check' | 'status';
 
@@ -35,15 +35,7 @@ export function appRegistrations(app: AppEnvironment, names: readonly AppFunctio
     evaluate: () => ({ ...fns.evaluate.registration, handler: fns.evaluate.makeEvaluateHandler(() => evaluatePipeline(app)) }),
     alert: () => ({ ...fns.alert.registration, handler: fns.alert.makeAlertHandler(() => alertPipeline(app)) }),
     check: () => ({ ...fns.check.registration, handler: fns.check.makeCheckHandler(async () => ({ azure: app.azure, settings: app.settings, now: app.now })) }),
-    status: () => ({
-      ...fns.status.registration,
-      handler: fns.status.makeStatusHandler(async () => {
-        // As in Azure (statusDepsFromAppSettings): before the first sweep there are no tables yet, and no hosts.
-        const reports = reportStore(app);
-        await reports.ensureTables();
-        return { reports, now: app.now };
-      }),
-    }),
+    status: () => ({ ...fns.status.registration, handler: fns.status.makeStatusHandler(() => statusDeps(app)) }),
   };
   return names.map((n) => build[n]());
 }

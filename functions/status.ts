@@ -1,17 +1,22 @@
 // status — HTTP GET /api/status (authLevel function): every host's latest report from Table storage, as a
 // self-contained HTML page (failing hosts first, each failure with its evidence and fix) or as JSON (?format=json,
-// report schema v1). Filters: ?subscription=<guid>, ?status=fail|warn|unknown|pass.
+// report schema v1). Filters: ?subscription=<guid>, ?status=fail|warn|unknown|pass. Hosts the inventory says are gone
+// (two successful sweeps of their subscription without them) are left out: their last report would show a host that
+// no longer exists — and perhaps as passing.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { isGuid, loadSettings } from '../shared/config';
+import { appEnvironment, statusDeps } from '../shared/app';
+import { isGuid } from '../shared/config';
 import { emptyRequestCounts, type HostReport, type HostStatus } from '../shared/model';
 import { buildReport } from '../shared/report/build';
 import { renderStatusPage } from '../shared/report/html';
-import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from '../shared/state/reports';
-import { StorageClients } from '../shared/storage';
+import type { HostInventory } from '../shared/state/inventory';
+import type { ReportStore } from '../shared/state/reports';
 import { register } from './registration';
 
 export interface StatusDeps {
-  reports: ReportStore;
+  reports: Pick<ReportStore, 'listLatest'>;
+  /** Without it every stored report is shown. */
+  inventory?: Pick<HostInventory, 'list'>;
   now?: () => Date;
 }
 
@@ -39,8 +44,10 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     let d: StatusDeps;
     try {
       d = await deps;
+      const gone = new Set((d.inventory ? await d.inventory.list() : []).filter((h) => h.goneAt).map((h) => h.host.id.toLowerCase()));
       hosts = [];
       for await (const latest of d.reports.listLatest(subscription)) {
+        if (gone.has(latest.report.host.id.toLowerCase())) continue;
         if (!status || latest.report.status === status) hosts.push(latest.report);
       }
     } catch (e) {
@@ -58,13 +65,7 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
   };
 }
 
-export async function statusDepsFromAppSettings(): Promise<StatusDeps> {
-  const settings = loadSettings(process.env, { requireStorage: true });
-  const storage = new StorageClients(settings.storage!);
-  const reports = new ReportStore(storage.table(REPORTS_TABLE), storage.table(HISTORY_TABLE), { historyDays: settings.historyDays });
-  await reports.ensureTables();
-  return { reports };
-}
+export const statusDepsFromAppSettings = (): Promise<StatusDeps> => statusDeps(appEnvironment());
 
 export const status = makeStatusHandler(statusDepsFromAppSettings);
 

@@ -73,6 +73,14 @@ export function reportStore(app: AppEnvironment): ReportStore {
   return new ReportStore(app.storage.table(REPORTS_TABLE), app.storage.table(HISTORY_TABLE), { historyDays: app.settings.historyDays, now: app.now });
 }
 
+/** The status page's stores; tables are created so a page asked for before the first sweep shows no host. */
+export async function statusDeps(app: AppEnvironment): Promise<{ reports: ReportStore; inventory: HostInventory; now?: () => Date }> {
+  const reports = reportStore(app);
+  const inventory = new HostInventory(app.storage.table(INVENTORY_TABLE));
+  await Promise.all([reports.ensureTables(), inventory.ensureTable()]);
+  return { reports, inventory, now: app.now };
+}
+
 export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<EvaluatePipeline, 'log'>> {
   const outbox = new Outbox(app.storage.table(OUTBOX_TABLE));
   const reports = reportStore(app);
