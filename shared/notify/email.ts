@@ -24,7 +24,7 @@ export interface RenderOptions extends LinkOptions {
   maxDetailedHosts?: number;
 }
 
-const DEFAULT_EVIDENCE_CHARS = 2000;
+const DEFAULT_EVIDENCE_CHARS = 1000;
 const DEFAULT_DETAILED_HOSTS = 100;
 
 export function renderEmail(d: Digest, opts: RenderOptions = {}): RenderedEmail {
@@ -85,9 +85,10 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
     for (const n of h.regressions) {
       out.push('<div style="margin:8px 0 8px 12px">');
       out.push(`<p style="margin:0"><b>${e(n.checkId ?? '')}</b> (${e(transition(n))}, ${e(n.check?.severity ?? '')}): ${e(n.check?.summary ?? '')}</p>`);
-      const ev = evidenceText(n, max);
-      if (ev) out.push('<p style="margin:4px 0 0">Evidence:</p><pre style="background:#f6f8fa;padding:6px;white-space:pre-wrap">', e(ev), '</pre>');
+      // The fix first: it is what the reader acts on; the evidence (cut short) is there to trust it.
       if (n.check?.remediation) out.push('<p style="margin:4px 0 0">Fix:</p><pre style="background:#f6f8fa;padding:6px;white-space:pre-wrap">', e(n.check.remediation), '</pre>');
+      const ev = evidenceText(n, max);
+      if (ev) out.push('<p style="margin:4px 0 0">Evidence:</p><pre style="background:#f6f8fa;padding:6px;white-space:pre-wrap;font-size:12px">', e(ev), '</pre>');
       out.push('</div>');
     }
     out.push(...shortList(h));
@@ -133,9 +134,9 @@ function renderText(d: Digest, subject: string, opts: RenderOptions): string {
     out.push(`== ${h.host.name} (${GROUP_HEADINGS[h.group]})`, `   ${where(h.host)}`, `   ${hostLink(h.host, opts).url}`);
     for (const n of h.regressions) {
       out.push('', `   * ${n.checkId ?? ''} (${transition(n)}, ${n.check?.severity ?? ''}): ${n.check?.summary ?? ''}`);
+      if (n.check?.remediation) out.push('     Fix:', ...n.check.remediation.split('\n').map((l) => `       ${l}`));
       const ev = evidenceText(n, max);
       if (ev) out.push('     Evidence:', ...ev.split('\n').map((l) => `       ${l}`));
-      if (n.check?.remediation) out.push('     Fix:', ...n.check.remediation.split('\n').map((l) => `       ${l}`));
     }
     if (h.recoveries.length) out.push(`   Recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`);
     if (h.dataGaps.length) out.push(`   No data: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`);
