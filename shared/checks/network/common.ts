@@ -16,13 +16,18 @@ export function hasPublicIp(host: HostRecord): boolean {
   return host.facts.enableNodePublicIp !== false;
 }
 
+/** The outcome when the network evidence could not be read: unknown, with the reason and how to grant access. */
+export function networkUnavailable(title: string, network: { reason: string; hint?: string }): CheckOutcome {
+  return { status: 'unknown', summary: `${title}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
+}
+
 export type Prepared = { ok: true; ev: NetworkEvidence; paths: HostPath[] } | { ok: false; outcome: CheckOutcome };
 
 /** The evidence and paths, or the outcome to return (unknown when unreadable, skipped when not in a VNet). */
 export function prepare(evidence: HostEvidence, title: string): Prepared {
   const { host, network } = evidence;
   if (notInCustomerVnet(host)) return { ok: false, outcome: { status: 'skipped', summary: `${title}: ${host.name} is not in a customer virtual network (AzureML manages its network)` } };
-  if (!network.ok) return { ok: false, outcome: { status: 'unknown', summary: `${title}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT } };
+  if (!network.ok) return { ok: false, outcome: networkUnavailable(title, network) };
   const paths = hostPaths(host, network.value);
   if (paths.length === 0) {
     return { ok: false, outcome: { status: 'unknown', summary: `${title}: no network path to ${host.name} is known (no subnet or NIC in the evidence)`, hint: NETWORK_HINT } };

@@ -4,7 +4,7 @@
 import type { CheckOutcome } from '../../model';
 import type { ArmObject } from '../../evidence/network-types';
 import type { CheckDefinition } from '../types';
-import { NETWORK_HINT } from './common';
+import { NETWORK_HINT, networkUnavailable } from './common';
 import { hostPaths, loadBalancersNamedByNics, props, sourceEndpoint } from './path';
 import { deniedSentence, judge, partsEvidence, unique, type Requirement } from './judge';
 import { shellWord } from './fix';
@@ -54,7 +54,7 @@ export const loadBalancerCheck: CheckDefinition = {
   title: TITLE,
   appliesTo: ['vm'],
   run({ host, network }): CheckOutcome {
-    if (!network.ok) return { status: 'unknown', summary: `${TITLE}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
+    if (!network.ok) return networkUnavailable(TITLE, network);
     const ev = network.value;
     // What could not be read: a load balancer a NIC names but the evidence lacks, a NIC whose backend pools are unknown.
     const held = new Set(ev.loadBalancers.map((l) => l.id.toLowerCase()));

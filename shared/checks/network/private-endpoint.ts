@@ -2,7 +2,7 @@
 // the workspace's private endpoint; without an approved private endpoint connection, AzureML cannot reach it.
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { approved, hasPublicIp, NETWORK_HINT } from './common';
+import { approved, hasPublicIp, NETWORK_HINT, networkUnavailable } from './common';
 import { shellWord } from './fix';
 
 const TITLE = 'No-public-IP compute has a workspace private endpoint';
@@ -15,7 +15,7 @@ export const privateEndpointCheck: CheckDefinition = {
   appliesTo: ['compute-instance', 'compute-cluster'],
   run({ host, network }): CheckOutcome {
     if (hasPublicIp(host)) return { status: 'skipped', summary: `${TITLE}: ${host.name} has a public IP` };
-    if (!network.ok) return { status: 'unknown', summary: `${TITLE}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
+    if (!network.ok) return networkUnavailable(TITLE, network);
     const ws = network.value.workspace;
     if (ws.state !== 'found') {
       return { status: 'unknown', summary: `${TITLE}: the workspace ${host.facts.workspaceId ?? host.workspace ?? ''} could not be read${ws.state === 'unreadable' ? `: ${ws.reason}` : ''}`, hint: NETWORK_HINT };

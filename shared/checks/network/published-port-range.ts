@@ -3,7 +3,7 @@
 // only that range).
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
-import { NETWORK_HINT, workspaceHasPrivateEndpoint } from './common';
+import { NETWORK_HINT, networkUnavailable, workspaceHasPrivateEndpoint } from './common';
 
 const TITLE = 'Custom application port is carried by private link';
 export const PRIVATE_LINK_PORTS = { min: 8704, max: 8993 } as const;
@@ -28,7 +28,7 @@ export const publishedPortRangeCheck: CheckDefinition = {
   title: TITLE,
   appliesTo: ['compute-instance'],
   run({ host, network }): CheckOutcome {
-    if (!network.ok) return { status: 'unknown', summary: `${TITLE}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
+    if (!network.ok) return networkUnavailable(TITLE, network);
     const ev = network.value;
     if (ev.customServices === null) return { status: 'unknown', summary: `${TITLE}: the custom applications of ${host.name} could not be read`, hint: NETWORK_HINT };
     const endpoints = publishedPorts(ev.customServices);

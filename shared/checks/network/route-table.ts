@@ -5,7 +5,7 @@
 import type { CheckOutcome } from '../../model';
 import { IntervalSet, parsePrefix, addressResolver } from '../../nsg';
 import type { CheckDefinition } from '../types';
-import { hasPublicIp, NETWORK_HINT, notInCustomerVnet } from './common';
+import { hasPublicIp, NETWORK_HINT, networkUnavailable, notInCustomerVnet } from './common';
 import { addressContext, routesOf } from './path';
 import { shellWord } from './fix';
 
@@ -39,7 +39,7 @@ export const routeTableCheck: CheckDefinition = {
   run({ host, network }): CheckOutcome {
     if (notInCustomerVnet(host)) return { status: 'skipped', summary: `${TITLE}: ${host.name} is not in a customer virtual network` };
     if (!hasPublicIp(host)) return { status: 'skipped', summary: `${TITLE}: ${host.name} has no public IP (no return path from AzureML to protect)` };
-    if (!network.ok) return { status: 'unknown', summary: `${TITLE}: network evidence is not available: ${network.reason}`, hint: network.hint ?? NETWORK_HINT };
+    if (!network.ok) return networkUnavailable(TITLE, network);
     const ev = network.value;
     if (ev.subnet.state !== 'found') {
       return { status: 'unknown', summary: `${TITLE}: the subnet ${host.facts.subnetId} could not be read${ev.subnet.state === 'unreadable' ? `: ${ev.subnet.reason}` : ''}`, hint: NETWORK_HINT };
