@@ -6,6 +6,7 @@ import { ALERTS_QUEUE, alertPipeline, appEnvironment, type AlertPipeline } from 
 import { validateAlertsMessage } from '../shared/schemas';
 import { runAlerts } from '../shared/notify/alert';
 import { enqueueJson, ensureQueue } from '../shared/storage';
+import { buildOnce } from './once';
 import { register } from './registration';
 
 export { ALERTS_QUEUE, type AlertPipeline };
@@ -20,13 +21,9 @@ export function parseAlertsMessage(message: unknown): { sweepId: string } | stri
 
 /** The handler for a given way of building the pipeline (the app's: from app settings; tests: the sandbox's). */
 export function makeAlertHandler(build: AlertPipelineFactory): StorageQueueHandler {
-  let pipeline: Promise<AlertPipeline> | undefined;
+  const pipeline = buildOnce(build);
   return async (message, context) => {
-    pipeline ??= build(context).catch((e) => {
-      pipeline = undefined; // a configuration or storage error now may be fixed by the next invocation
-      throw e;
-    });
-    const p = await pipeline;
+    const p = await pipeline(context);
     const parsed = parseAlertsMessage(message);
     if (typeof parsed === 'string') {
       context.warn(`tb-alerts message not processed: ${parsed}`);

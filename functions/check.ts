@@ -10,6 +10,7 @@ import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, UnknownMana
 import { BadHostInputError, checkHostNow, LookupIncompleteError, OutOfScopeError } from '../shared/ondemand';
 import { renderReportHtml } from '../shared/report/html';
 import { azureFromSettings } from '../shared/runtime';
+import { buildOnce } from './once';
 import { register } from './registration';
 
 export interface CheckDeps {
@@ -58,17 +59,13 @@ export async function readCheckRequest(request: HttpRequest): Promise<Wanted | H
 }
 
 export function makeCheckHandler(build: CheckDepsFactory) {
-  let deps: Promise<CheckDeps> | undefined;
+  const deps = buildOnce(build);
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const wanted = await readCheckRequest(request);
     if (!('format' in wanted)) return wanted;
-    deps ??= build().catch((e) => {
-      deps = undefined;
-      throw e;
-    });
     let d: CheckDeps;
     try {
-      d = await deps;
+      d = await deps();
     } catch (e) {
       context.error(`check: not configured: ${(e as Error).message}`);
       return errorResponse(500, 'NotConfigured', e instanceof ConfigError ? e.message : 'tbmon is not configured; see the function logs');

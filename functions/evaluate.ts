@@ -3,6 +3,7 @@
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
 import { ALERTS_QUEUE, appEnvironment, EVALUATE_QUEUE, evaluatePipeline } from '../shared/app';
 import { processEvaluateMessage, type EvaluatePipeline } from '../shared/evaluate-batch';
+import { buildOnce } from './once';
 import { register } from './registration';
 
 export { ALERTS_QUEUE, EVALUATE_QUEUE };
@@ -11,13 +12,9 @@ export type PipelineFactory = (context: InvocationContext) => Promise<Omit<Evalu
 
 /** The handler for a given way of building the pipeline (the app's: from app settings; tests: the sandbox's). */
 export function makeEvaluateHandler(build: PipelineFactory): StorageQueueHandler {
-  let pipeline: Promise<Omit<EvaluatePipeline, 'log'>> | undefined;
+  const pipeline = buildOnce(build);
   return async (message, context) => {
-    pipeline ??= build(context).catch((e) => {
-      pipeline = undefined; // a configuration or storage error now may be fixed by the next invocation
-      throw e;
-    });
-    const outcome = await processEvaluateMessage(message, { ...(await pipeline), log: (line) => context.log(line) });
+    const outcome = await processEvaluateMessage(message, { ...(await pipeline(context)), log: (line) => context.log(line) });
     if (outcome.kind === 'poisoned') context.warn(`tb-evaluate message not processed: ${outcome.reason}`);
   };
 }

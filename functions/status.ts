@@ -11,6 +11,7 @@ import { buildReport } from '../shared/report/build';
 import { renderStatusPage } from '../shared/report/html';
 import type { HostInventory } from '../shared/state/inventory';
 import type { ReportStore } from '../shared/state/reports';
+import { buildOnce } from './once';
 import { register } from './registration';
 
 export interface StatusDeps {
@@ -27,7 +28,7 @@ function bad(message: string): HttpResponseInit {
 }
 
 export function makeStatusHandler(build: () => Promise<StatusDeps>) {
-  let deps: Promise<StatusDeps> | undefined;
+  const deps = buildOnce(build);
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     if (request.method !== 'GET') return { status: 405, headers: { allow: 'GET' }, jsonBody: { error: { code: 'MethodNotAllowed', message: 'use GET' } } };
     const subscription = request.query.get('subscription') || undefined;
@@ -36,14 +37,10 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     if (subscription !== undefined && !isGuid(subscription)) return bad('"subscription" must be a subscription id (GUID)');
     if (status !== undefined && !STATUSES.includes(status as HostStatus)) return bad('"status" must be fail, warn, unknown or pass');
     if (format !== 'html' && format !== 'json') return bad('"format" must be html or json');
-    deps ??= build().catch((e) => {
-      deps = undefined;
-      throw e;
-    });
     let hosts: HostReport[];
     let d: StatusDeps;
     try {
-      d = await deps;
+      d = await deps();
       const gone = new Set((d.inventory ? await d.inventory.list() : []).filter((h) => h.goneAt).map((h) => h.host.id.toLowerCase()));
       hosts = [];
       for await (const latest of d.reports.listLatest(subscription)) {
