@@ -7,6 +7,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import { loadSettings, type Settings } from './config';
 import type { EvaluatePipeline } from './evaluate-batch';
+import type { HealthDeps } from './health';
 import { SweepCaches } from './evaluate-batch';
 import { OUTBOX_TABLE } from './notices';
 import type { AlertDeps } from './notify/alert';
@@ -89,6 +90,15 @@ export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<Evalua
     settings: app.settings, azure: app.azure, outbox, reports, ledger: new SweepLedger(app.storage), now: app.now,
     alertsQueue: app.storage.queue(ALERTS_QUEUE), poisonQueue: app.storage.queue(`${EVALUATE_QUEUE}-poison`), caches: new SweepCaches(),
   };
+}
+
+/** The health probe's view of the app's storage: the sweep ledger, every queue and its poison queue, the outbox. */
+export function healthDeps(app: AppEnvironment): HealthDeps {
+  const queues = [EVALUATE_QUEUE, ALERTS_QUEUE].flatMap((q) => [
+    { client: app.storage.queue(q), poison: false },
+    { client: app.storage.queue(`${q}-poison`), poison: true },
+  ]);
+  return { ledger: new SweepLedger(app.storage), queues, outbox: new Outbox(app.storage.table(OUTBOX_TABLE)), schedule: app.settings.sweepSchedule, now: app.now };
 }
 
 export interface AlertPipeline {

@@ -146,6 +146,14 @@ export class Outbox {
     return out.sort((a, b) => a.notice.observedAt.localeCompare(b.notice.observedAt) || a.id.localeCompare(b.id));
   }
 
+  /** How many rows are not sent yet (pending, claimed or held back by pacing), for the health probe; keys only. */
+  async countWaiting(): Promise<number> {
+    let n = 0;
+    const pages = this.table.listEntities({ queryOptions: { filter: odata`state ne 'sent'`, select: ['PartitionKey'] } }).byPage({ maxPageSize: 1000 });
+    for await (const page of pages) n += page.length;
+    return n;
+  }
+
   /**
    * Takes the row for sending: an ETag-conditional update to `claimed`. Returns false when someone else changed it
    * first (claimed, sent or released it since it was read) or it is gone — then leave it alone. On success the row's

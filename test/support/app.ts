@@ -17,9 +17,9 @@ export interface TestApp {
   /** The tenant's clock: the app evaluates at this instant. */
   now: Date;
   /** `${httpUrl}/api/<fn>` with the query given (without the key). */
-  url(fn: 'check' | 'status', query?: Record<string, string>): string;
+  url(fn: 'check' | 'status' | 'health', query?: Record<string, string>): string;
   /** The function key of `fn`. */
-  key(fn: 'check' | 'status'): string;
+  key(fn: 'check' | 'status' | 'health'): string;
   lines: string[];
   close(): Promise<void>;
 }
@@ -67,7 +67,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
       log: (line) => lines.push(line),
     });
     const started = host;
-    const key = (fn: 'check' | 'status'): string => started.keys!.functionKeys[fn];
+    const key = (fn: 'check' | 'status' | 'health'): string => started.keys!.functionKeys[fn];
     return {
       sandbox, app, host: started, now, lines, key,
       url: (fn, query = {}) => `${started.httpUrl}/api/${fn}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`,

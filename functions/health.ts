@@ -1,0 +1,34 @@
+// health — HTTP GET /api/health (authLevel function): is tbmon itself sweeping? JSON of the last sweep (id, start,
+// end, hosts, batches done/total), the last completed sweep, queue depths including the poison queues, outbox rows
+// waiting and the last run errors (shared/health.ts). 503 when no sweep completed within twice the schedule's interval
+// or the last sweep failed — what an availability test probes; poison messages make it `degraded` with 200.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { appEnvironment, healthDeps } from '../shared/app';
+import { gatherHealth, type HealthDeps } from '../shared/health';
+import { buildOnce } from './once';
+import { register } from './registration';
+
+export function makeHealthHandler(build: () => Promise<HealthDeps>) {
+  const deps = buildOnce(build);
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    if (request.method !== 'GET') return { status: 405, headers: { allow: 'GET' }, jsonBody: { error: { code: 'MethodNotAllowed', message: 'use GET' } } };
+    try {
+      const health = await gatherHealth(await deps());
+      if (health.status !== 'healthy') context.warn(`health: ${health.status}: ${health.reasons.join('; ')}`);
+      return { status: health.status === 'unhealthy' ? 503 : 200, jsonBody: health, headers: { 'cache-control': 'no-store' } };
+    } catch (e) {
+      context.error(`health: ${(e as Error).message}`);
+      return { status: 503, jsonBody: { status: 'unhealthy', reasons: ['tbmon\'s storage could not be read'], error: { code: 'StorageUnavailable', message: 'the sweep ledger or the queues could not be read; try again' } }, headers: { 'cache-control': 'no-store' } };
+    }
+  };
+}
+
+export const healthDepsFromAppSettings = async (): Promise<HealthDeps> => healthDeps(appEnvironment());
+
+export const health = makeHealthHandler(healthDepsFromAppSettings);
+
+export const registration = register({
+  name: 'health',
+  trigger: { type: 'http', methods: ['GET'], authLevel: 'function', route: 'health' },
+  handler: health,
+});
