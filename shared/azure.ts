@@ -19,6 +19,7 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
 import { emptyRequestCounts, type ApiName, type RequestCounts } from './model';
+import { LOG_ANALYTICS_LIMITS, QueryGate, type GateOptions } from './query-gate';
 
 export class RequestCounter {
   readonly counts: RequestCounts = emptyRequestCounts();
@@ -58,6 +59,8 @@ export interface AzureContextOptions {
   caCert?: string;
   retry?: PipelineRetryOptions;
   counter?: RequestCounter;
+  /** The caller-side Log Analytics limits (default: the service's per-user limits, LOG_ANALYTICS_LIMITS). */
+  logAnalyticsLimits?: GateOptions;
 }
 
 /** Thrown by the raw ARM helpers for a non-2xx answer; carries what a person needs, never the token. */
@@ -72,6 +75,8 @@ const ARM_SCOPE_SUFFIX = '/.default';
 
 export class AzureContext {
   readonly counter: RequestCounter;
+  /** Log Analytics' per-user limits for this identity and endpoint: every query of this context passes it. */
+  readonly logAnalyticsGate: QueryGate;
   private readonly networkClients = new Map<string, NetworkManagementClient>();
   private readonly mlClients = new Map<string, AzureMachineLearningWorkspaces>();
   private graph?: ResourceGraphClient;
@@ -82,6 +87,7 @@ export class AzureContext {
 
   constructor(readonly options: AzureContextOptions) {
     this.counter = options.counter ?? new RequestCounter();
+    this.logAnalyticsGate = new QueryGate(options.logAnalyticsLimits ?? LOG_ANALYTICS_LIMITS);
   }
 
   get armScope(): string {

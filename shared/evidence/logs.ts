@@ -25,7 +25,7 @@ import type {
 import { AML_MANAGEMENT_PORT, KERNEL_HINT, LOG_FAMILIES } from './log-types';
 import { HostKeyIndex } from './logs-hosts';
 import { clusterQuery, flowsQuery, kernelQuery, kernelTimespan, launchLogQuery, LINES_PER_GROUP, metricsQuery } from './logs-queries';
-import { DEFAULT_RETRY, gateFor, runThrottled, type RetryPolicy } from './logs-throttle';
+import { DEFAULT_RETRY, runThrottled, type RetryPolicy } from './logs-throttle';
 
 /** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
 export const MAX_HOSTS_PER_QUERY = 1_000;
@@ -108,7 +108,7 @@ function withNoContentPolicy(client: LogsQueryClient): LogsQueryClient {
 
 async function runFamilyQuery(ctx: EvidenceContext, workspaceId: string, family: LogFamily, query: string, timespan: string, options: LogGatherOptions): Promise<QueryOutcome> {
   const client = withNoContentPolicy(ctx.azure.logs());
-  const gate = gateFor(ctx.settings.logAnalyticsEndpoint);
+  const gate = ctx.azure.logAnalyticsGate;
   let result: LogsQueryResult;
   try {
     result = await runThrottled(

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { QueryGate, retryAfterMs, runThrottled } from '../../shared/evidence/logs-throttle';
+import { retryAfterMs, runThrottled } from '../../shared/evidence/logs-throttle';
+import { QueryGate } from '../../shared/query-gate';
+import { AzureContext, StaticTokenCredential } from '../../shared/azure';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,4 +69,18 @@ test('Retry-After forms', () => {
   assert.equal(retryAfterMs(throttled({ 'retry-after': 'Thu, 26 Nov 2026 06:00:03 GMT' }), now), 3000);
   assert.equal(retryAfterMs(throttled({})), null);
   assert.equal(retryAfterMs(new Error('x')), null);
+});
+
+test('each AzureContext keeps its own gate, with the limits it was given', async () => {
+  const options = { credential: new StaticTokenCredential(), armEndpoint: 'https://127.0.0.1:9', logAnalyticsEndpoint: 'https://127.0.0.1:9/v1' };
+  const a = new AzureContext(options);
+  const b = new AzureContext({ ...options, logAnalyticsLimits: { maxConcurrent: 2, maxPerWindow: 10, windowMs: 1_000 } });
+  assert.notEqual(a.logAnalyticsGate, b.logAnalyticsGate);
+  assert.deepEqual(a.logAnalyticsGate.options, { maxConcurrent: 5, maxPerWindow: 200, windowMs: 30_000 });
+  assert.equal(b.logAnalyticsGate.options.maxConcurrent, 2);
+  // One context's Retry-After pause holds only its own queries.
+  a.logAnalyticsGate.pauseUntil(Date.now() + 60_000);
+  const t0 = Date.now();
+  assert.equal(await b.logAnalyticsGate.run(async () => 'ran'), 'ran');
+  assert.ok(Date.now() - t0 < 1_000);
 });
