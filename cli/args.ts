@@ -33,6 +33,7 @@ usage:
   tbmon check  <arm-id | name | TensorBoard URL> [--format table|json|html] [--output FILE]
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
   tbmon demo   [--out DIR]
+  tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
 
 options:
   --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all)
