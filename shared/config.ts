@@ -38,6 +38,8 @@ export interface Settings {
   historyDays: number;
   alertMinStatus: 'fail' | 'warn';
   alertOnFirstSight: boolean;
+  /** Send the failing checks an upgrade added on hosts already known (default: record them as the baseline). */
+  alertNewChecks: boolean;
   dataGapSweeps: number;
   emailPerMinute: number;
   emailPerHour: number;
@@ -73,6 +75,7 @@ export const SETTING_NAMES = [
   'TBMON_HISTORY_DAYS',
   'TBMON_ALERT_MIN_STATUS',
   'TBMON_ALERT_ON_FIRST_SIGHT',
+  'TBMON_ALERT_NEW_CHECKS',
   'TBMON_DATA_GAP_SWEEPS',
   'TBMON_EMAIL_PER_MINUTE',
   'TBMON_EMAIL_PER_HOUR',
@@ -262,6 +265,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
   const minStatus = (get('TBMON_ALERT_MIN_STATUS') ?? 'fail').toLowerCase();
   if (minStatus !== 'fail' && minStatus !== 'warn') problems.push(`TBMON_ALERT_MIN_STATUS=${JSON.stringify(minStatus)} must be "fail" or "warn"`);
   const alertOnFirstSight = bool('TBMON_ALERT_ON_FIRST_SIGHT', true);
+  const alertNewChecks = bool('TBMON_ALERT_NEW_CHECKS', false);
   const dataGapSweeps = num('TBMON_DATA_GAP_SWEEPS', 4, 1, 1000);
   const emailPerMinute = num('TBMON_EMAIL_PER_MINUTE', 30, 1, 10000);
   const emailPerHour = num('TBMON_EMAIL_PER_HOUR', 100, 1, 1000000);
@@ -278,7 +282,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
     scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? la.toLowerCase() : null,
     lookback, lookbackMs: lookbackMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
-    launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight,
+    launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,
     dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, storage,
   };
 }

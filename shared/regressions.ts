@@ -41,9 +41,14 @@ export interface Transition {
    * same anchor, so the same notice id.
    */
   anchor: string;
+  /**
+   * The check is new to a host tbmon already knew (a check added by an upgrade): its first result is the baseline,
+   * not news — unsent unless TBMON_ALERT_NEW_CHECKS. The platform team hears of it once, as a count per check.
+   */
+  introduced?: true;
 }
 
-export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirstSight' | 'dataGapSweeps'>;
+export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirstSight' | 'dataGapSweeps' | 'alertNewChecks'>;
 
 /**
  * One check's step, row by row of the CHECKS.md table:
@@ -104,7 +109,10 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
 
 /**
  * A host's checks against its stored states. States of checks absent from this report (a check that no longer
- * exists, a partial report) are carried over unchanged.
+ * exists, a partial report) are carried over unchanged. A check with no state on a host that has states (every check
+ * it was evaluated with has one, skipped included) is new to that host — a check an upgrade added: its first-sight
+ * transition is marked `introduced` and unsent unless `alertNewChecks`. A host seen for the first time has no states:
+ * its first sight follows TBMON_ALERT_ON_FIRST_SIGHT as before.
  */
 export function compareHost(prev: HostCheckStates | undefined, checks: readonly CheckResult[], settings: RegressionSettings, sweepId: string): {
   states: HostCheckStates;
@@ -112,10 +120,14 @@ export function compareHost(prev: HostCheckStates | undefined, checks: readonly 
 } {
   const states: HostCheckStates = { ...(prev ?? {}) };
   const transitions: Transition[] = [];
+  const knownHost = prev !== undefined && Object.keys(prev).length > 0;
   for (const c of checks) {
     const { state, transition } = stepCheck(prev?.[c.id], c, settings, sweepId);
     states[c.id] = state;
-    if (transition) transitions.push({ checkId: c.id, ...transition });
+    if (!transition) continue;
+    if (knownHost && prev[c.id] === undefined) {
+      transitions.push({ checkId: c.id, ...transition, introduced: true, send: transition.send && settings.alertNewChecks });
+    } else transitions.push({ checkId: c.id, ...transition });
   }
   return { states, transitions };
 }

@@ -243,6 +243,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       TBMON_HISTORY_DAYS: '30'
       TBMON_ALERT_MIN_STATUS: 'fail'
       TBMON_ALERT_ON_FIRST_SIGHT: 'true'
+      TBMON_ALERT_NEW_CHECKS: 'false'
       TBMON_DATA_GAP_SWEEPS: '4'
       TBMON_EMAIL_PER_MINUTE: deployEmail && empty(alertEmailFrom) ? '5' : '30'
       TBMON_EMAIL_PER_HOUR: deployEmail && empty(alertEmailFrom) ? '10' : '100'

@@ -96,7 +96,7 @@ async function sweep(sweepId: string, statusOf: (i: number, checkId: string) => 
   const notices: Notice[] = [];
   hosts.forEach((h, i) => {
     const checks = ['network.tensorboard-port', 'script.port-in-use'].map((id) => result(id, statusOf(i, id), h));
-    const { states: next, transitions } = compareHost(states.get(h.id), checks, { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4 }, sweepId);
+    const { states: next, transitions } = compareHost(states.get(h.id), checks, { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4, alertNewChecks: false }, sweepId);
     states.set(h.id, next);
     notices.push(...noticesFor(h, transitions, checks, sweepId, '2026-11-26T06:00:00Z'));
   });

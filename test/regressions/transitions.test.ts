@@ -5,7 +5,7 @@ import { compareHost, noticeId, noticesFor, stepCheck, type CheckState, type Hos
 import { activeSuppressions, applySuppressions, parseSuppressions } from '../../shared/suppressions';
 import type { CheckResult, CheckStatus, Host } from '../../shared/model';
 
-const defaults: RegressionSettings = { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4 };
+const defaults: RegressionSettings = { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4, alertNewChecks: false };
 
 interface Row {
   name: string;
@@ -134,4 +134,24 @@ test('anchors: a sweep repeating an unstored observation gets the same notice id
   const secondGap = run(again, 'unknown', 'v4').ids;
   assert.equal(secondGap.length, 1);
   assert.notDeepEqual(secondGap, gapIds[0], 'a second data gap is a second notice');
+});
+
+test('a check an upgrade added: on a known host its first result is the baseline (introduced, unsent); on a new host first sight as before', () => {
+  const prev: HostCheckStates = { 'network.a': known('pass') };
+  const checks = [check('network.a', 'pass'), check('script.new-check', 'fail')];
+  const quiet = compareHost(prev, checks, defaults, 'sweep-2');
+  assert.deepEqual(quiet.transitions.map((t) => [t.checkId, t.kind, t.send, t.introduced]), [['script.new-check', 'regression', false, true]]);
+  assert.deepEqual(noticesFor(host, quiet.transitions, checks, 'sweep-2', '2026-11-26T06:00:00.000Z'), []);
+  assert.equal(quiet.states['script.new-check'].lastKnown, 'fail', 'the baseline is recorded');
+  // The next sweep still failing is not news either; a later recovery and relapse are.
+  const next = compareHost(quiet.states, checks, defaults, 'sweep-3');
+  assert.deepEqual(next.transitions, []);
+
+  const loud = compareHost(prev, checks, { ...defaults, alertNewChecks: true }, 'sweep-2');
+  assert.deepEqual(loud.transitions.map((t) => [t.checkId, t.send, t.introduced]), [['script.new-check', true, true]]);
+
+  const firstSight = compareHost(undefined, checks, defaults, 'sweep-2');
+  assert.deepEqual(firstSight.transitions.map((t) => [t.checkId, t.send, t.introduced]), [['script.new-check', true, undefined]], 'a host seen for the first time is not an upgrade');
+  const emptyStates = compareHost({}, checks, defaults, 'sweep-2');
+  assert.equal(emptyStates.transitions[0].introduced, undefined, 'no stored state at all is first sight too');
 });
