@@ -34,11 +34,14 @@ const gatherers: Gatherers = {
   vmSizes: async (hosts) => new Map(hosts.map((h) => [h.id, { ok: true, value: { name: 'STANDARD_DS3_V2', vCPUs: 4, memoryGB: 14 } }])),
 };
 
+/** Words and examples do not matter to evaluation. */
+const words = { sentence: (o: { summary: string }) => o.summary, examples: () => ({}) };
+
 const checks: CheckDefinition[] = [
-  { id: 'network.port', class: 'network', severity: 'high', title: 'Port', appliesTo: ['vm', 'compute-instance'], run: (ev) => (ev.network.ok ? { status: 'fail', summary: `denied on ${String((ev.network.value as unknown as { path: string }).path)}` } : { status: 'unknown', summary: ev.network.reason }) },
-  { id: 'script.launch', class: 'script', severity: 'high', title: 'Launch', appliesTo: ['vm', 'compute-instance', 'compute-cluster'], run: (ev) => (ev.logs.launch.ok ? { status: 'pass', summary: 'ok' } : { status: 'unknown', summary: ev.logs.launch.reason, hint: 'enable Syslog' }) },
-  { id: 'resource.size', class: 'resource', severity: 'medium', title: 'Size', appliesTo: ['compute-instance'], run: (ev) => (ev.vmSize.ok ? { status: 'warn', summary: 'small', severity: 'low' } : { status: 'unknown', summary: ev.vmSize.reason }) },
-  { id: 'resource.buggy', class: 'resource', severity: 'low', title: 'Buggy', appliesTo: ['vm', 'compute-instance'], run: () => { throw new TypeError('cannot read x of undefined'); } },
+  { ...words, id: 'network.port', class: 'network', severity: 'high', title: 'Port', appliesTo: ['vm', 'compute-instance'], run: (ev) => (ev.network.ok ? { status: 'fail', summary: `denied on ${String((ev.network.value as unknown as { path: string }).path)}` } : { status: 'unknown', summary: ev.network.reason }) },
+  { ...words, id: 'script.launch', class: 'script', severity: 'high', title: 'Launch', appliesTo: ['vm', 'compute-instance', 'compute-cluster'], run: (ev) => (ev.logs.launch.ok ? { status: 'pass', summary: 'ok' } : { status: 'unknown', summary: ev.logs.launch.reason, hint: 'enable Syslog' }) },
+  { ...words, id: 'resource.size', class: 'resource', severity: 'medium', title: 'Size', appliesTo: ['compute-instance'], run: (ev) => (ev.vmSize.ok ? { status: 'warn', summary: 'small', severity: 'low' } : { status: 'unknown', summary: ev.vmSize.reason }) },
+  { ...words, id: 'resource.buggy', class: 'resource', severity: 'low', title: 'Buggy', appliesTo: ['vm', 'compute-instance'], run: () => { throw new TypeError('cannot read x of undefined'); } },
 ];
 
 test('runs every applicable check, skips the rest, turns a throw into unknown, and fails a family whose gatherer threw', async () => {

@@ -6,6 +6,8 @@ import type { CheckDefinition } from '../types';
 import { hasPublicIp, prepare } from './common';
 import { sourceEndpoint } from './path';
 import { judge, outcomeOf, type Requirement } from './judge';
+import { exampleEvidence, exampleNetwork, outsideVnet } from '../examples';
+import { blocksWords, cannotTell, firstDenied, notChecked } from '../words';
 
 const TITLE = 'AzureML can reach the compute (inbound 44224)';
 export const AML_INBOUND_PORT = 44224;
@@ -31,5 +33,23 @@ export const amlInboundCheck: CheckDefinition = {
       }
     }
     return outcomeOf(judge(prep.paths, req), req, `AzureMachineLearning → ${host.name}`, notes);
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const d = firstDenied(o);
+      return `AzureML cannot manage ${host.name}, so its TensorBoard answers 502: ${d ? blocksWords(d, 'Inbound', AML_INBOUND_PORT) : `a network security group blocks port ${AML_INBOUND_PORT} from AzureML`}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, `AzureML can reach the compute on port ${AML_INBOUND_PORT}`, 'it could not read every network security group on the way');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `AzureML can reach ${host.name} on port ${AML_INBOUND_PORT}`;
+  },
+  examples(host, settings) {
+    const run = (n: Parameters<typeof exampleNetwork>[1]) => amlInboundCheck.run(exampleNetwork(host, n), settings);
+    return {
+      fail: [run({ rules: [] }), run({ rules: [['deny-azureml', 300, 'Inbound', 'Deny', 'Tcp', 'AzureMachineLearning', '44224']] })],
+      pass: [run({ rules: [['AllowAzureML', 200, 'Inbound', 'Allow', 'Tcp', 'AzureMachineLearning', '44224']] })],
+      unknown: [run({ nsgUnreadable: true })],
+      skipped: [amlInboundCheck.run(outsideVnet(host), settings), amlInboundCheck.run(exampleEvidence(host, { facts: { enableNodePublicIp: false } }), settings)],
+    };
   },
 };

@@ -7,6 +7,8 @@ import type { FlowProtocol } from '../../nsg';
 import type { CheckDefinition } from '../types';
 import { prepare, workspaceHasPrivateEndpoint } from './common';
 import { sourceEndpoint } from './path';
+import { exampleNetwork, outsideVnet } from '../examples';
+import { blocksWords, cannotTell, firstDenied, notChecked } from '../words';
 import { deniedSentence, describeRequirement, judge, partsEvidence, unique, type Judged, type Requirement } from './judge';
 
 const TITLE = 'AzureML outbound dependencies allowed';
@@ -92,5 +94,25 @@ export const amlOutboundCheck: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `${TITLE}: ${results.length} required outbound flows are allowed (${results.map((r) => `${r.need.tag} ${r.req.protocol.toUpperCase()} ${r.req.port}`).join(', ')})`, ...n };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail' || o.status === 'warn') {
+      const d = firstDenied(o, 'Outbound');
+      const what = o.status === 'fail' ? `${host.name} cannot reach the Azure services a compute needs, so AzureML cannot run TensorBoard there` : `${host.name} cannot reach an Azure service some AzureML features need`;
+      return `${what}: ${d ? blocksWords(d, 'Outbound', 443) : 'a network security group blocks the traffic'}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'the compute can reach the Azure services it needs', 'it could not read every network security group or service tag on the way');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `${host.name} can reach the Azure services a compute needs`;
+  },
+  examples(host, settings) {
+    const run = (n: Parameters<typeof exampleNetwork>[1]) => amlOutboundCheck.run(exampleNetwork(host, n), settings);
+    return {
+      fail: [run({ rules: [['deny-storage', 200, 'Outbound', 'Deny', 'Tcp', '*', '443', `Storage.${host.location}`]] })],
+      warn: [run({ rules: [['deny-entra-id', 200, 'Outbound', 'Deny', 'Tcp', '*', '443', 'AzureActiveDirectory']] })],
+      pass: [run({ rules: [] })],
+      unknown: [run({ nsgUnreadable: true })],
+      skipped: [amlOutboundCheck.run(outsideVnet(host), settings)],
+    };
   },
 };

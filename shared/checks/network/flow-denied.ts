@@ -8,6 +8,8 @@ import type { CheckDefinition } from '../types';
 import { AML_MANAGEMENT_PORT, type DeniedFlow, type FlowEvidence } from '../../evidence/log-types';
 import type { HostRecord } from '../../model';
 import { unknownFrom } from '../resource/common';
+import { exampleEvidence, flows, minutesAgo } from '../examples';
+import { cannotTell, count, evidenceList } from '../words';
 
 /**
  * The command that shows the denying rule. Traffic analytics names the NSG `subscription/resourceGroup/nsg` (NsgList)
@@ -75,6 +77,27 @@ export const flowDeniedCheck: CheckDefinition = {
       status: 'pass',
       summary: `No denied inbound flows to port ${host.publishedPort} or ${AML_MANAGEMENT_PORT} toward ${host.name} in the last ${settings.lookback}${matchingNote(flows)}`,
       evidence: { table: 'NTANetAnalytics', hostRows, coveredBy: flows.coveredBy, matching: flows.matching },
+    };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const d = evidenceList(o, 'denied')[0] ?? {};
+      const n = Number(d.deniedInFlows || d.records) || 0;
+      const rule = String(d.nsgRule ?? '').replace(/^(User|Default)Rule_/i, '');
+      const nsg = String(d.nsg ?? '').split('/').filter(Boolean).pop() ?? '';
+      const by = rule ? ` by ${/^DefaultRule_/i.test(String(d.nsgRule)) ? 'the default rule ' : 'rule '}${rule}${nsg ? ` of NSG ${nsg}` : ''}` : '';
+      return `Azure's flow logs show ${count(n, 'connection')} to port ${String(d.destPort ?? host.publishedPort)} of ${host.name} refused${by}${d.sampleSrcIp ? ` (for example from ${String(d.sampleSrcIp)})` : ''}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'connections to TensorBoard are refused', 'the network\'s flow logs do not reach tbmon\'s Log Analytics workspace');
+    return `Azure's flow logs show no refused connection to ${host.name}`;
+  },
+  examples(host, settings) {
+    const run = (f: Parameters<typeof flows>[0]) => flowDeniedCheck.run(exampleEvidence(host, { logs: { flows: flows(f) } }), settings);
+    const denied = { destPort: host.publishedPort, nsgRule: 'UserRule_deny-tensorboard', nsg: `${host.subscriptionId}/rg-net/nsg-ml`, deniedInFlows: 14, records: 3, time: minutesAgo(10), sampleSrcIp: '10.0.2.15', srcIps: 2, matchedBy: 'ip' as const };
+    return {
+      fail: [run({ denied: [denied] }), run({ denied: [{ ...denied, destPort: AML_MANAGEMENT_PORT, nsgRule: 'DefaultRule_DenyAllInBound', sampleSrcIp: '20.41.0.101' }] })],
+      pass: [run({})],
+      unknown: [run({ hostRows: 0 }), run({ hostRows: 0, workspaceRows: 0 }), flowDeniedCheck.run(exampleEvidence(host), settings)],
     };
   },
 };

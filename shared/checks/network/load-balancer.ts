@@ -8,6 +8,8 @@ import { NETWORK_HINT, networkUnavailable } from './common';
 import { hostPaths, loadBalancersNamedByNics, props, sourceEndpoint } from './path';
 import { deniedSentence, judge, partsEvidence, unique, type Requirement } from './judge';
 import { shellWord } from './fix';
+import { exampleLoadBalancer, exampleNetwork } from '../examples';
+import { afterTitle, blocksWords, cannotTell, firstDenied, notChecked } from '../words';
 
 const TITLE = 'Load balancer rule and probe match TensorBoard';
 
@@ -134,5 +136,30 @@ export const loadBalancerCheck: CheckDefinition = {
     if (unread.length) return { ...unreadOutcome(good.join('; ')), evidence };
     if (j.unknown.length) return { status: 'unknown', summary: `${TITLE}: ${good.join('; ')}; whether the NSGs allow the probe from AzureLoadBalancer is unknown: ${unique(j.unknown.map((u) => u.reason)).join('; ')}`, hint: NETWORK_HINT, evidence };
     return { status: 'pass', summary: `${TITLE}: ${good.join('; ')}; the NSGs allow the probe from AzureLoadBalancer`, evidence };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const d = firstDenied(o);
+      const first = afterTitle(o.summary, TITLE).split('; ')[0];
+      const why = d && /^Inbound /.test(first) ? blocksWords(d, 'Inbound', host.publishedPort) : first;
+      return `TensorBoard on ${host.name} is unreachable through its load balancer: ${why}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'its load balancer forwards to TensorBoard', 'it could not read the load balancer, the network interface or the security groups on the way');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `The load balancer in front of ${host.name} forwards to TensorBoard and its health probe gets an answer`;
+  },
+  examples(host, settings) {
+    const port = host.publishedPort;
+    const run = (lb: ReturnType<typeof exampleLoadBalancer>, rules: Parameters<typeof exampleNetwork>[1] = {}) => loadBalancerCheck.run(exampleNetwork(host, { ...rules, loadBalancers: [lb] }), settings);
+    return {
+      fail: [
+        run(exampleLoadBalancer(host, port, { protocol: 'Http', port, requestPath: '/healthz' })),
+        run(exampleLoadBalancer(host, 8080, { protocol: 'Tcp', port: 8080 })),
+        run(exampleLoadBalancer(host, port, { protocol: 'Tcp', port }), { rules: [['deny-probe', 200, 'Inbound', 'Deny', '*', 'AzureLoadBalancer', '*']] }),
+      ],
+      pass: [run(exampleLoadBalancer(host, port, { protocol: 'Tcp', port }))],
+      unknown: [loadBalancerCheck.run({ ...exampleNetwork(host), network: { ok: false, reason: '403 AuthorizationFailed' } }, settings)],
+      skipped: [loadBalancerCheck.run(exampleNetwork(host), settings)],
+    };
   },
 };

@@ -4,6 +4,8 @@ import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { approved, hasPublicIp, NETWORK_HINT, networkUnavailable } from './common';
 import { shellWord } from './fix';
+import { exampleNetwork } from '../examples';
+import { armName, cannotTell, evidenceText, notChecked } from '../words';
 
 const TITLE = 'No-public-IP compute has a workspace private endpoint';
 
@@ -34,6 +36,23 @@ export const privateEndpointCheck: CheckDefinition = {
       summary: `${TITLE}: ${host.name} has no public IP and workspace ${ws.value.name} has ${conns.length ? 'no approved' : 'no'} private endpoint connection${conns.length ? ` (${conns.length} pending or rejected)` : ''}, so AzureML cannot reach the compute`,
       evidence,
       remediation: `az network private-endpoint create --resource-group ${shellWord(rg)} --name ${shellWord(`${ws.value.name}-pe`)} --vnet-name ${shellWord(vnet)} --subnet ${shellWord(subnet)} --private-connection-resource-id ${shellWord(ws.value.id)} --group-id amlworkspace --connection-name ${shellWord(`${ws.value.name}-pe`)}`,
+    };
+  },
+  sentence(o, host) {
+    const ws = armName(evidenceText(o, 'workspace')) || host.workspace || 'its workspace';
+    if (o.status === 'fail') return `AzureML cannot reach ${host.name}: the compute has no public IP and workspace ${ws} has no approved private endpoint`;
+    if (o.status === 'unknown') return cannotTell(host, 'AzureML can reach the compute through a private endpoint', 'it could not read the workspace or the network');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `AzureML reaches ${host.name} through an approved private endpoint of workspace ${ws}`;
+  },
+  examples(host, settings) {
+    const noPublicIp = { ...host, facts: { ...host.facts, enableNodePublicIp: false } };
+    const run = (n: Parameters<typeof exampleNetwork>[1]) => privateEndpointCheck.run(exampleNetwork(noPublicIp, n), settings);
+    return {
+      fail: [run({ privateEndpoint: null }), run({ privateEndpoint: 'Pending' })],
+      pass: [run({ privateEndpoint: 'Approved' })],
+      unknown: [privateEndpointCheck.run({ ...exampleNetwork(noPublicIp), network: { ok: false, reason: '403 AuthorizationFailed' } }, settings)],
+      skipped: [privateEndpointCheck.run(exampleNetwork(host), settings)],
     };
   },
 };

@@ -4,6 +4,8 @@
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { NETWORK_HINT, networkUnavailable, workspaceHasPrivateEndpoint } from './common';
+import { exampleNetwork } from '../examples';
+import { cannotTell, evidenceList, notChecked } from '../words';
 
 const TITLE = 'Custom application port is carried by private link';
 export const PRIVATE_LINK_PORTS = { min: 8704, max: 8993 } as const;
@@ -48,6 +50,25 @@ export const publishedPortRangeCheck: CheckDefinition = {
       evidence: { endpoints, privateLinkPorts: PRIVATE_LINK_PORTS },
       remediation: `Recreate the custom application with a published port in ${PRIVATE_LINK_PORTS.min}–${PRIVATE_LINK_PORTS.max} (customServices[].endpoints[].published, e.g. ${PRIVATE_LINK_PORTS.min}); the target port stays ${tb.published === host.port ? host.port : 'as it is'}. Custom applications are set when the compute instance is created: az ml compute create --file <compute instance YAML with custom_applications> --resource-group ${host.resourceGroup} --workspace-name ${host.workspace ?? '<workspace>'}`,
       ...n,
+    };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const e = evidenceList(o, 'endpoints').find((x) => x.published === host.publishedPort) ?? evidenceList(o, 'endpoints')[0] ?? {};
+      return `TensorBoard on ${host.name} is unreachable through the workspace's private link: it is published on port ${String(e.published ?? host.publishedPort)}, and private link carries only ports ${PRIVATE_LINK_PORTS.min}–${PRIVATE_LINK_PORTS.max}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, `TensorBoard's published port is carried by the workspace's private link`, 'it could not read the compute\'s custom applications or the workspace');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `TensorBoard on ${host.name} is published on a port the workspace's private link carries`;
+  },
+  examples(host, settings) {
+    const app = (published: number) => [{ name: 'tensorboard', endpoints: [{ name: 'tensorboard', target: host.port, published }] }];
+    const run = (n: Parameters<typeof exampleNetwork>[1]) => publishedPortRangeCheck.run(exampleNetwork(host, n), settings);
+    return {
+      fail: [run({ privateEndpoint: 'Approved', customServices: app(6006) })],
+      pass: [run({ privateEndpoint: 'Approved', customServices: app(8706) })],
+      unknown: [run({ privateEndpoint: 'Approved', customServices: null })],
+      skipped: [run({ privateEndpoint: null, customServices: app(6006) }), run({ customServices: [] })],
     };
   },
 };

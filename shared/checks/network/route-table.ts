@@ -8,6 +8,8 @@ import type { CheckDefinition } from '../types';
 import { hasPublicIp, NETWORK_HINT, networkUnavailable, notInCustomerVnet } from './common';
 import { addressContext, routesOf } from './path';
 import { shellWord } from './fix';
+import { exampleEvidence, exampleNetwork, outsideVnet } from '../examples';
+import { armName, cannotTell, evidenceText, notChecked } from '../words';
 
 const TITLE = 'Forced tunnelling keeps a route for AzureMachineLearning';
 const TUNNEL_HOPS = new Set(['virtualappliance', 'virtualnetworkgateway']);
@@ -72,5 +74,25 @@ export const routeTableCheck: CheckDefinition = {
     if (!('exact' in r)) return { status: 'unknown', summary: `${TITLE}: ${rt.name} tunnels 0.0.0.0/0; whether its Internet routes cover AzureMachineLearning is unknown: ${r.reason}`, hint: 'tbmon resolves service tags through the Service Tags API (serviceTags.list); grant Network Reader on the subscription.', evidence };
     if (tagRoutedToInternet(r.exact, routes)) return { status: 'pass', summary: `${TITLE}: ${rt.name} tunnels 0.0.0.0/0 but routes every AzureMachineLearning prefix to the Internet`, evidence };
     return fail('and its Internet routes do not cover every AzureMachineLearning prefix');
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const tunnel = (o.evidence?.forcedTunnel ?? {}) as { nextHopType?: string; nextHopIpAddress?: string };
+      const hop = tunnel.nextHopType?.toLowerCase() === 'virtualnetworkgateway' ? 'the VPN gateway' : `the appliance${tunnel.nextHopIpAddress ? ` ${tunnel.nextHopIpAddress}` : ''}`;
+      return `AzureML cannot reach ${host.name}: route table ${armName(evidenceText(o, 'routeTable'))} sends all internet traffic through ${hop}, and AzureML's replies are dropped there (no route sends AzureMachineLearning to the internet)`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'AzureML\'s traffic returns by the internet', 'it could not read the subnet, its route table or the AzureML service tag');
+    if (o.status === 'skipped') return notChecked(host, o, TITLE);
+    return `AzureML's replies to ${host.name} are routed straight to the internet`;
+  },
+  examples(host, settings) {
+    const run = (n: Parameters<typeof exampleNetwork>[1]) => routeTableCheck.run(exampleNetwork(host, n), settings);
+    const tunnel: [string, string, string] = ['default-via-firewall', '0.0.0.0/0', 'VirtualAppliance'];
+    return {
+      fail: [run({ routes: [tunnel] })],
+      pass: [run({}), run({ routes: [tunnel, ['aml', 'AzureMachineLearning', 'Internet']] })],
+      unknown: [routeTableCheck.run({ ...exampleNetwork(host), network: { ok: false, reason: '403 AuthorizationFailed on the subnet' } }, settings)],
+      skipped: [routeTableCheck.run(outsideVnet(host), settings), routeTableCheck.run(exampleEvidence(host, { facts: { enableNodePublicIp: false, subnetId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/s' } }), settings)],
+    };
   },
 };

@@ -3,6 +3,8 @@
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { unknownFrom } from './common';
+import { clusterEvents, exampleEvidence } from '../examples';
+import { cannotTell, count, evidenceNumber, notCollected } from '../words';
 
 export const clusterNodesCheck: CheckDefinition = {
   id: 'resource.cluster-nodes',
@@ -41,5 +43,20 @@ export const clusterNodesCheck: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `${host.name}: no unusable or preempted nodes in ${c.events} event(s)`, evidence };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') return `Cluster ${host.name} has ${count(evidenceNumber(o, 'unusableNodeCount') ?? 0, 'unusable node')}, and a TensorBoard on them cannot answer`;
+    if (o.status === 'warn') return `Cluster ${host.name} lost ${count(evidenceNumber(o, 'maxPreemptedNodeCount') ?? 0, 'node')} to preemption, and a job's TensorBoard dies with its node`;
+    if (o.status === 'unknown') return cannotTell(host, 'the cluster\'s nodes are usable', notCollected('cluster events with node counts'));
+    return `Cluster ${host.name}'s nodes are usable`;
+  },
+  examples(host, settings) {
+    const run = (over: Parameters<typeof clusterEvents>[0]) => clusterNodesCheck.run(exampleEvidence(host, { logs: { cluster: clusterEvents(over) } }), settings);
+    return {
+      fail: [run({ unusableNodeCount: 2, clusterErrorCodes: 'DiskFull' })],
+      warn: [run({ maxPreemptedNodeCount: 3 })],
+      pass: [run({})],
+      unknown: [run({ unusableNodeCount: null }), clusterNodesCheck.run(exampleEvidence(host), settings)],
+    };
   },
 };

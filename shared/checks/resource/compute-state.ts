@@ -2,6 +2,8 @@
 // From HostRecord facts (ARM / Resource Graph), not from logs.
 import type { HostRecord } from '../../model';
 import type { CheckDefinition } from '../types';
+import { exampleEvidence } from '../examples';
+import { cannotTell, evidenceText } from '../words';
 
 const CI_FAIL = new Set(['setupfailed', 'usersetupfailed', 'unusable', 'createfailed']);
 const CI_WARN = new Set(['creating', 'starting', 'restarting', 'settingup', 'usersettingup']);
@@ -86,6 +88,30 @@ export const computeStateCheck: CheckDefinition = {
       summary: `${host.name} reports a state tbmon does not know (${f.state ?? 'none'}, provisioning ${f.provisioningState ?? 'none'})`,
       evidence,
       hint: `Read it with: ${showCommand(host)}`,
+    };
+  },
+  sentence(o, host) {
+    const state = evidenceText(o, 'state');
+    const what = host.kind === 'vm' ? 'The VM' : 'The compute';
+    if (o.status === 'fail') {
+      const errors = Array.isArray(o.evidence?.errors) ? describeErrors(o.evidence.errors as unknown[]) : [];
+      const why = host.kind === 'vm' ? `the VM failed to provision` : `the compute is in state ${state || 'failed'}`;
+      return `TensorBoard on ${host.name} cannot run: ${why}${errors.length ? ` (${errors[0].split(':')[0]})` : ''}`;
+    }
+    if (o.status === 'warn') return `TensorBoard on ${host.name} is not reachable yet: ${what.toLowerCase()} is ${(vmPower(state) ?? state) || 'changing state'}, and a 502 is expected until it is ready`;
+    if (o.status === 'skipped') return `${host.name} is stopped, so TensorBoard is not expected to answer`;
+    if (o.status === 'unknown') return cannotTell(host, 'the host is running', `Azure reports a state tbmon does not know (${state || 'none'})`);
+    return `${host.name} is running`;
+  },
+  examples(host, settings) {
+    const run = (facts: Partial<HostRecord['facts']>) => computeStateCheck.run(exampleEvidence(host, { facts }), settings);
+    const vm = host.kind === 'vm';
+    return {
+      fail: [vm ? run({ provisioningState: 'Failed', state: 'PowerState/running' }) : run({ state: 'SetupFailed', errors: [{ error: { code: 'UserScriptFailed', message: 'The setup script exited with code 1' } }] })],
+      warn: [run({ state: vm ? 'PowerState/starting' : 'Creating' })],
+      pass: [run({ state: vm ? 'PowerState/running' : 'Running' })],
+      skipped: [run({ state: vm ? 'PowerState/deallocated' : 'Stopped', lastOperation: { operationName: 'Stop', operationTrigger: 'IdleShutdown', operationTime: '2026-11-26T02:00:00Z' } })],
+      unknown: [run({ state: vm ? 'PowerState/hibernated' : 'Mystery', provisioningState: 'Succeeded' })],
     };
   },
 };

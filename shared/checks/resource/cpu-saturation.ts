@@ -2,6 +2,8 @@
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { fmtPct, onNode, unknownFrom } from './common';
+import { exampleEvidence, metrics } from '../examples';
+import { cannotTell, evidenceNumber, notCollected, pct } from '../words';
 
 export const cpuSaturationCheck: CheckDefinition = {
   id: 'resource.cpu-saturation',
@@ -32,5 +34,14 @@ export const cpuSaturationCheck: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `Average CPU ${fmtPct(busiest.avg)} over the last ${settings.lookback}`, evidence };
+  },
+  sentence(o, host) {
+    if (o.status === 'warn') return `${host.name} is busy: its CPU averaged ${pct(evidenceNumber(o, 'averagePct') ?? 0)}, so TensorBoard may answer too slowly for the proxy`;
+    if (o.status === 'unknown') return cannotTell(host, 'the CPU leaves room for TensorBoard', notCollected('CPU metrics'));
+    return `${host.name}'s CPU leaves room for TensorBoard`;
+  },
+  examples(host, settings) {
+    const run = (avg: number) => cpuSaturationCheck.run(exampleEvidence(host, { logs: { metrics: metrics([{ metric: 'cpu-pct', avg }]) } }), settings);
+    return { warn: [run(Math.min(99, settings.cpuWarnPct + 5))], pass: [run(20)], unknown: [cpuSaturationCheck.run(exampleEvidence(host), settings)] };
   },
 };

@@ -5,6 +5,8 @@ import type { CheckOutcome } from '../../model';
 import type { MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { fmtPct, onNode, unknownFrom } from './common';
+import { exampleEvidence, metrics } from '../examples';
+import { cannotTell, evidenceList, notCollected, pct } from '../words';
 
 interface MountFree {
   /** The node (a cluster's nodes each have their own disks); '' for a single-node host or workspace-level metrics. */
@@ -51,5 +53,23 @@ export const diskPressureCheck: CheckDefinition = {
     if (worst.freePct < settings.diskFailPct) return { status: 'fail', summary: `${where} has ${fmtPct(worst.freePct)} free (below ${settings.diskFailPct} %)`, evidence, remediation };
     if (worst.freePct < settings.diskWarnPct) return { status: 'warn', summary: `${where} has ${fmtPct(worst.freePct)} free (below ${settings.diskWarnPct} %)`, evidence, remediation };
     return { status: 'pass', summary: `Every mount has at least ${fmtPct(worst.freePct)} free`, evidence };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail' || o.status === 'warn') {
+      const worst = evidenceList(o, 'mounts').reduce<Record<string, unknown> | null>((a, b) => (!a || Number(b.freePct) < Number(a.freePct) ? b : a), null) ?? {};
+      const node = worst.node && String(worst.node).toLowerCase() !== host.name.toLowerCase() ? ` on node ${String(worst.node)}` : '';
+      return `${host.name} is ${o.status === 'fail' ? 'out of' : 'running out of'} disk space: ${String(worst.mount ?? 'a disk')}${node} has ${pct(Number(worst.freePct) || 0)} free, and TensorBoard cannot load or write with a full disk`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'its disks have free space', notCollected('disk metrics'));
+    return `${host.name}'s disks have free space`;
+  },
+  examples(host, settings) {
+    const run = (free: number) => diskPressureCheck.run(exampleEvidence(host, { logs: { metrics: metrics([{ metric: 'disk-free-pct', instance: '/', last: free }]) } }), settings);
+    return {
+      fail: [run(settings.diskFailPct / 2)],
+      warn: [run((settings.diskFailPct + settings.diskWarnPct) / 2)],
+      pass: [run(60)],
+      unknown: [diskPressureCheck.run(exampleEvidence(host), settings), diskPressureCheck.run(exampleEvidence(host, { logs: { metrics: metrics([]) } }), settings)],
+    };
   },
 };

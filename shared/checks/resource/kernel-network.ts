@@ -7,6 +7,8 @@ import type { CheckDefinition } from '../types';
 import { kernNotProven, unknownFrom } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import { kernelPattern } from './kernel-patterns';
+import { exampleEvidence, kernelLog } from '../examples';
+import { cannotTell, evidenceList, notCollected } from '../words';
 
 /** Events confirmed against the exact kernel message. */
 export function kernelNetworkEvents(events: readonly KernelEvent[]): KernelEvent[] {
@@ -36,6 +38,26 @@ export const kernelNetworkCheck: CheckDefinition = {
       remediation: onTb.length
         ? `Find who floods port ${onTb[0].detail} on ${host.name} (ss -tn state syn-recv '( sport = :${onTb[0].detail} )'); raise net.ipv4.tcp_max_syn_backlog or restrict the sources in the NSG`
         : `Raise the kernel limits on ${host.name}: sysctl net.netfilter.nf_conntrack_max / net.ipv4.tcp_mem`,
+    };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail' || o.status === 'warn') {
+      const e = evidenceList(o, 'events')[0] ?? {};
+      const what = e.kind === 'syn-flood' ? `SYN flooding on port ${String(e.detail)}` : e.kind === 'conntrack-full' ? 'a full connection-tracking table' : 'TCP running out of memory';
+      return o.status === 'fail'
+        ? `TensorBoard on ${host.name} is flooded with connections: the kernel reported ${what}`
+        : `${host.name}'s kernel is dropping network connections: it reported ${what}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'the kernel drops connections', notCollected('kernel messages'));
+    return `${host.name}'s kernel reports no dropped connections`;
+  },
+  examples(host, settings) {
+    const run = (lines: Parameters<typeof kernelLog>[0], kernRows?: number) => kernelNetworkCheck.run(exampleEvidence(host, { logs: { kernel: kernelLog(lines, kernRows) } }), settings);
+    return {
+      fail: [run([[5, `TCP: request_sock_TCP: Possible SYN flooding on port ${host.port}. Sending cookies.`, 30]])],
+      warn: [run([[5, 'nf_conntrack: table full, dropping packet', 8]])],
+      pass: [run([])],
+      unknown: [run([], 0), kernelNetworkCheck.run(exampleEvidence(host), settings)],
     };
   },
 };

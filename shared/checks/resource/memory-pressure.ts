@@ -8,6 +8,8 @@ import type { CheckDefinition } from '../types';
 import { fmtPct, kernNotProven, onNode } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
+import { exampleEvidence, kernelLog, metrics } from '../examples';
+import { cannotTell, count, evidenceList, evidenceNumber, notCollected, pct } from '../words';
 
 /** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
 export function tensorboardOomKills(events: readonly KernelEvent[]): KernelEvent[] {
@@ -87,6 +89,30 @@ export const memoryPressureCheck: CheckDefinition = {
       status: 'pass',
       summary: `No OOM kill of TensorBoard; available memory never stayed below ${settings.memoryWarnPct} % (lowest 5-minute bin ${fmtPct((worst as LowMemory).pct)})`,
       evidence: { availablePct: worst?.pct ?? null, node: worst?.series.node || null },
+    };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const kills = evidenceList(o, 'kills');
+      const n = kills.reduce((sum, k) => sum + (Number(k.count) || 0), 0);
+      return `TensorBoard on ${host.name} was killed for lack of memory (${count(n, 'time')} in the last check window)`;
+    }
+    if (o.status === 'warn') {
+      const node = typeof o.evidence?.node === 'string' && o.evidence.node ? ` on node ${o.evidence.node}` : '';
+      return `${host.name} is low on memory${node}: only ${pct(evidenceNumber(o, 'availablePct') ?? 0)} stayed free for at least 5 minutes, so TensorBoard may be killed or too slow`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'TensorBoard runs out of memory', notCollected('memory metrics or kernel messages'));
+    return `${host.name} has enough memory for TensorBoard`;
+  },
+  examples(host, settings) {
+    const run = (parts: Parameters<typeof exampleEvidence>[1]) => memoryPressureCheck.run(exampleEvidence(host, parts), settings);
+    const kern = kernelLog([[12, 'Out of memory: Killed process 4242 (tensorboard) total-vm:9000000kB, anon-rss:7000000kB', 2]]);
+    const calm = metrics([{ metric: 'memory-available-pct', worstBinMax: 40 }]);
+    return {
+      fail: [run({ logs: { kernel: kern, metrics: calm } })],
+      warn: [run({ logs: { kernel: kernelLog([]), metrics: metrics([{ metric: 'memory-available-pct', worstBinMax: 3.5 }]) } })],
+      pass: [run({ logs: { kernel: kernelLog([]), metrics: calm } })],
+      unknown: [run({}), run({ logs: { kernel: kernelLog([], 0), metrics: calm } })],
     };
   },
 };

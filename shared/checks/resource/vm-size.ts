@@ -3,6 +3,8 @@
 import type { HostRecord } from '../../model';
 import type { CheckDefinition } from '../types';
 import { unknownFrom } from './common';
+import { exampleEvidence, type ExampleParts } from '../examples';
+import { cannotTell, count, evidenceNumber, evidenceText } from '../words';
 
 function resizeCommand(host: HostRecord, minVcpus: number, minMemoryGb: number): string {
   const target = minVcpus <= 2 && minMemoryGb <= 8 ? 'Standard_D2s_v3' : `<a size with ≥ ${minVcpus} vCPUs and ≥ ${minMemoryGb} GB>`;
@@ -28,5 +30,21 @@ export const vmSizeCheck: CheckDefinition = {
       return { status: 'fail', summary: `${name} is too small for TensorBoard and a workload (${short.join(', ')})`, evidence, remediation: resizeCommand(host, settings.minVcpus, settings.minMemoryGb) };
     }
     return { status: 'pass', summary: `${name}: ${vCPUs} vCPU, ${memoryGB} GB`, evidence };
+  },
+  sentence(o, host) {
+    const size = evidenceText(o, 'vmSize') || host.name;
+    if (o.status === 'fail') {
+      return `${host.name} is too small for TensorBoard and a workload: ${size} has ${count(evidenceNumber(o, 'vCPUs') ?? 0, 'vCPU')} and ${evidenceNumber(o, 'memoryGB') ?? 0} GB of memory (${count(evidenceNumber(o, 'minVcpus') ?? 0, 'vCPU')} and ${evidenceNumber(o, 'minMemoryGb') ?? 0} GB are needed)`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'the size can hold TensorBoard and a workload', 'the size could not be looked up');
+    return `${host.name}'s size ${size} has room for TensorBoard (${count(evidenceNumber(o, 'vCPUs') ?? 0, 'vCPU')}, ${evidenceNumber(o, 'memoryGB') ?? 0} GB)`;
+  },
+  examples(host, settings) {
+    const run = (vmSize: ExampleParts['vmSize']) => vmSizeCheck.run(exampleEvidence(host, { vmSize }), settings);
+    return {
+      fail: [run({ ok: true, value: { name: 'Standard_D2_v2', vCPUs: 2, memoryGB: 7 } }), run({ ok: true, value: { name: 'Standard_B1s', vCPUs: 1, memoryGB: 1 } })],
+      pass: [run({ ok: true, value: { name: 'Standard_D4s_v3', vCPUs: 4, memoryGB: 16 } })],
+      unknown: [run({ ok: false, reason: 'the Resource SKUs API did not list Standard_X9', hint: 'Grant Reader on the subscription' })],
+    };
   },
 };

@@ -6,6 +6,8 @@ import type { CheckOutcome, HostRecord, Severity } from '../../model';
 import type { CheckDefinition } from '../types';
 import { lineEvidence, readLaunchLog, standingFailure } from './launch-log';
 import type { ScriptCheckId } from './patterns';
+import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
+import { cannotTell, evidenceText, launchLogWhy, quoteLine } from '../words';
 
 export interface FailureCheckSpec {
   id: ScriptCheckId;
@@ -16,10 +18,14 @@ export interface FailureCheckSpec {
   /** What the failure means, for the summary. */
   meaning: string;
   remediation(host: HostRecord, message: string): string;
+  /** The plain sentence's lead for a standing failure: "TensorBoard crashed at start on ci-x" (the log line follows). */
+  plain(hostName: string): string;
+  /** A launch-log line this failure is recognised by (for the check's examples). */
+  exampleLine: string;
 }
 
 export function failureCheck(spec: FailureCheckSpec): CheckDefinition {
-  return {
+  const def: CheckDefinition = {
     id: spec.id,
     class: 'script',
     severity: spec.severity,
@@ -40,5 +46,23 @@ export function failureCheck(spec: FailureCheckSpec): CheckDefinition {
       if (clearedBy) return { status: 'pass', summary: `Earlier failures were cleared by TensorBoard serving at ${clearedBy.time}`, evidence: lineEvidence(read.log, clearedBy) };
       return { status: 'pass', summary: `No such message in the launch log of the last ${settings.lookback}` };
     },
+    sentence(o, host) {
+      if (o.status === 'fail' || o.status === 'warn') {
+        const line = evidenceText(o, 'message');
+        return `${spec.plain(host.name)}${line ? `; its launch log says ${quoteLine(line)}` : ''}`;
+      }
+      if (o.status === 'unknown') return cannotTell(host, 'TensorBoard starts cleanly', launchLogWhy(o));
+      return `The launch log of TensorBoard on ${host.name} shows no such problem`;
+    },
+    examples(host, settings) {
+      const run = (parts: Parameters<typeof exampleEvidence>[1]) => def.run(exampleEvidence(host, parts), settings);
+      const serving = `TensorBoard 2.18.0 at http://${host.name}:${host.port}/ (Press CTRL+C to quit)`;
+      return {
+        [spec.status]: [run({ logs: { launch: launchLog([[4, spec.exampleLine]]) } })],
+        pass: [run({ logs: { launch: launchLog([[2, serving]]) } }), run({ logs: { launch: launchLog([[9, spec.exampleLine], [2, serving]]) } })],
+        unknown: [run({}), run({ logs: { launch: emptyLaunchLog() } })],
+      };
+    },
   };
+  return def;
 }

@@ -9,6 +9,8 @@ import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
 import { isLoopbackHost, parseServingLine } from './patterns';
+import { exampleEvidence, exampleLoadBalancer, exampleNetwork, launchLog } from '../examples';
+import { cannotTell, launchLogWhy } from '../words';
 
 /** What network evidence says about the path (read loosely: only two facts matter here). */
 function networkFacts(evidence: HostEvidence): { loadBalanced: boolean; customApplication: boolean } {
@@ -59,5 +61,25 @@ export const localhostOnlyCheck: CheckDefinition = {
     }
     if (serving && servingUrl) return { status: 'pass', summary: `TensorBoard serves on ${servingUrl.host}:${servingUrl.port}`, evidence: lineEvidence(read.log, serving) };
     return { status: 'pass', summary: `No localhost-only message in the launch log of the last ${settings.lookback}` };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') return `TensorBoard on ${host.name} listens on localhost only, which nothing outside the host can reach`;
+    if (o.status === 'warn') return `TensorBoard on ${host.name} listens on localhost only: the AzureML proxy may still reach it, but nothing else can`;
+    if (o.status === 'unknown') return cannotTell(host, 'TensorBoard listens beyond localhost', launchLogWhy(o));
+    return `TensorBoard on ${host.name} listens on the network, not only on localhost`;
+  },
+  examples(host, settings) {
+    const local: [number, string] = [5, `TensorBoard 2.18.0 at http://localhost:${host.port}/ (Press CTRL+C to quit)`];
+    // Fatal: a VM; a compute instance behind a custom application; a cluster node behind a load balancer.
+    const fatalPath = () => host.kind === 'vm' ? exampleEvidence(host)
+      : host.kind === 'compute-instance' ? exampleNetwork(host, { customServices: [{ name: 'tensorboard', endpoints: [{ name: 'tb', target: host.port, published: 8706 }] }] })
+        : exampleNetwork(host, { loadBalancers: [exampleLoadBalancer(host, host.port, { protocol: 'Tcp', port: host.port })] });
+    const run = (lines: [number, string][], ev = exampleEvidence(host)) => localhostOnlyCheck.run({ ...ev, logs: { ...ev.logs, launch: launchLog(lines) } }, settings);
+    return {
+      fail: [run([local], fatalPath())],
+      ...(host.kind === 'vm' ? {} : { warn: [run([local])] }),
+      pass: [run([[5, `TensorBoard 2.18.0 at http://${host.name}:${host.port}/ (Press CTRL+C to quit)`]]), run([[5, 'other line']])],
+      unknown: [localhostOnlyCheck.run(exampleEvidence(host), settings)],
+    };
   },
 };

@@ -7,6 +7,8 @@ import type { CheckDefinition } from '../types';
 import { runStateOf } from '../resource/compute-state';
 import { confirmedLines, lineEvidence, newestServing, readLaunchLog, standingFailure } from './launch-log';
 import { parseLauncherLine, START_FAILURE_ROLES, type LauncherLine } from './patterns';
+import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
+import { cannotTell, launchLogWhy, lowerFirst, quoteLine, evidenceText } from '../words';
 
 /** Log Analytics ingestion lags a few minutes; a heartbeat every 60 s older than this means the launcher is gone. */
 export const HEARTBEAT_STALE_MS = 10 * 60_000;
@@ -82,6 +84,28 @@ export const notRunningCheck: CheckDefinition = {
       status: 'unknown',
       summary: `The launch log of the last ${settings.lookback} neither shows TensorBoard serving nor failing to start`,
       hint: 'TensorBoard prints its serving line only at start; scripts/tensorboard-launch.sh writes a heartbeat every 60 s so a long-running TensorBoard stays visible.',
+    };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const line = evidenceText(o, 'message');
+      const age = typeof o.evidence?.ageMinutes === 'number' ? o.evidence.ageMinutes : null;
+      if (age !== null) return `TensorBoard on ${host.name} is not running: its launcher has not been heard from for ${age} minutes`;
+      return `TensorBoard on ${host.name} is not running${line ? `; its launch log says ${quoteLine(line)}` : `: ${lowerFirst(o.summary)}`}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, 'TensorBoard is running', /not running \(/.test(o.summary) ? 'the host itself is not running' : launchLogWhy(o));
+    if (o.status === 'skipped') return `${host.name} is stopped, so TensorBoard is not expected to run`;
+    return `TensorBoard is running on ${host.name}`;
+  },
+  examples(host, settings) {
+    const run = (lines: [number, string][], facts?: Partial<typeof host.facts>) => notRunningCheck.run(exampleEvidence(host, { logs: { launch: launchLog(lines) }, facts }), settings);
+    const beat = (event: string, ago: number, extra = '') => [ago, `tbmon-launcher: event=${event} pid=4242 port=${host.port}${extra}`] as [number, string];
+    const stopped = host.kind === 'vm' ? 'PowerState/deallocated' : 'Stopped';
+    return {
+      fail: [run([beat('exited', 3, ' code=1')]), run([beat('gave-up', 3, ' code=1 attempt=5')]), run([beat('heartbeat', 45)]), run([[5, 'Failed to launch TensorBoard (exited with 1)']])],
+      pass: [run([beat('heartbeat', 1)]), run([[5, `TensorBoard 2.18.0 at http://${host.name}:${host.port}/ (Press CTRL+C to quit)`]])],
+      unknown: [notRunningCheck.run(exampleEvidence(host), settings), notRunningCheck.run(exampleEvidence(host, { logs: { launch: emptyLaunchLog() } }), settings), run([[5, 'some other line']]), run([beat('heartbeat', 45)], { state: host.kind === 'vm' ? 'PowerState/starting' : 'Starting' })],
+      skipped: [run([beat('heartbeat', 1)], { state: stopped })],
     };
   },
 };

@@ -11,6 +11,8 @@ import type { LaunchLogLine } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
 import { parseLauncherLine, parseServingLine, patternByKey } from './patterns';
+import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
+import { cannotTell, evidenceNumber, launchLogWhy } from '../words';
 
 const BIND_ERROR_KEY = 'port-in-use.tensorboard';
 const BIND_ERROR = patternByKey(BIND_ERROR_KEY)?.regex;
@@ -72,5 +74,23 @@ export const portMismatchCheck: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `TensorBoard listens on port ${port}`, evidence: lineEvidence(read.log, line) };
+  },
+  sentence(o, host) {
+    if (o.status === 'fail') {
+      const port = evidenceNumber(o, 'listeningPort') ?? evidenceNumber(o, 'startedPort');
+      return `TensorBoard on ${host.name} ${evidenceNumber(o, 'startedPort') !== null ? 'was started on' : 'listens on'} port ${port ?? 'another port'}, but clients are sent to port ${host.port}`;
+    }
+    if (o.status === 'unknown') return cannotTell(host, `TensorBoard listens on port ${host.port}`, /could not bind/.test(o.summary) ? `another process holds port ${host.port}, so TensorBoard is not listening at all` : launchLogWhy(o));
+    return `TensorBoard on ${host.name} listens on port ${host.port}, where clients are sent`;
+  },
+  examples(host, settings) {
+    const run = (lines: [number, string][]) => portMismatchCheck.run(exampleEvidence(host, { logs: { launch: launchLog(lines) } }), settings);
+    const other = host.port === 6007 ? 6008 : 6007;
+    const serving = (port: number): [number, string] => [5, `TensorBoard 2.18.0 at http://${host.name}:${port}/ (Press CTRL+C to quit)`];
+    return {
+      fail: [run([serving(other)]), run([[3, `TensorBoard could not bind to port ${other}, it was already in use`]])],
+      pass: [run([serving(host.port)])],
+      unknown: [run([[3, `TensorBoard could not bind to port ${host.port}, it was already in use`]]), run([[3, 'something else']]), portMismatchCheck.run(exampleEvidence(host, { logs: { launch: emptyLaunchLog() } }), settings)],
+    };
   },
 };

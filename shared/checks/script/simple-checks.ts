@@ -8,6 +8,8 @@ export const notInstalledCheck = failureCheck({
   status: 'fail',
   meaning: 'TensorBoard is not installed in the environment that starts it',
   remediation: () => 'Install it in the environment the launcher uses (python -m pip install tensorboard), or put that environment\'s bin directory on PATH before scripts/tensorboard-launch.sh runs',
+  plain: (name) => `TensorBoard is not installed where ${name} starts it`,
+  exampleLine: '/usr/local/bin/tensorboard-launch.sh: line 12: tensorboard: command not found',
 });
 
 export const launchCrashCheck = failureCheck({
@@ -19,6 +21,8 @@ export const launchCrashCheck = failureCheck({
   remediation: (host, message) => /ContextualVersionConflict/i.test(message)
     ? 'A package version conflicts with TensorBoard\'s requirements: python -m pip check, then pin the named package (python -m pip install "<package>==<version the message requires>")'
     : `Run it in a terminal on ${host.name} to see the whole traceback: tensorboard --logdir <logdir> --port ${host.port} --bind_all`,
+  plain: (name) => `TensorBoard crashed at start on ${name}`,
+  exampleLine: 'Failed to launch TensorBoard (exited with 1)',
 });
 
 export const portInUseCheck = failureCheck({
@@ -28,6 +32,8 @@ export const portInUseCheck = failureCheck({
   status: 'fail',
   meaning: 'Another process holds the TensorBoard port',
   remediation: (host) => `Find and stop the process on port ${host.port} of ${host.name} (sudo ss -ltnp 'sport = :${host.port}'), often an older TensorBoard: pkill -f 'tensorboard.*--port ${host.port}'`,
+  plain: (name) => `TensorBoard on ${name} cannot start: another process holds its port`,
+  exampleLine: 'TensorBoard could not bind to port 6006, it was already in use',
 });
 
 export const badFlagsCheck = failureCheck({
@@ -37,6 +43,8 @@ export const badFlagsCheck = failureCheck({
   status: 'fail',
   meaning: 'TensorBoard refused its flags',
   remediation: (host) => `Start it as: tensorboard --logdir <logdir> --port ${host.port} --bind_all (a --logdir is required; --host and --bind_all exclude each other; ports below 1024 need root)`,
+  plain: (name) => `TensorBoard on ${name} refused the options it was started with`,
+  exampleLine: 'Error: A logdir or db must be specified. For example `tensorboard --logdir mylogdir`. Run `tensorboard --helpfull` for details and examples.',
 });
 
 export const logdirCheck = failureCheck({
@@ -46,6 +54,8 @@ export const logdirCheck = failureCheck({
   status: 'warn',
   meaning: 'TensorBoard answers but has nothing to show (logdir missing, unreadable or empty)',
   remediation: (host) => `Check the logdir on ${host.name}: ls -ld <logdir> && find <logdir> -name 'events.out.tfevents.*' | head; it must be readable by the user running TensorBoard`,
+  plain: (name) => `TensorBoard on ${name} answers but has nothing to show (its log folder is missing, unreadable or empty)`,
+  exampleLine: 'No dashboards are active for the current data set.',
 });
 
 export const slowStartCheck = failureCheck({
@@ -55,4 +65,6 @@ export const slowStartCheck = failureCheck({
   status: 'warn',
   meaning: 'TensorBoard was slow to start',
   remediation: () => 'Large logdirs load slowly: point --logdir at fewer runs, keep --load_fast=auto (the default since 2.5), or lower --samples_per_plugin; then retry after a minute',
+  plain: (name) => `TensorBoard on ${name} was too slow to start`,
+  exampleLine: 'ERROR: Timed out waiting for TensorBoard to start. It may still be running as pid 4242.',
 });
