@@ -75,7 +75,7 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
         : p.phase === 'graph' ? `Resource Graph: ${p.rows} rows`
           : p.phase === 'wait' ? `waiting ${Math.round(p.wait.ms / 100) / 10} s (${p.wait.reason})`
             : p.phase === 'arm-fallback' ? `ARM fallback for ${p.workspaces} workspace(s)`
-              : `Log Analytics routing for ${p.hosts} host(s)`;
+              : `${p.found} host(s) found`;
     io.stderr(`\r\u001b[2K${text}`);
   };
 }

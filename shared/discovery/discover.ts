@@ -29,7 +29,7 @@ export type DiscoveryProgress =
   | { phase: 'graph'; rows: number }
   | { phase: 'wait'; wait: GraphWait }
   | { phase: 'arm-fallback'; workspaces: number }
-  | { phase: 'log-analytics'; hosts: number };
+  | { phase: 'hosts'; found: number };
 
 export interface DiscoverOptions {
   /** Overrides settings.scope (CLI `--scope`). */
@@ -46,9 +46,10 @@ export interface DiscoverOptions {
   abortSignal?: AbortSignal;
 }
 
-export interface DiscoveryResult {
-  /** Sorted by id (case-insensitively). */
-  hosts: HostRecord[];
+/** What a discovery run learnt about its scope, beside the hosts. */
+export interface DiscoverySummary {
+  /** Hosts found (given to onBatch, or in `hosts`). */
+  hostCount: number;
   /** Subscriptions read completely, lower-cased. */
   subscriptionsRead: string[];
   /** Subscriptions in scope that could not be read (completely), lower-cased. */
@@ -63,45 +64,196 @@ export interface DiscoveryResult {
   armFallbackWorkspaces: string[];
 }
 
+export interface DiscoveryResult extends DiscoverySummary {
+  /** Sorted by id (case-insensitively). */
+  hosts: HostRecord[];
+}
+
+/** Hosts that share a Log Analytics workspace (null: none), as discovery hands them on. */
+export interface HostBatch {
+  logAnalyticsWorkspaceId: string | null;
+  hosts: HostRecord[];
+}
+
+export interface StreamOptions extends DiscoverOptions {
+  /** A batch is handed on when it holds this many hosts. Default 1,000 (MAX_HOSTS_PER_BATCH). */
+  batchSize?: number;
+  /**
+   * Most hosts held in partial batches at once: past it, the fullest partial batch is handed on early. Default
+   * 20,000 — with many Log Analytics workspaces, memory stays bounded whatever the fleet's size.
+   */
+  maxHeld?: number;
+}
+
 const DEFAULT_ARM_CONCURRENCY = 8;
+const DEFAULT_BATCH_SIZE = 1_000;
+const DEFAULT_MAX_HELD = 20_000;
+/** ML workspaces whose Log Analytics routing is looked up at once while Graph pages keep coming. */
+const ROUTING_IN_FLIGHT = 8;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Every TensorBoard host of the scope, in one array sorted by id: for callers that need them all at once (the
+ * on-demand lookup of one host, tests). A fleet goes through discoverInBatches instead.
+ */
 export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  const hosts: HostRecord[] = [];
+  const summary = await discoverInBatches(ctx, options, async (batch) => {
+    hosts.push(...batch.hosts);
+  });
+  hosts.sort((a, b) => idKey(a.id).localeCompare(idKey(b.id)));
+  return { ...summary, hosts };
+}
+
+/** Partial batches per Log Analytics workspace ('' for none), handed on full, when too many are held, or at the end. */
+class Batcher {
+  private readonly partial = new Map<string, HostRecord[]>();
+  private held = 0;
+  count = 0;
+  /** The caller's onBatch failed: discovery stops and throws its error (it is no Resource Graph failure). */
+  failure?: { error: unknown };
+
+  constructor(private readonly onBatch: (b: HostBatch) => Promise<void>, private readonly size: number, private readonly maxHeld: number) {}
+
+  /** One caller at a time (the ARM fallback adds from several workers): batches are handed on one by one. */
+  private lock: Promise<void> = Promise.resolve();
+
+  add(hosts: readonly HostRecord[]): Promise<void> {
+    if (!hosts.length) return this.lock;
+    const run = this.lock.then(() => this.addNow(hosts));
+    this.lock = run.catch(() => {});
+    return run;
+  }
+
+  private async addNow(hosts: readonly HostRecord[]): Promise<void> {
+    for (const h of hosts) {
+      const key = h.logAnalyticsWorkspaceId ?? '';
+      let list = this.partial.get(key);
+      if (!list) this.partial.set(key, (list = []));
+      list.push(h);
+      this.held++;
+      this.count++;
+      if (list.length >= this.size) await this.flush(key);
+    }
+    while (this.held > this.maxHeld) {
+      let fullest = '';
+      let most = -1;
+      for (const [key, list] of this.partial) if (list.length > most) [fullest, most] = [key, list.length];
+      await this.flush(fullest);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.lock;
+    for (const key of [...this.partial.keys()].sort()) await this.flush(key);
+  }
+
+  private async flush(key: string): Promise<void> {
+    const hosts = this.partial.get(key);
+    if (!hosts?.length) return;
+    this.partial.delete(key);
+    this.held -= hosts.length;
+    try {
+      await this.onBatch({ logAnalyticsWorkspaceId: key === '' ? null : key, hosts });
+    } catch (error) {
+      this.failure ??= { error };
+      throw error;
+    }
+  }
+}
+
+/**
+ * Discovery as a stream: Resource Graph pages (ordered by ML workspace, so a workspace's hosts arrive together) are
+ * identified and routed to their Log Analytics workspace one ML workspace at a time, and handed to `onBatch` in
+ * batches of one Log Analytics workspace — at most `batchSize` hosts, at most `maxHeld` held in partial batches.
+ * `onBatch` is awaited before more pages are read, so a caller that evaluates and writes out each batch holds one
+ * batch at a time, whatever the fleet's size.
+ */
+export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOptions, onBatch: (batch: HostBatch) => Promise<void>): Promise<DiscoverySummary> {
   const { azure, settings, errors } = ctx;
   const progress = options.onProgress ?? (() => {});
   const concurrency = options.armConcurrency ?? DEFAULT_ARM_CONCURRENCY;
   const wanted = options.name?.toLowerCase();
   const identifyOptions = { hostTag: settings.hostTag, ownerTags: settings.ownerTags };
-  const found = new Map<string, IdentifiedHost>();
-  const keep = (raw: RawResource, into: Map<string, IdentifiedHost>) => {
+  const identify = (raw: RawResource): IdentifiedHost | null => {
     const h = identifyHost(raw, identifyOptions);
-    if (h && (wanted === undefined || h.record.name.toLowerCase() === wanted)) into.set(idKey(h.record.id), h);
+    return h && (wanted === undefined || h.record.name.toLowerCase() === wanted) ? h : null;
   };
 
   const plan = await planScope(azure, options.scope ?? settings.scope, options.abortSignal);
   progress({ phase: 'scope', description: plan.description });
 
+  const batcher = new Batcher(onBatch, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxHeld ?? DEFAULT_MAX_HELD);
+  const inventory = new ScopeInventory();
+  const resolver = options.skipLogAnalytics ? null : new LogAnalyticsResolver(azure, errors, {
+    known: inventory.logAnalytics, defaultWorkspaceId: settings.defaultLogAnalyticsWorkspaceId, concurrency, abortSignal: options.abortSignal,
+  });
+
+  // Routing: one ML workspace's hosts at a time, a few workspaces in flight while Graph pages keep coming; handed to
+  // the batcher in the order they were found.
+  const routing: { hosts: IdentifiedHost[]; routed: Promise<void> }[] = [];
+  const route = (hosts: IdentifiedHost[]) => {
+    if (hosts.length) routing.push({ hosts, routed: resolver ? resolver.resolveAll(hosts) : Promise.resolve() });
+  };
+  const drain = async (keep: number) => {
+    while (routing.length > keep) {
+      const next = routing.shift()!;
+      await next.routed;
+      await batcher.add(next.hosts.map((h) => h.record));
+      progress({ phase: 'hosts', found: batcher.count });
+    }
+  };
+
   // 1. Resource Graph, batch by batch (sequential: the quota is per caller, and pages are sequential anyway).
   const gate = new GraphQuotaGate(options.sleep, (wait) => progress({ phase: 'wait', wait }));
-  const inventory = new ScopeInventory();
   const failed = new Set<string>();
+  const fromArm: string[] = [];
   let wholeScopeFailed = false;
   const inventoryQuery = scopeInventoryQuery();
   const hostQuery = hostCandidatesQuery({ hostTag: settings.hostTag, name: options.name });
   for (const batch of plan.batches) {
+    // Graph's rows of the ML workspaces that need the ARM fallback: used only if ARM cannot list them.
+    const heldForFallback = new Map<string, IdentifiedHost[]>();
+    let inventoryRead = false;
     try {
       for await (const rows of graphPages(azure, inventoryQuery, batch, gate, options)) {
         inventory.add(rows);
         progress({ phase: 'graph', rows: rows.length });
       }
+      inventoryRead = true;
+      let group: IdentifiedHost[] = [];
+      let groupKey: string | undefined;
       for await (const rows of graphPages(azure, hostQuery, batch, gate, options)) {
-        for (const r of rows) keep(r as unknown as RawResource, found);
+        for (const r of rows) {
+          const h = identify(r as unknown as RawResource);
+          if (!h) continue;
+          const ws = h.record.facts.workspaceId;
+          if (ws && inventory.needsArmFallback(ws)) {
+            const held = heldForFallback.get(idKey(ws)) ?? [];
+            held.push(h);
+            heldForFallback.set(idKey(ws), held);
+            continue;
+          }
+          // A VM has no ML workspace: the VMs of a resource group arrive together and are routed together.
+          const key = ws ? idKey(ws) : `vm:${h.record.subscriptionId}/${h.record.resourceGroup}`.toLowerCase();
+          if (key !== groupKey) {
+            route(group);
+            group = [];
+            groupKey = key;
+          }
+          group.push(h);
+        }
         progress({ phase: 'graph', rows: rows.length });
+        await drain(ROUTING_IN_FLIGHT);
       }
+      route(group);
+      await drain(0);
     } catch (e) {
+      if (batcher.failure) throw batcher.failure.error;
+      await drain(0);
       const subs = batch.subscriptions;
       errors.push({
         scope: subs ? `subscriptions:${subs.length === 1 ? subs[0] : `${subs[0]}…(${subs.length})`}` : 'resourceGraph',
@@ -111,7 +263,33 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
       if (subs) for (const s of subs) failed.add(s);
       else wholeScopeFailed = true;
     }
+
+    // 2. ARM fallback for this batch's ML workspaces whose computes Graph lacks; their ARM answer replaces Graph's rows.
+    if (!inventoryRead) continue;
+    const inBatch = batch.subscriptions ? new Set(batch.subscriptions) : null;
+    const fallback = [...inventory.mlWorkspaces.values()].filter((w) =>
+      (inBatch === null || inBatch.has(w.subscriptionId)) && !failed.has(w.subscriptionId) && !wholeScopeFailed && inventory.needsArmFallback(w.id));
+    if (!fallback.length) continue;
+    progress({ phase: 'arm-fallback', workspaces: fallback.length });
+    await mapLimited(fallback, concurrency, async (w) => {
+      let hosts: IdentifiedHost[];
+      try {
+        hosts = [];
+        for (const c of await listWorkspaceComputes(azure, w.id, options.abortSignal)) {
+          const h = identify(c);
+          if (h) hosts.push(h);
+        }
+        fromArm.push(idKey(w.id));
+      } catch (e) {
+        errors.push({ scope: w.id, code: 'ComputeListFailed', message: `could not list the ML workspace's computes through ARM: ${message(e)}` });
+        failed.add(w.subscriptionId);
+        hosts = heldForFallback.get(idKey(w.id)) ?? [];
+      }
+      if (resolver) await resolver.resolveAll(hosts);
+      await batcher.add(hosts.map((h) => h.record));
+    });
   }
+  await batcher.end();
 
   if (gate.subscriptionLimitHit) {
     errors.push({
@@ -120,7 +298,7 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
     });
   }
 
-  // 2. Which subscriptions were read: in scope, answered by Graph, not in a failed batch.
+  // 3. Which subscriptions were read: in scope, answered by Graph, not in a failed batch.
   const read = new Set<string>();
   for (const s of plan.subscriptions ?? [...inventory.subscriptions]) {
     if (wholeScopeFailed || failed.has(s)) {
@@ -133,42 +311,11 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
     }
   }
 
-  // 3. ARM fallback for ML workspaces whose computes Graph lacks; their ARM answer replaces Graph's rows.
-  const fallback = [...inventory.mlWorkspaces.values()].filter((w) => read.has(w.subscriptionId) && inventory.needsArmFallback(w.id));
-  progress({ phase: 'arm-fallback', workspaces: fallback.length });
-  const fromArm = new Map<string, Map<string, IdentifiedHost>>();
-  await mapLimited(fallback, concurrency, async (w) => {
-    try {
-      const hosts = new Map<string, IdentifiedHost>();
-      for (const c of await listWorkspaceComputes(azure, w.id, options.abortSignal)) keep(c, hosts);
-      fromArm.set(idKey(w.id), hosts);
-    } catch (e) {
-      errors.push({ scope: w.id, code: 'ComputeListFailed', message: `could not list the ML workspace's computes through ARM: ${message(e)}` });
-      read.delete(w.subscriptionId);
-      failed.add(w.subscriptionId);
-    }
-  });
-  if (fromArm.size) {
-    for (const [k, h] of found) if (h.record.facts.workspaceId && fromArm.has(idKey(h.record.facts.workspaceId))) found.delete(k);
-    for (const hosts of fromArm.values()) for (const [k, h] of hosts) found.set(k, h);
-  }
-
-  // 4. Log Analytics routing.
-  const identified = [...found.values()];
-  if (!options.skipLogAnalytics) {
-    progress({ phase: 'log-analytics', hosts: identified.length });
-    const resolver = new LogAnalyticsResolver(azure, errors, {
-      known: inventory.logAnalytics, defaultWorkspaceId: settings.defaultLogAnalyticsWorkspaceId, concurrency, abortSignal: options.abortSignal,
-    });
-    await resolver.resolveAll(identified);
-  }
-
-  const hosts = identified.map((h) => h.record).sort((a, b) => idKey(a.id).localeCompare(idKey(b.id)));
   return {
-    hosts,
+    hostCount: batcher.count,
     subscriptionsRead: [...read].sort(),
     subscriptionsFailed: [...failed].sort(),
     complete: !wholeScopeFailed && failed.size === 0 && !gate.subscriptionLimitHit,
-    armFallbackWorkspaces: [...fromArm.keys()].sort(),
+    armFallbackWorkspaces: fromArm.sort(),
   };
 }

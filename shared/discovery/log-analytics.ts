@@ -20,7 +20,7 @@ interface DiagnosticSetting {
 }
 
 export interface LogAnalyticsResolverOptions {
-  /** Log Analytics ARM id (lower-cased) → customer id, from Resource Graph. */
+  /** Log Analytics ARM id (lower-cased) → customer id, from Resource Graph (consulted at each lookup: it may grow). */
   known?: Map<string, string>;
   defaultWorkspaceId: string | null;
   concurrency?: number;
@@ -32,12 +32,14 @@ export class LogAnalyticsResolver {
   private readonly diagnostics = new Map<string, Promise<string | null>>();
 
   constructor(private readonly azure: AzureContext, private readonly errors: RunError[], private readonly options: LogAnalyticsResolverOptions) {
-    for (const [id, customerId] of options.known ?? []) this.customerIds.set(id, Promise.resolve(customerId.toLowerCase()));
   }
 
   /** Customer id of a Log Analytics workspace ARM id; null (with a run error) when it cannot be read. */
   customerIdOf(laArmId: string): Promise<string | null> {
     const key = idKey(laArmId);
+    // Read when asked: discovery's Resource Graph rows arrive batch by batch while hosts are being routed.
+    const known = this.options.known?.get(key);
+    if (known) return Promise.resolve(known.toLowerCase());
     let p = this.customerIds.get(key);
     if (!p) {
       p = this.azure.armGet<{ properties?: { customerId?: string } }>(laArmId, API_VERSIONS.operationalInsights, this.options.abortSignal).then(

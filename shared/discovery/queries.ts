@@ -56,7 +56,10 @@ export function hostCandidatesQuery(options: HostQueryOptions): string {
     `| where tostring(bag_keys(tags)) contains ${tag}`,
     `    or (type =~ ${kqlString(COMPUTE_TYPE)} and tostring(properties.computeType) =~ 'ComputeInstance'`,
     `        and (services contains 'tensorboard' or services contains '${DEFAULT_TENSORBOARD_PORT}'))`,
-    '| project id, name, type, location, tags, properties',
-    '| order by id asc',
+    // Ordered by ML workspace (a compute's workspace id; a VM's own id), so discovery can route a workspace's hosts
+    // to their Log Analytics workspace as soon as its rows have arrived, without holding the rest of the fleet.
+    `| extend workspaceKey = tolower(iff(type =~ ${kqlString(COMPUTE_TYPE)}, extract('^(.*)/computes/[^/]+$', 1, id), id))`,
+    '| project id, name, type, location, tags, properties, workspaceKey',
+    '| order by workspaceKey asc, id asc',
   ].join('\n');
 }

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../shared/config';
-import { discoverHosts } from '../../shared/discovery/discover';
+import { discoverHosts, discoverInBatches, type HostBatch } from '../../shared/discovery/discover';
 import type { RunError } from '../../shared/model';
 import { generateTenant } from '../../sandbox/generate';
 import type { Tenant } from '../../sandbox/tenant-types';
@@ -60,4 +60,26 @@ test('a 1,000-subscription list: batched, still within the budget', async () => 
   const b = await budgetOf({ TBMON_SCOPE: `subscriptions:${tenant.subscriptions.map((s) => s.subscriptionId).join(',')}` });
   assertBudget(b, 'subscriptions');
   assert.equal(b.result.subscriptionsRead.length, 1_000);
+});
+
+test('streamed: batches of one Log Analytics workspace, at most 1,000 hosts, handed on while Graph pages still come', async () => {
+  sandbox.clearRequests();
+  const azure = azureContextFor(sandbox);
+  const errors: RunError[] = [];
+  const sizes: number[] = [];
+  const seen = new Set<string>();
+  let graphAtFirstBatch = -1;
+  const summary = await discoverInBatches({ azure, settings: loadSettings({}), errors, now: new Date() }, { maxHeld: 5_000 }, async (b: HostBatch) => {
+    if (graphAtFirstBatch < 0) graphAtFirstBatch = azure.counter.snapshot().resourceGraph;
+    sizes.push(b.hosts.length);
+    assert.ok(b.hosts.every((h) => h.logAnalyticsWorkspaceId === b.logAnalyticsWorkspaceId), 'one Log Analytics workspace per batch');
+    for (const h of b.hosts) seen.add(h.id.toLowerCase());
+  });
+  assert.deepEqual(errors, []);
+  assert.equal(summary.hostCount, HOSTS);
+  assert.equal(seen.size, HOSTS, 'every host once');
+  assert.ok(Math.max(...sizes) <= 1_000, `largest batch ${Math.max(...sizes)}`);
+  assert.ok(graphAtFirstBatch < azure.counter.snapshot().resourceGraph, `first batch after ${graphAtFirstBatch} of ${azure.counter.snapshot().resourceGraph} Graph requests`);
+  // 50 Log Analytics workspaces and at most 5,000 held: partial batches go out early, so more batches than a plan by workspace would make.
+  assert.ok(sizes.length > HOSTS / 1_000, `${sizes.length} batches`);
 });
