@@ -85,6 +85,12 @@ export interface CheckResult {
   notes?: string[];
   suppressed?: boolean;
   suppressReason?: string;
+  /**
+   * A source the check reads could not be read, and it could have made the verdict worse: the status is what the
+   * rest showed (warn or fail, never pass) and `hint` names the missing source (CHECKS.md § Partial evidence). The
+   * regression rules treat a partial status better than the last known one as a data gap.
+   */
+  partial?: true;
 }
 
 /** What a check's rule returns; the registry fills in id, class and severity from the check's metadata. */

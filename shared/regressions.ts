@@ -60,10 +60,11 @@ export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirst
  *   fail → warn, warn → pass    improvement, recorded, not sent
  *   any → unknown               nothing; the TBMON_DATA_GAP_SWEEPS-th consecutive unknown gives one data-gap notice
  *   any → skipped               nothing; the last known status stays for when it runs again
+ *   partial, better than known  a data gap, as unknown: no improvement, no recovery (CHECKS.md § Partial evidence)
  *   suppressed                  recorded (the transition is returned, unsent), never sent; the state keeps what it
  *                               was before the suppression, so an expired suppression of a still-failing check alerts
  */
-export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed'>, settings: RegressionSettings, sweepId: string): {
+export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult, 'status' | 'suppressed' | 'partial'>, settings: RegressionSettings, sweepId: string): {
   state: CheckState;
   transition: Omit<Transition, 'checkId'> | null;
 } {
@@ -71,13 +72,16 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
   if (result.suppressed) {
     // Recorded (the report and history keep the real status; the transition is returned, unsent) but not learned:
     // the state stays as it was before the suppression, so when it ends a check still failing is a regression then.
-    const { transition } = stepCheck(prev, { status: result.status }, settings, sweepId);
+    const { transition } = stepCheck(prev, { status: result.status, partial: result.partial }, settings, sweepId);
     return { state: prev ?? none, transition: transition && { ...transition, send: false } };
   }
   const from = prev?.lastKnown ?? null;
   const since = prev?.since ?? null;
   const streak = prev?.unknownStreak ?? 0;
-  const to = result.status;
+  // A partial verdict better than the last known one is a data gap (CHECKS.md § Partial evidence): the source it
+  // could not read may still show the old status, so it is no improvement and no recovery — and when the full
+  // evidence returns with the old status, nothing is told twice.
+  const to: CheckStatus = result.partial && from !== null && isBetter(result.status, from) ? 'unknown' : result.status;
 
   if (to === 'skipped') return { state: prev ?? none, transition: null };
   if (to === 'unknown') {
@@ -105,6 +109,13 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
     transition = { kind: 'improvement', from, to, send: false, anchor };
   }
   return { state, transition };
+}
+
+const KNOWN_RANK: Record<KnownStatus, number> = { pass: 0, warn: 1, fail: 2 };
+
+/** Whether `status` is healthier than the last known one (unknown and skipped are neither). */
+function isBetter(status: CheckStatus, than: KnownStatus): boolean {
+  return (status === 'pass' || status === 'warn' || status === 'fail') && KNOWN_RANK[status] < KNOWN_RANK[than];
 }
 
 /**

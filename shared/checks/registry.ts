@@ -12,6 +12,7 @@ import { networkChecks } from './network';
 import { resourceChecks } from './resource';
 import { runStateOf } from './resource/compute-state';
 import { scriptChecks } from './script';
+import { settlePartial } from './partial';
 import type { CheckDefinition } from './types';
 import { cutWords } from './words';
 
@@ -54,7 +55,7 @@ export function runChecks(evidence: HostEvidence, settings: Settings, options: R
       if (!STATUSES.has(outcome?.status)) {
         return { ...meta, status: 'unknown', summary: `${def.title}: the check returned no valid status`, hint: `${BUG_HINT}${def.id}: please report it` };
       }
-      return { ...meta, ...outcome, severity: outcome.severity ?? def.severity };
+      return { ...meta, ...settlePartial(outcome), severity: outcome.severity ?? def.severity };
     } catch (e) {
       return {
         ...meta, status: 'unknown', summary: `${def.title}: the check failed (${(e as Error)?.message ?? String(e)})`,

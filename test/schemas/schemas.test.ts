@@ -129,3 +129,18 @@ test('tb-alerts: exactly {sweepId}', () => {
     assert.equal(validateAlertsMessage(value).ok, false, JSON.stringify(value));
   }
 });
+
+test('partial: true only on warn or fail, and with a hint naming the missing source (additive within schemaVersion 1)', () => {
+  const withCheck = (extra: Record<string, unknown>) => {
+    const r = sampleReport() as unknown as { hosts: { checks: Record<string, unknown>[] }[] };
+    r.hosts[0].checks[2] = { ...r.hosts[0].checks[2], ...extra };
+    for (const [k, v] of Object.entries(extra)) if (v === undefined) delete r.hosts[0].checks[2][k];
+    return validateReport(r).ok;
+  };
+  assert.equal(withCheck({ status: 'warn', partial: true, hint: 'kernel messages could not be read' }), true);
+  assert.equal(withCheck({ status: 'fail', partial: true, hint: 'kernel messages could not be read' }), true);
+  assert.equal(withCheck({ status: 'pass', partial: true, hint: 'x' }), false, 'a partial pass is unknown');
+  assert.equal(withCheck({ status: 'unknown', partial: true, hint: 'x' }), false);
+  assert.equal(withCheck({ status: 'warn', partial: true, hint: undefined }), false, 'partial names the missing source in hint');
+  assert.equal(withCheck({ status: 'warn', partial: false, hint: 'x' }), false, 'partial is true or absent');
+});

@@ -6,6 +6,7 @@ import type { CheckOutcome, HostRecord } from '../../model';
 import type { FlowProtocol } from '../../nsg';
 import type { CheckDefinition } from '../types';
 import { prepare, workspaceHasPrivateEndpoint } from './common';
+import { partialOutcome } from '../partial';
 import { sourceEndpoint } from './path';
 import { exampleNetwork, outsideVnet } from '../examples';
 import { blocksWords, cannotTell, firstDenied, notChecked } from '../words';
@@ -70,6 +71,15 @@ export const amlOutboundCheck: CheckDefinition = {
     const failing = deniedAt('fail');
     if (failing.length) return { status: 'fail', summary: `${TITLE}: ${sentences(failing).join('; ')}`, evidence: evidenceOf(failing), remediation: fixes([...failing, ...deniedAt('warn')]), ...n };
     const unknown = unknownAt('fail');
+    const warning = deniedAt('warn');
+    if (unknown.length && warning.length) {
+      // A warn-level flow denied, a fail-level one undecided: the warn is what was seen, and partial (CHECKS.md §
+      // Partial evidence) — the undecided flow could make it a fail.
+      return partialOutcome(
+        { status: 'warn', summary: `${TITLE}: ${sentences(warning).join('; ')}`, evidence: evidenceOf(warning), remediation: fixes(warning), ...n },
+        unknown.map((r) => ({ source: `the verdict on ${describeRequirement(r.req)} to ${r.need.tag}`, reason: unique(r.j.unknown.map((u) => u.reason)).join('; '), hint: 'Service tags are resolved through the Service Tags API (Network Reader on the subscription); NSGs and subnets need Reader.' })),
+      );
+    }
     if (unknown.length) {
       return {
         status: 'unknown',
@@ -78,7 +88,6 @@ export const amlOutboundCheck: CheckDefinition = {
         ...n,
       };
     }
-    const warning = deniedAt('warn');
     if (warning.length) return { status: 'warn', summary: `${TITLE}: ${sentences(warning).join('; ')}`, evidence: evidenceOf(warning), remediation: fixes(warning), ...n };
     // A warn-level flow that cannot be judged, or one denied that the workspace may need: pass would claim too much.
     const undecided = [

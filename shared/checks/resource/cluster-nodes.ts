@@ -5,6 +5,7 @@ import type { CheckDefinition } from '../types';
 import { unknownFrom } from './common';
 import { clusterEvents, exampleEvidence } from '../examples';
 import { cannotTell, count, evidenceNumber, notCollected } from '../words';
+import { partialOutcome, type MissingSource } from '../partial';
 
 export const clusterNodesCheck: CheckDefinition = {
   id: 'resource.cluster-nodes',
@@ -25,12 +26,16 @@ export const clusterNodesCheck: CheckDefinition = {
       };
     }
     if ((c.maxPreemptedNodeCount ?? 0) > 0) {
-      return {
+      // Preempted nodes seen, but events without UnusableNodeCount cannot rule out unusable nodes (fail): partial.
+      const unusableUnread: MissingSource[] = c.unusableNodeCount === null
+        ? [{ source: 'UnusableNodeCount', reason: 'the newest cluster event carries none', hint: 'Send the ML workspace\'s AmlComputeClusterEvent diagnostics (cluster status events carry the node counts) to the Log Analytics workspace.' }]
+        : [];
+      return partialOutcome({
         status: 'warn',
         summary: `${host.name} had up to ${c.maxPreemptedNodeCount} preempted node(s) in the last ${settings.lookback}: a job's TensorBoard dies with its node`,
         evidence,
         remediation: `Run jobs whose TensorBoard must stay up on dedicated nodes: az ml compute create --name ${host.name}-dedicated --type AmlCompute --tier dedicated --size ${host.facts.vmSize ?? '<size>'} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`,
-      };
+      }, unusableUnread);
     }
     // A pass needs both counts: an event that does not carry one (null) proves nothing about the nodes.
     const unread = [c.unusableNodeCount === null ? 'UnusableNodeCount' : '', c.maxPreemptedNodeCount === null ? 'PreemptedNodeCount' : ''].filter(Boolean);

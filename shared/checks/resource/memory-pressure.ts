@@ -1,7 +1,8 @@
 // resource.memory-pressure (CHECKS.md; domain-facts R04/R05): a kernel OOM kill of TensorBoard's process in the
 // window → fail; available memory below TBMON_MEMORY_WARN_PCT for a whole 5-minute bin on any node → warn (the
 // series are per node, so the worst node decides and is named). A pass needs both sources: without proof that
-// facility kern is collected an OOM kill would go unseen, without memory metrics the pressure would.
+// facility kern is collected an OOM kill would go unseen, without memory metrics the pressure would. Low memory seen
+// without the kernel's messages is a partial warn (CHECKS.md § Partial evidence).
 import type { CheckOutcome } from '../../model';
 import type { KernelEvent, MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
@@ -10,6 +11,7 @@ import { KERNEL_HINT } from '../../evidence/log-types';
 import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
 import { exampleEvidence, kernelLog, metrics } from '../examples';
 import { cannotTell, count, evidenceList, evidenceNumber, notCollected, pct } from '../words';
+import { partialOutcome, type MissingSource } from '../partial';
 
 /** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
 export function tensorboardOomKills(events: readonly KernelEvent[]): KernelEvent[] {
@@ -71,12 +73,15 @@ export const memoryPressureCheck: CheckDefinition = {
     const memoryGB = vmSize.ok ? vmSize.value.memoryGB : null;
     const { worst, usable } = metrics.ok ? worstAvailablePct(metrics.value.series, memoryGB) : { worst: null, usable: 0 };
     if (worst && worst.pct < settings.memoryWarnPct) {
-      return {
+      // Low memory seen, but without the kernel's messages an OOM kill of TensorBoard (fail) would go unseen: the
+      // warn is partial, so it never reads as an improvement over an earlier fail.
+      const kernelSource: MissingSource[] = missing.length ? [{ source: 'kernel messages (Syslog facility kern)', reason: kernel.ok ? kernMissing ?? 'not collected' : kernel.reason, hint: hints.filter(Boolean).join(' ') || KERNEL_HINT }] : [];
+      return partialOutcome({
         status: 'warn',
         summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes${onNode(worst.series.node, host.name)} (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,
         evidence: { series: worst.series, node: worst.series.node || null, availablePct: worst.pct, thresholdPct: settings.memoryWarnPct },
         remediation: `Find what holds the memory on ${worst.series.node && onNode(worst.series.node, host.name) ? `node ${worst.series.node} of ` : ''}${host.name} (ps aux --sort=-rss | head) and move to a larger size if the workload needs it`,
-      };
+      }, kernelSource);
     }
     if (!usable) {
       missing.push(metrics.ok ? `no memory metrics (InsightsMetrics Memory/AvailableMB or Perf "Available MBytes Memory") from ${host.name}${!vmSize.ok ? ' that can be read without the VM size' : ''}` : `memory metrics: ${metrics.reason}`);

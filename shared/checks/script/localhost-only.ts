@@ -11,6 +11,7 @@ import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } 
 import { isLoopbackHost, parseServingLine } from './patterns';
 import { exampleEvidence, exampleLoadBalancer, exampleNetwork, launchLog } from '../examples';
 import { cannotTell, launchLogWhy } from '../words';
+import { partialOutcome, type MissingSource } from '../partial';
 
 /** What network evidence says about the path (read loosely: only two facts matter here). */
 function networkFacts(evidence: HostEvidence): { loadBalanced: boolean; customApplication: boolean } {
@@ -20,6 +21,16 @@ function networkFacts(evidence: HostEvidence): { loadBalanced: boolean; customAp
     loadBalanced: Array.isArray(v.loadBalancers) && v.loadBalancers.length > 0,
     customApplication: tensorboardServiceEndpoint(v.customServices) !== null,
   };
+}
+
+/** The network facts loopbackIsFatal needs but could not read (load balancers, custom applications), or null. */
+function networkUnread(evidence: HostEvidence): MissingSource | null {
+  const hint = 'tbmon reads load balancers and the compute instance\'s custom applications through Resource Graph or ARM; grant Reader on their resource groups.';
+  if (!evidence.network.ok) return { source: 'the network evidence (load balancers, custom applications)', reason: evidence.network.reason, hint: evidence.network.hint ?? hint };
+  if (evidence.host.kind === 'compute-instance' && evidence.network.value.customServices === null) {
+    return { source: `the custom applications of ${evidence.host.name}`, reason: 'not read', hint };
+  }
+  return null;
 }
 
 /** Where loopback is unreachable through the path clients take. */
@@ -52,12 +63,15 @@ export const localhostOnlyCheck: CheckDefinition = {
     else if (notice && (!serving || notice.time >= serving.time)) culprit = notice;
     if (culprit) {
       const { fatal, why } = loopbackIsFatal(evidence, settings);
-      return {
+      // Not fatal only as far as the network evidence shows: unread, a load balancer or a custom application (fail)
+      // could be there, so the warn is partial.
+      const unread = fatal ? null : networkUnread(evidence);
+      return partialOutcome({
         status: fatal ? 'fail' : 'warn',
         summary: `TensorBoard serves on localhost only (${why}): "${culprit.message.trim()}"`,
         evidence: lineEvidence(read.log, culprit),
         remediation: `Start it with --bind_all: tensorboard --logdir <logdir> --port ${evidence.host.port} --bind_all (scripts/tensorboard-launch.sh does this)`,
-      };
+      }, unread ? [unread] : []);
     }
     if (serving && servingUrl) return { status: 'pass', summary: `TensorBoard serves on ${servingUrl.host}:${servingUrl.port}`, evidence: lineEvidence(read.log, serving) };
     return { status: 'pass', summary: `No localhost-only message in the launch log of the last ${settings.lookback}` };
