@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
 import type { Host, Severity } from '../model';
 import type { Notice } from '../notices';
 
-/** What a host's section says, worst first: the status groups of the Teams card and the email's order. */
+/**
+ * What a host's section says, worst first: the status groups of the Teams card and the email's order. The group is
+ * where a host is listed; its section still holds, and every renderer shows, all of its regressions, recoveries and
+ * data gaps (a host with a data gap and a recovery is listed under "No data" and tells both).
+ */
 export type HostGroup = 'failing' | 'warning' | 'no-data' | 'recovered' | 'gone';
 
 export interface HostSection {
@@ -16,6 +20,11 @@ export interface HostSection {
   recoveries: Notice[];
   dataGaps: Notice[];
   gone: Notice | null;
+  /**
+   * Notices a newer one of the same host tells instead (an older change of the same check; everything before a newer
+   * `gone`, or a `gone` the host came back from). Marked sent with the rest, because what replaced them is shown.
+   */
+  superseded: Notice[];
 }
 
 export interface Digest {
@@ -103,6 +112,8 @@ function hostSection(list: Notice[]): HostSection | null {
   const recoveries = latest.filter((n) => n.kind === 'recovery').sort(byCheckId);
   const dataGaps = [...gaps.values()].sort(byCheckId);
   const liveGone = regressions.length || recoveries.length || dataGaps.length ? null : gone;
+  const told = new Set<Notice>([...latest, ...dataGaps, ...(liveGone ? [liveGone] : [])]);
+  const superseded = list.filter((n) => !told.has(n));
 
   let group: HostGroup;
   if (regressions.some((n) => n.to === 'fail')) group = 'failing';
@@ -111,7 +122,7 @@ function hostSection(list: Notice[]): HostSection | null {
   else if (recoveries.length) group = 'recovered';
   else if (liveGone) group = 'gone';
   else return null;
-  return { host, group, regressions, recoveries, dataGaps, gone: liveGone };
+  return { host, group, regressions, recoveries, dataGaps, gone: liveGone, superseded };
 }
 
 function compareRegressions(a: Notice, b: Notice): number {

@@ -40,6 +40,15 @@ function transition(n: Notice): string {
   return `${n.from ?? 'new'} → ${n.to ?? '?'}`;
 }
 
+/** What else a host's section holds beside the part its line leads with: "; recovered: a, b; no data: c". */
+function alsoText(h: HostSection, lead: 'regressions' | 'recoveries' | 'dataGaps'): string {
+  const parts: string[] = [];
+  if (lead !== 'regressions' && h.regressions.length) parts.push(`regressed: ${h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ')}`);
+  if (lead !== 'recoveries' && h.recoveries.length) parts.push(`recovered: ${h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ')}`);
+  if (lead !== 'dataGaps' && h.dataGaps.length) parts.push(`no data: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`);
+  return parts.map((p) => `; ${p}`).join('');
+}
+
 function evidenceText(n: Notice, max: number): string | null {
   const ev = n.check?.evidence;
   if (!ev || Object.keys(ev).length === 0) return null;
@@ -104,12 +113,13 @@ function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
     }
     out.push('</ul>');
   };
+  // A host is listed once, under its group, and its line tells everything else its section holds too.
   shortSection(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
-    h.regressions.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', '));
+    h.regressions.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', ') + e(alsoText(h, 'regressions')));
   shortSection('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
-    h.dataGaps.map((n) => `${e(n.checkId ?? '')}: no evidence for several sweeps${n.check?.hint ? ` — ${e(n.check.hint)}` : ''}`).join('; '));
+    h.dataGaps.map((n) => `${e(n.checkId ?? '')}: no evidence for several sweeps${n.check?.hint ? ` — ${e(n.check.hint)}` : ''}`).join('; ') + e(alsoText(h, 'dataGaps')));
   shortSection('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) =>
-    h.recoveries.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', '));
+    h.recoveries.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', ') + e(alsoText(h, 'recoveries')));
   shortSection('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) =>
     `no longer found (${e(where(h.host))})`);
 
@@ -149,10 +159,10 @@ function renderText(d: Digest, subject: string, opts: RenderOptions): string {
     out.push('');
   };
   section(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
-    h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', '));
+    h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ') + alsoText(h, 'regressions'));
   section('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
-    h.dataGaps.map((n) => `${n.checkId ?? ''}: no evidence for several sweeps${n.check?.hint ? ` — ${n.check.hint}` : ''}`).join('; '));
-  section('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) => h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', '));
+    h.dataGaps.map((n) => `${n.checkId ?? ''}: no evidence for several sweeps${n.check?.hint ? ` — ${n.check.hint}` : ''}`).join('; ') + alsoText(h, 'dataGaps'));
+  section('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) => h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ') + alsoText(h, 'recoveries'));
   section('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) => `no longer found (${where(h.host)})`);
   out.push('-- tbmon (one email per sweep; you get it because a host names you as its owner, or no owner is set)');
   return out.join('\n');

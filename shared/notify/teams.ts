@@ -120,16 +120,19 @@ function envelopeOf(body: CardElement[], actions: CardElement[]): TeamsEnvelope 
 /** A host's line: name and what happened, the whole line opening the host. */
 function hostItem(h: HostSection, opts: LinkOptions): CardElement {
   const link = hostLink(h.host, opts);
-  let detail: string;
-  if (h.regressions.length) detail = h.regressions.map(checkLine).join('; ');
-  else if (h.dataGaps.length) detail = `no evidence for several sweeps: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`;
-  else if (h.recoveries.length) detail = `recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`;
-  else detail = 'no longer found';
+  // Everything the host's section holds, whichever group lists it: a recovery beside a data gap is told too.
+  // Each part is cut on its own, so long regression summaries never push the short parts out.
+  const parts: string[] = [];
+  if (h.regressions.length) parts.push(truncate(h.regressions.map(checkLine).join('; '), MAX_SUMMARY_CHARS * 2));
+  if (h.dataGaps.length) parts.push(truncate(`no evidence for several sweeps: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`, MAX_SUMMARY_CHARS * 2));
+  if (h.recoveries.length) parts.push(truncate(`recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`, MAX_SUMMARY_CHARS * 2));
+  if (h.gone) parts.push('no longer found');
+  const detail = parts.join(' · ');
   return {
     type: 'Container',
     spacing: 'Small',
     selectAction: { type: 'Action.OpenUrl', url: link.url, title: link.title },
-    items: [{ type: 'TextBlock', text: `**${cardText(h.host.name)}** · ${cardText(truncate(detail, MAX_SUMMARY_CHARS * 2))}`, wrap: true, spacing: 'None' }],
+    items: [{ type: 'TextBlock', text: `**${cardText(h.host.name)}** · ${cardText(detail)}`, wrap: true, spacing: 'None' }],
   };
 }
 
