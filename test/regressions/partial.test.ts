@@ -10,7 +10,7 @@ import type { CheckStatus } from '../../shared/model';
 import { hostOf } from '../../shared/model';
 import { evidence, host, kernelLog, series, settings } from '../checks/evidence-fixtures';
 
-const defaults: RegressionSettings = { alertMinStatus: 'warn', alertOnFirstSight: true, dataGapSweeps: 4 };
+const defaults: RegressionSettings = { alertMinStatus: 'warn', alertOnFirstSight: true, dataGapSweeps: 4, alertNewChecks: false };
 
 const rows: { name: string; last: KnownStatus | null; streak?: number; now: CheckStatus; expect: { kind: TransitionKind; send: boolean } | null; lastKnown: KnownStatus | null; streakAfter: number }[] = [
   { name: 'fail → partial warn: a data gap, not an improvement', last: 'fail', now: 'warn', expect: null, lastKnown: 'fail', streakAfter: 1 },
