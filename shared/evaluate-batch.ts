@@ -4,7 +4,8 @@
 // sweep enqueues the sweep's single tb-alerts message.
 //
 // Replays are safe at every step: notice ids are deterministic and outbox inserts create-only; the report store
-// compares a replayed sweep against the states from before that sweep; markBatchDone is idempotent and
+// compares a replayed sweep against the states from before that sweep, and refuses a host a newer sweep already
+// evaluated (a late claim check; the batch still counts as done); markBatchDone is idempotent and
 // claimAlertsEnqueue answers true once per sweep.
 import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
@@ -46,6 +47,8 @@ export type EvaluateOutcome =
       transitions: Transition[];
       /** Outbox rows this run inserted (0 on a replay whose rows already exist). */
       noticesWritten: number;
+      /** Hosts left alone because their stored report comes from a newer sweep (a late claim check). */
+      staleHosts: number;
       sweepComplete: boolean;
       alertsEnqueued: boolean;
       errors: RunError[];
@@ -90,10 +93,11 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
 
   const transitions: Transition[] = [];
   let noticesWritten = 0;
+  const staleHosts: string[] = [];
   const recipients = recipientsOf(p.settings, p.log);
   await mapLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
-    await p.reports.recordHost(report, sweepId, async ({ base }) => {
+    const recorded = await p.reports.recordHost(report, sweepId, async ({ base }) => {
       const { states, transitions: t } = compareHost(base, report.checks, p.settings, sweepId);
       const notices = noticesFor(report.host, t, report.checks, sweepId, report.evaluatedAt);
       if (notices.length) {
@@ -104,14 +108,18 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
       hostTransitions = t;
       return states;
     });
+    if (!recorded.recorded) {
+      staleHosts.push(report.host.name);
+      p.log(`evaluate ${sweepId}/${batchKey}: ${report.host.name} skipped — its stored report comes from the newer sweep ${recorded.newerSweepId} (a late claim check judges facts that may no longer hold)`);
+    }
     transitions.push(...hostTransitions);
   });
 
   const { sweepComplete } = await p.ledger.markBatchDone(sweepId, batchKey);
   const alertsEnqueued = sweepComplete ? await enqueueAlerts(p, sweepId) : false;
-  p.log(`evaluate ${sweepId}/${batchKey}: ${hosts.length} host(s), ${transitions.filter((t) => t.send).length} notice(s) due, ${noticesWritten} new outbox row(s)${sweepComplete ? ', sweep complete' : ''}`);
+  p.log(`evaluate ${sweepId}/${batchKey}: ${hosts.length} host(s), ${transitions.filter((t) => t.send).length} notice(s) due, ${noticesWritten} new outbox row(s)${staleHosts.length ? `, ${staleHosts.length} skipped (a newer sweep evaluated them)` : ''}${sweepComplete ? ', sweep complete' : ''}`);
   return {
-    kind: 'evaluated', sweepId, batchKey, hosts: hosts.length, transitions, noticesWritten, sweepComplete, alertsEnqueued,
+    kind: 'evaluated', sweepId, batchKey, hosts: hosts.length, transitions, noticesWritten, staleHosts: staleHosts.length, sweepComplete, alertsEnqueued,
     errors: result.errors, stats: result.stats,
   };
 }

@@ -15,6 +15,7 @@ import type { HostReport } from '../model';
 import type { HostCheckStates } from '../regressions';
 import { packJson, PackTooLargeError, unpackJson, type PackedProperties } from './packing';
 import { statusOf } from './outbox';
+import { compareSweepIds } from './sweeps';
 
 export const REPORTS_TABLE = 'tbmonreports';
 export const HISTORY_TABLE = 'tbmonhistory';
@@ -58,6 +59,9 @@ export interface HostStepInput {
   replay: boolean;
 }
 
+/** What recordHost did: stored the report, or refused it because a newer sweep already evaluated the host. */
+export type RecordOutcome = { recorded: true } | { recorded: false; newerSweepId: string };
+
 export class ReportStore {
   private readonly now: () => Date;
 
@@ -74,13 +78,18 @@ export class ReportStore {
    * the caller writes the host's notices to the outbox — before this store updates the states, so a run killed in
    * between loses no regression (the retry computes the same notices and the outbox keeps one of each). `step` may
    * run more than once (an ETag conflict with a concurrent writer reloads and runs it again), so it must be
-   * idempotent — as outbox inserts are.
+   * idempotent — as outbox inserts are. A host whose stored report comes from a newer sweep (by the time in the sweep
+   * ids) is left alone and `step` does not run: a late replay of an old claim check must not overwrite it.
    */
-  async recordHost(report: HostReport, sweepId: string, step: (input: HostStepInput) => Promise<HostCheckStates>): Promise<void> {
+  async recordHost(report: HostReport, sweepId: string, step: (input: HostStepInput) => Promise<HostCheckStates>): Promise<RecordOutcome> {
     const pk = subscriptionKey(report);
     const rk = hostKey(report.host.id);
     for (let attempt = 1; ; attempt++) {
       const current = await this.readLatestEntity(pk, rk);
+      // A claim check delivered after a newer sweep evaluated the host (a late replay) judges facts of its own sweep
+      // that may no longer hold: nothing of it is stored or told.
+      const stored = typeof current?.sweepId === 'string' ? current.sweepId : null;
+      if (stored !== null && (compareSweepIds(stored, sweepId) ?? 0) > 0) return { recorded: false, newerSweepId: stored };
       const replay = current !== null && current.sweepId === sweepId;
       const base = current === null ? undefined : unpackJson<HostCheckStates>(current, replay ? 'prevCheckStates' : 'checkStates') ?? undefined;
       const next = await step({ base, replay });
@@ -109,7 +118,7 @@ export class ReportStore {
         evaluatedAt: report.evaluatedAt, ...packReport(report),
       }, 'Replace');
       await this.pruneIfDue(pk, rk, prunedAt);
-      return;
+      return { recorded: true };
     }
   }
 

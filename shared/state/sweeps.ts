@@ -56,6 +56,21 @@ export function newSweepId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
+const SWEEP_TIME = /^(\d{8}T\d{6}Z)-/;
+
+/**
+ * Orders two sweep ids by the time they carry (newSweepId: `YYYYMMDDTHHMMSSZ-<random>`): negative when `a` is the
+ * older, positive when newer, 0 for the same id — and null when they cannot be ordered (same second, or an id that
+ * carries no time), so a caller never refuses on a guess.
+ */
+export function compareSweepIds(a: string, b: string): number | null {
+  if (a === b) return 0;
+  const ta = SWEEP_TIME.exec(a)?.[1];
+  const tb = SWEEP_TIME.exec(b)?.[1];
+  if (!ta || !tb || ta === tb) return null;
+  return ta < tb ? -1 : 1;
+}
+
 /** The key of the `index`-th batch (0-based) of a sweep, naming its Log Analytics workspace for people reading it. */
 export function batchKeyFor(index: number, logAnalyticsWorkspaceId: string | null): string {
   return `b${String(index).padStart(5, '0')}-${logAnalyticsWorkspaceId ?? 'none'}`;
