@@ -1,15 +1,44 @@
 #!/usr/bin/env node
 'use strict';
-// The `tbmon` command: the compiled CLI when built (npm run build), else the TypeScript source through tsx.
+// The `tbmon` command. Built (npm run build), it runs dist/cli/main.js; not built, the TypeScript source through tsx,
+// in this process. Either way it calls the module's exported run(): a module that is required never runs itself.
+// On a Node older than 22 it goes through scripts/bootstrap.js, as `npm run tbmon` does (which fetches Node 22).
 const path = require('node:path');
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
-const built = path.join(root, 'dist', 'cli', 'main.js');
-if (fs.existsSync(built)) {
-  require(built);
-} else {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const argv = process.argv.slice(2);
+
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'bootstrap.js'), 'tbmon', ...argv], { stdio: 'inherit' });
   process.exit(r.status === null ? 1 : r.status);
 }
+
+function installed(name) {
+  try {
+    require.resolve(name, { paths: [root] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refuse(message) {
+  process.stderr.write(`tbmon: ${message}\n`);
+  process.exit(2);
+}
+
+if (!installed('@azure/identity')) {
+  refuse(`the npm packages are not installed in ${root}.\n  Run \`npm ci\` there first (then \`npx tbmon …\` again), or run \`npm run tbmon -- …\`, which installs them.`);
+}
+const built = path.join(root, 'dist', 'cli', 'main.js');
+let cli;
+if (fs.existsSync(built)) {
+  cli = require(built);
+} else {
+  if (!installed('tsx')) refuse(`tbmon is not built and its development packages are not installed.\n  Run \`npm ci && npm run build\` in ${root}.`);
+  require('tsx/cjs/api').register();
+  cli = require(path.join(root, 'cli', 'main.ts'));
+}
+cli.run(argv);

@@ -1,6 +1,6 @@
 // `tbmon` argument parsing: pure, so usage errors (exit 2) are decided before anything runs.
 
-export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'help';
+export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'help' | 'version';
 export type Format = 'table' | 'json' | 'html';
 
 export interface CliArgs {
@@ -44,6 +44,7 @@ options:
   --sandbox-url URL --sandbox-ca FILE
                          run against a sandbox that is already running
   -q, --quiet            no progress on stderr
+  -V, --version          print tbmon's version
 
 Without --sandbox*, tbmon uses DefaultAzureCredential (az login, managed identity, …) against Azure.
 exit codes: 0 no host fails · 1 a host fails · 2 usage/configuration error, host not found or ambiguous · 3 the run could not finish`;
@@ -58,6 +59,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return { command: 'help', all, quiet };
+    if (a === '-V' || a === '--version') return { command: 'version', all, quiet };
     if (a === '--all') all = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a.startsWith('--')) {

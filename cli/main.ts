@@ -1,15 +1,16 @@
 // `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadSettings, parseScope, type Scope, type Settings } from '../shared/config';
 import type { AzureContext } from '../shared/azure';
-import { DiscoveryUsageError } from '../shared/discovery/errors';
+import { RequestError } from '../shared/discovery/errors';
 import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
 import { listHostsCommand } from '../shared/discovery/hosts-command';
 import { evaluateHosts } from '../shared/evaluate';
 import { emptyRequestCounts, type HostReport, type Report, type RunError } from '../shared/model';
-import { BadHostInputError, checkHostNow, OutOfScopeError } from '../shared/ondemand';
+import type { HostQuery } from '../shared/host-query';
+import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { buildReport } from '../shared/report/build';
 import { renderReportHtml } from '../shared/report/html';
 import { renderTable } from '../shared/report/table';
@@ -65,6 +66,18 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
 function withSandbox(settings: Settings, endpoint: SandboxEndpoint): Settings {
   const base = endpoint.baseUrl.replace(/\/+$/, '');
   return { ...settings, armEndpoint: base, logAnalyticsEndpoint: `${base}/v1` };
+}
+
+/** The version in tbmon's package.json (found upwards from this module: cli/ unbuilt, dist/cli/ built). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tbmon') return pkg.version ?? 'unknown';
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | string) => void {
@@ -125,8 +138,8 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   return reportExitCode(report, !discovered.complete);
 }
 
-async function check(args: CliArgs, rt: Runtime, io: CliIo): Promise<number> {
-  const report = await checkHostNow(args.target, { azure: rt.azure, settings: rt.settings, now: rt.now });
+async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
+  const report = await checkHostNow(query, { azure: rt.azure, settings: rt.settings, now: rt.now });
   emit(io, args, renderReport(report, formatOf(args, io), args, io));
   return reportExitCode(report, false);
 }
@@ -161,6 +174,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.stdout(`${USAGE}\n`);
     return EXIT.ok;
   }
+  if (args.command === 'version') {
+    io.stdout(`tbmon ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   if (args.command === 'demo') {
     const { runDemo } = require('./demo') as typeof import('./demo');
     return runDemo({ outDir: args.outDir, log: (line) => io.stderr(`${line}\n`), print: io.stdout, colour: io.stdoutIsTty });
@@ -168,7 +185,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   let settings: Settings;
   let scope: Scope | undefined;
+  let query: HostQuery | undefined;
   try {
+    // Bad input changes nothing: the host asked for is parsed before any client or sandbox starts.
+    if (args.command === 'check') query = parseOrThrow(args.target, `the host ${JSON.stringify((args.target ?? '').slice(0, 100))}`);
     // Found out before the run rather than after it: a report with nowhere to go is a usage error.
     if (args.output && !existsSync(path.dirname(path.resolve(args.output)))) throw new UsageError(`--output ${args.output}: the directory ${path.dirname(path.resolve(args.output))} does not exist`);
     settings = loadSettings(io.env);
@@ -178,7 +198,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       scope = parsed;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof UsageError) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RequestError) {
       io.stderr(`tbmon: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -194,12 +214,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   try {
     if (args.command === 'scan') return await scan(args, rt, io, scope);
-    if (args.command === 'check') return await check(args, rt, io);
+    if (args.command === 'check') return await check(args, rt, io, query!);
     return await hosts(args, rt, io, scope);
   } catch (e) {
-    if (e instanceof DiscoveryUsageError || e instanceof BadHostInputError || e instanceof OutOfScopeError) {
+    if (e instanceof RequestError) {
       io.stderr(`tbmon: ${e.message}\n`);
-      return EXIT.usage;
+      return e.exitCode;
     }
     if (isAuthFailure(e)) {
       io.stderr(`tbmon: authentication failed: ${(e as Error).message.split('\n')[0]}\n(run "az login", or set AZURE_CLIENT_ID for a managed identity)\n`);
@@ -212,8 +232,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/**
+ * Runs the command line of this process: what `bin/tbmon.js` (built or not) and `npm run tbmon` call. The exit code is
+ * main()'s; an error main() did not expect is one line and exit 3, with its stack.
+ */
+export function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  return main(argv).then(
     (code) => {
       process.exitCode = code;
     },

@@ -6,8 +6,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AzureContext } from '../shared/azure';
 import { ConfigError, loadSettings, type Settings } from '../shared/config';
-import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, UnknownManagementGroupError } from '../shared/discovery/errors';
-import { BadHostInputError, checkHostNow, LookupIncompleteError, OutOfScopeError } from '../shared/ondemand';
+import { RequestError } from '../shared/discovery/errors';
+import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { renderReportHtml } from '../shared/report/html';
 import { azureFromSettings } from '../shared/runtime';
 import { buildOnce } from './once';
@@ -71,23 +71,15 @@ export function makeCheckHandler(build: CheckDepsFactory) {
       return errorResponse(500, 'NotConfigured', e instanceof ConfigError ? e.message : 'tbmon is not configured; see the function logs');
     }
     try {
-      const report = await checkHostNow(wanted.host, { azure: d.azure, settings: d.settings, now: d.now?.() });
+      const report = await checkHostNow(parseOrThrow(wanted.host), { azure: d.azure, settings: d.settings, now: d.now?.() });
       if (wanted.format === 'html') return { status: 200, body: renderReportHtml(report), headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
       return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
     } catch (e) {
-      if (e instanceof BadHostInputError) return errorResponse(400, 'BadHost', e.message);
-      if (e instanceof OutOfScopeError) return errorResponse(403, 'OutOfScope', e.message);
-      if (e instanceof AmbiguousHostError) return errorResponse(409, e.code, e.message, { candidates: e.candidates.map((c) => ({ id: c.id, name: c.name, kind: c.kind, workspace: c.workspace })) });
-      if (e instanceof HostNotFoundError) return errorResponse(404, e.code, e.message);
-      if (e instanceof UnknownManagementGroupError) {
-        // TBMON_SCOPE is the app's setting, not the caller's input.
-        context.error(`check: ${e.message}`);
-        return errorResponse(500, 'NotConfigured', `tbmon is misconfigured: TBMON_SCOPE names management group "${e.managementGroupId}", which does not exist or is not readable`);
-      }
-      if (e instanceof DiscoveryUsageError) return errorResponse(400, e.code, e.message);
-      if (e instanceof LookupIncompleteError) {
-        context.error(`check: ${e.message}`);
-        return errorResponse(503, 'LookupIncomplete', 'the host could not be looked up: part of the scope could not be read (Resource Graph or ARM did not answer); try again');
+      // Each request error carries its status, code and what the caller may read; the app's own faults and Azure's
+      // go to the log in full.
+      if (e instanceof RequestError) {
+        if (e.status >= 500) context.error(`check: ${e.message}`);
+        return errorResponse(e.status, e.code, e.publicMessage, e.body());
       }
       context.error(`check: ${(e as Error).message}`);
       return errorResponse(503, 'AzureUnavailable', 'the check could not be completed: an Azure API did not answer; try again');

@@ -92,10 +92,10 @@ switch (command) {
     process.exit(run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'run-tests.ts'), ...rest]));
     break;
   case 'demo':
-    process.exit(run(process.execPath, tsNode('cli/main.ts', ['demo', ...rest])));
+    process.exit(run(process.execPath, tsNode('cli/run.ts', ['demo', ...rest])));
     break;
   case 'tbmon':
-    process.exit(run(process.execPath, ['--import', 'tsx', path.join(root, 'cli', 'main.ts'), ...rest]));
+    process.exit(run(process.execPath, ['--import', 'tsx', path.join(root, 'cli', 'run.ts'), ...rest]));
     break;
   case 'sandbox':
     process.exit(run(process.execPath, tsNode('sandbox/cli.ts', rest)));

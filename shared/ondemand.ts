@@ -4,24 +4,28 @@
 // found nothing because part of the scope was unreadable maps to 503 (CLI: exit 3).
 import type { AzureContext } from './azure';
 import type { Settings } from './config';
-import { HostNotFoundError } from './discovery/errors';
-import { findHost, type HostQuery as FindQuery } from './discovery/find-host';
+import { HostNotFoundError, RequestError } from './discovery/errors';
+import { findHost } from './discovery/find-host';
 import { planScope } from './discovery/scope';
 import { evaluateHosts } from './evaluate';
-import { parseHostQuery } from './host-query';
+import { parseHostQuery, type HostQuery } from './host-query';
 import { requestsBetween, type Report } from './model';
 import { buildReport } from './report/build';
 
-export class BadHostInputError extends Error {
+export class BadHostInputError extends RequestError {
+  readonly code = 'BadHost';
   readonly status = 400;
+  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'BadHostInputError';
   }
 }
 
-export class OutOfScopeError extends Error {
+export class OutOfScopeError extends RequestError {
+  readonly code = 'OutOfScope';
   readonly status = 403;
+  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'OutOfScopeError';
@@ -29,11 +33,16 @@ export class OutOfScopeError extends Error {
 }
 
 /** The host could not be looked up because part of the scope was unreadable: not a "not found" (HTTP 503, CLI 3). */
-export class LookupIncompleteError extends Error {
+export class LookupIncompleteError extends RequestError {
+  readonly code = 'LookupIncomplete';
   readonly status = 503;
+  readonly exitCode = 3;
   constructor(message: string) {
     super(message);
     this.name = 'LookupIncompleteError';
+  }
+  override get publicMessage(): string {
+    return 'the host could not be looked up: part of the scope could not be read (Resource Graph or ARM did not answer); try again';
   }
 }
 
@@ -50,20 +59,17 @@ async function inScope(deps: OnDemandDeps, subscriptionId: string): Promise<bool
   return plan.subscriptions === null || plan.subscriptions.includes(subscriptionId.toLowerCase());
 }
 
-export async function checkHostNow(input: unknown, deps: OnDemandDeps): Promise<Report> {
+/** Checks one host now; `q` is what a person pasted, parsed by parseOrThrow (the adapter names the input). */
+export async function checkHostNow(q: HostQuery, deps: OnDemandDeps): Promise<Report> {
   const started = performance.now();
   const before = deps.azure.counter.snapshot();
-  const parsed = parseHostQuery(input);
-  if (!parsed.ok) throw new BadHostInputError(parsed.message);
-  const q = parsed.query;
-  if (q.kind === 'id' && !(await inScope(deps, q.subscriptionId))) {
+  if ((q.kind === 'id' || q.kind === 'job') && !(await inScope(deps, q.subscriptionId))) {
     throw new OutOfScopeError(`subscription ${q.subscriptionId} is outside TBMON_SCOPE (${describeScope(deps.settings)})`);
   }
   const errors: Report['errors'] = [];
-  const findQuery: FindQuery = q.kind === 'id' ? { id: q.id } : q.kind === 'name' ? { name: q.name } : { url: String(input).trim() };
   let host;
   try {
-    host = await findHost({ azure: deps.azure, settings: deps.settings, errors, now: deps.now ?? new Date() }, findQuery, { abortSignal: deps.abortSignal });
+    host = await findHost({ azure: deps.azure, settings: deps.settings, errors, now: deps.now ?? new Date() }, q, { abortSignal: deps.abortSignal });
   } catch (e) {
     // Nothing found while part of the scope could not be read is not "does not exist": the host may be right there.
     if (e instanceof HostNotFoundError && errors.length) {
@@ -78,6 +84,13 @@ export async function checkHostNow(input: unknown, deps: OnDemandDeps): Promise<
     stats: { durationMs: Math.round(performance.now() - started), requests },
     generatedAt: deps.now,
   });
+}
+
+/** The parsed query, or BadHostInputError with the parser's message. */
+export function parseOrThrow(input: unknown, label?: string): HostQuery {
+  const parsed = parseHostQuery(input, label);
+  if (!parsed.ok) throw new BadHostInputError(parsed.message);
+  return parsed.query;
 }
 
 function describeScope(settings: Settings): string {

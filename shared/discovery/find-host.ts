@@ -1,17 +1,17 @@
-// findHost: the one TensorBoard host an on-demand check asks for — by ARM id, by name, or by its TensorBoard URL —
-// read fresh from ARM (Resource Graph may lag behind a compute that just failed). Not found and ambiguous are typed
-// errors (errors.ts) the CLI maps to exit 2 and the HTTP check to 404 / 409.
+// findHost: the one TensorBoard host an on-demand check asks for — a parsed HostQuery (shared/host-query.ts: by ARM
+// id, by name, by its TensorBoard or studio URL) — read fresh from ARM (Resource Graph may lag behind a compute that
+// just failed). Not found, ambiguous and not supported are typed errors (errors.ts) that carry their HTTP status and
+// CLI exit code.
 import { API_VERSIONS, ArmError } from '../azure';
 import type { Scope } from '../config';
+import { cloudOfArmEndpoint, describeHostQuery, type HostQuery } from '../host-query';
 import type { HostRecord } from '../model';
 import { discoverHosts, type DiscoveryContext } from './discover';
-import { AmbiguousHostError, HostNotFoundError, InvalidHostQueryError } from './errors';
-import { parseResourceId } from './ids';
+import { AmbiguousHostError, HostNotFoundError, UnsupportedHostQueryError } from './errors';
 import { identifyHost, type RawResource } from './identify';
 import { LogAnalyticsResolver } from './log-analytics';
-import { readTensorBoardUrl } from './url';
 
-export type HostQuery = { id: string } | { name: string } | { url: string };
+export type { HostQuery } from '../host-query';
 
 export interface FindHostOptions {
   /** Overrides settings.scope for name and URL lookups (an id is read wherever it is). */
@@ -20,26 +20,24 @@ export interface FindHostOptions {
   abortSignal?: AbortSignal;
 }
 
-const COMPUTE_ID = /\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/computes\/[^/]+$/i;
-const VM_ID = /\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i;
+/** Discovery's context; the ARM endpoint (when given) tells a URL of another cloud from a host that is not there. */
+export type FindHostContext = DiscoveryContext & { settings: DiscoveryContext['settings'] & { armEndpoint?: string } };
+
+const CLOUD_NAMES = { AzureCloud: 'Azure (public)', AzureUSGovernment: 'Azure Government', AzureChinaCloud: 'Azure China' } as const;
 
 /** Reads one host by ARM id through ARM and identifies it; resolves its Log Analytics workspace. */
-async function readHostById(ctx: DiscoveryContext, id: string, abortSignal?: AbortSignal): Promise<HostRecord> {
-  const path = id.trim().replace(/\/+$/, '');
-  if (!parseResourceId(path) || !(COMPUTE_ID.test(path) || VM_ID.test(path))) {
-    throw new InvalidHostQueryError(`"${id}" is not the ARM id of an ML compute (…/workspaces/{ws}/computes/{name}) or a VM (…/Microsoft.Compute/virtualMachines/{name})`);
-  }
+async function readHostById(ctx: DiscoveryContext, id: string, hostKind: 'compute' | 'vm', label: string, abortSignal?: AbortSignal): Promise<HostRecord> {
   let raw: RawResource;
   try {
-    raw = VM_ID.test(path)
-      ? await ctx.azure.armGet<RawResource>(`${path}?$expand=instanceView`, API_VERSIONS.compute, abortSignal)
-      : await ctx.azure.armGet<RawResource>(path, API_VERSIONS.machineLearning, abortSignal);
+    raw = hostKind === 'vm'
+      ? await ctx.azure.armGet<RawResource>(`${id}?$expand=instanceView`, API_VERSIONS.compute, abortSignal)
+      : await ctx.azure.armGet<RawResource>(id, API_VERSIONS.machineLearning, abortSignal);
   } catch (e) {
-    if (e instanceof ArmError && e.statusCode === 404) throw new HostNotFoundError(`id ${path}`, 'the resource does not exist');
+    if (e instanceof ArmError && e.statusCode === 404) throw new HostNotFoundError(label, 'the resource does not exist');
     throw e;
   }
   const found = identifyHost(raw, { hostTag: ctx.settings.hostTag, ownerTags: ctx.settings.ownerTags });
-  if (!found) throw new HostNotFoundError(`id ${path}`, `the resource exists but is not a TensorBoard host (no TensorBoard custom application and no "${ctx.settings.hostTag}" tag)`);
+  if (!found) throw new HostNotFoundError(label, `the resource exists but is not a TensorBoard host (no TensorBoard custom application and no "${ctx.settings.hostTag}" tag)`);
   await new LogAnalyticsResolver(ctx.azure, ctx.errors, { defaultWorkspaceId: ctx.settings.defaultLogAnalyticsWorkspaceId, abortSignal }).resolveAll([found]);
   return found.record;
 }
@@ -49,26 +47,31 @@ async function hostsNamed(ctx: DiscoveryContext, name: string, options: FindHost
   return hosts;
 }
 
-export async function findHost(ctx: DiscoveryContext, query: HostQuery, options: FindHostOptions = {}): Promise<HostRecord> {
-  if ('id' in query) return readHostById(ctx, query.id, options.abortSignal);
+export async function findHost(ctx: FindHostContext, query: HostQuery, options: FindHostOptions = {}): Promise<HostRecord> {
+  const label = describeHostQuery(query);
+  if (query.kind === 'id') return readHostById(ctx, query.id, query.hostKind, label, options.abortSignal);
+  if (query.kind === 'job') {
+    throw new UnsupportedHostQueryError(`${label} is an AzureML job; checking TensorBoard on a job's services is not supported yet: give the compute it runs on`);
+  }
 
-  let label: string;
   let candidates: HostRecord[] = [];
-  if ('name' in query) {
-    const name = query.name.trim();
-    if (!name) throw new InvalidHostQueryError('the host name is empty');
-    label = `name "${name}"`;
-    candidates = await hostsNamed(ctx, name, options);
+  let reason = 'nothing by that name in scope is a TensorBoard host';
+  if (query.kind === 'name') {
+    candidates = await hostsNamed(ctx, query.name, options);
   } else {
-    const readings = readTensorBoardUrl(query.url);
-    if (!readings) throw new InvalidHostQueryError(`"${query.url}" is not a TensorBoard URL of a compute instance (https://<instance>-<port>.<region>.instances.azureml.ms/…)`);
-    label = `URL ${query.url}`;
-    for (const r of readings) {
-      candidates = (await hostsNamed(ctx, r.instance, options)).filter((h) => h.kind === 'compute-instance' && (!h.location || h.location.toLowerCase() === r.region));
+    // A URL of another cloud cannot be a host of the one tbmon reads: said without a lookup.
+    const here = ctx.settings.armEndpoint ? cloudOfArmEndpoint(ctx.settings.armEndpoint) : null;
+    if (here && here !== query.cloud) {
+      throw new HostNotFoundError(label, `the URL is of ${CLOUD_NAMES[query.cloud]}; tbmon reads ${CLOUD_NAMES[here]} at ${ctx.settings.armEndpoint} (set AZURE_RESOURCE_MANAGER_ENDPOINT for that cloud)`);
+    }
+    for (const r of query.readings) {
+      candidates = (await hostsNamed(ctx, r.instance, options)).filter((h) => h.kind === 'compute-instance' && (!h.location || h.location.toLowerCase() === query.region));
       if (candidates.length) break;
     }
+    reason = `no compute instance ${query.readings.map((r) => `"${r.instance}"`).join(' or ')} in ${query.region} in scope is a TensorBoard host`;
   }
-  if (candidates.length === 0) throw new HostNotFoundError(label, 'nothing by that name in scope is a TensorBoard host');
+  if (candidates.length === 0) throw new HostNotFoundError(label, reason);
   if (candidates.length > 1) throw new AmbiguousHostError(label, candidates.map(({ tags: _t, facts: _f, ...host }) => host));
-  return readHostById(ctx, candidates[0].id, options.abortSignal);
+  const only = candidates[0];
+  return readHostById(ctx, only.id, /\/providers\/Microsoft\.Compute\/virtualMachines\//i.test(only.id) ? 'vm' : 'compute', label, options.abortSignal);
 }

@@ -133,7 +133,7 @@ const USAGE_CASES: { what: string; argv: () => string[]; env?: Record<string, st
   { what: '--output into a directory that does not exist', argv: () => ['scan', '--sandbox', files.contoso, '--output', path.join(dir, 'no-dir', 'r.json')], stderr: /does not exist/ },
   { what: 'a tenant file that does not exist', argv: () => ['scan', '--sandbox', path.join(dir, 'nope.json')], stderr: /nope\.json/ },
   { what: 'check of a host that does not exist', argv: () => ['check', 'no-such-host', '--sandbox', files.contoso], stderr: /no TensorBoard host matches name "no-such-host"/ },
-  { what: 'check of a malformed host', argv: () => ['check', "ci-ok' | take 1", '--sandbox', files.contoso], stderr: /"host"/ },
+  { what: 'check of a malformed host', argv: () => ['check', "ci-ok' | take 1", '--sandbox', files.contoso], stderr: /the host "ci-ok' \| take 1" is not an ARM resource id/ },
   { what: 'check of a host outside TBMON_SCOPE', argv: () => ['check', contoso.resources.find((x) => x.name === 'ci-ok')!.id, '--sandbox', files.contoso], env: { TBMON_SCOPE: 'subscriptions:00000000-0000-0000-0000-0000000000ff' }, stderr: /outside TBMON_SCOPE/ },
   { what: 'an unknown management group (--scope)', argv: () => ['scan', '--sandbox', files.contoso, '--scope', 'managementGroup:no-such-mg'], stderr: /management group "no-such-mg" was not found/ },
   { what: 'an unknown management group (TBMON_SCOPE, hosts)', argv: () => ['hosts', '--sandbox', files.contoso], env: { TBMON_SCOPE: 'managementGroup:no-such-mg' }, stderr: /no-such-mg/ },

@@ -2,10 +2,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings, parseScope, type Scope } from '../../shared/config';
-import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, InvalidHostQueryError } from '../../shared/discovery/errors';
-import { findHost, type HostQuery } from '../../shared/discovery/find-host';
+import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, UnsupportedHostQueryError } from '../../shared/discovery/errors';
+import { findHost } from '../../shared/discovery/find-host';
+import { parseHostQuery } from '../../shared/host-query';
 import { listHostsCommand } from '../../shared/discovery/hosts-command';
-import { readTensorBoardUrl } from '../../shared/discovery/url';
 import { validateHostsOutput } from '../../shared/schemas';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
@@ -32,57 +32,64 @@ function ctx() {
   return { azure: azureContextFor(sandbox), settings: loadSettings({}), errors: [], now: new Date() };
 }
 
-const find = (q: HostQuery) => findHost(ctx(), q);
-
-test('readTensorBoardUrl: instance, port and region; the port suffix is optional', () => {
-  assert.deepEqual(readTensorBoardUrl('https://ci-ok-8706.eastus2.instances.azureml.ms/'), [
-    { instance: 'ci-ok', port: 8706, region: 'eastus2' }, { instance: 'ci-ok-8706', port: null, region: 'eastus2' },
-  ]);
-  assert.deepEqual(readTensorBoardUrl('https://My-CI.westeurope.instances.azureml.net/tensorboard/#scalars'), [{ instance: 'my-ci', port: null, region: 'westeurope' }]);
-  for (const bad of ['ci-ok', 'https://example.com/', 'ftp://ci-1-6006.eastus2.instances.azureml.ms/', 'https://ci.instances.azureml.ms/']) assert.equal(readTensorBoardUrl(bad), null, bad);
-});
+/** Parses what a person would paste and looks it up (the parser's own cases are in test/ondemand/host-query.test.ts). */
+async function find(text: string) {
+  const parsed = parseHostQuery(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return findHost(ctx(), parsed.query);
+}
 
 test('findHost by id reads the host fresh from ARM, with its Log Analytics workspace', async () => {
   sandbox.setTenant(loadTenant('contoso'));
   sandbox.clearRequests();
-  const h = await find({ id: CI_OK });
+  const h = await find(CI_OK);
   assert.equal(h.name, 'ci-ok');
   assert.equal(h.publishedPort, 8706);
   assert.equal(h.logAnalyticsWorkspaceId, '8a1f6c3e-5b7d-4e2a-9c1f-3d5e7a9b1c01');
   assert.equal(sandbox.requests().filter((r) => r.api === 'resourceGraph').length, 0);
-  const vm = await find({ id: `/subscriptions/${SUB1}/resourceGroups/rg-ml-prod/providers/Microsoft.Compute/virtualMachines/vm-tb` });
+  const vm = await find(`/subscriptions/${SUB1}/resourceGroups/rg-ml-prod/providers/Microsoft.Compute/virtualMachines/vm-tb/`);
   assert.equal(vm.facts.state, 'PowerState/running', 'ARM instanceView statuses give the power state');
 });
 
-test('findHost by name (any case) and by TensorBoard URL', async () => {
+test('findHost: the same host for its name, its id with a trailing slash, every URL a person pastes', async () => {
   sandbox.setTenant(loadTenant('contoso'));
-  assert.equal((await find({ name: 'CI-OK' })).id, CI_OK);
-  assert.equal((await find({ url: 'https://ci-ok-8706.eastus2.instances.azureml.ms/#scalars' })).id, CI_OK);
-  assert.equal((await find({ url: 'https://ci-private.westeurope.instances.azureml.ms/' })).name, 'ci-private');
+  const wsid = CI_OK.replace(/\/computes\/ci-ok$/, '');
+  const shortWsid = wsid.replace('/providers/Microsoft.MachineLearningServices', '').replace('resourceGroups', 'resourcegroups');
+  for (const text of [
+    'CI-OK',
+    `${CI_OK.toUpperCase().replace(/CI-OK$/, 'ci-ok')}/`,
+    'https://ci-ok-8706.eastus2.instances.azureml.ms/#scalars',
+    'ci-ok-8706.eastus2.instances.azureml.ms',
+    'https://ci-ok.eastus2.instances.azureml.ms/proxy/6006/#scalars',
+    'https://ci-ok.eastus2.instances.azureml.ms/lab/tree/work/proxy/6006/data/plugins_listing?x=1',
+    `https://ml.azure.com/compute/ci-ok/details?wsid=${shortWsid}&tid=72f988bf-86f1-41af-91ab-2d7cd011db47`,
+    `ml.azure.com/compute/ci-ok/details?wsid=${wsid}`,
+  ]) assert.equal((await find(text)).id, CI_OK, text);
+  assert.equal((await find('https://ci-private.westeurope.instances.azureml.ms/')).name, 'ci-private');
 });
 
 test('an ambiguous name lists the candidates; the URL\'s region tells them apart', async () => {
   sandbox.setTenant(withTwin());
-  await assert.rejects(find({ name: 'ci-ok' }), (e: unknown) => {
+  await assert.rejects(find('ci-ok'), (e: unknown) => {
     assert.ok(e instanceof AmbiguousHostError);
     assert.equal(e.exitCode, 2);
     assert.deepEqual(e.candidates.map((c) => c.id).sort(), [`${RESEARCH_WS}/computes/ci-ok`, CI_OK].sort());
     assert.match(e.message, /mlw-research\/computes\/ci-ok/);
     return true;
   });
-  assert.equal((await find({ url: 'https://ci-ok-8706.westeurope.instances.azureml.ms/' })).id, `${RESEARCH_WS}/computes/ci-ok`);
+  assert.equal((await find('https://ci-ok-8706.westeurope.instances.azureml.ms/')).id, `${RESEARCH_WS}/computes/ci-ok`);
 });
 
 test('not found, not a TensorBoard host, malformed: typed errors, no stack trace needed', async () => {
   sandbox.setTenant(loadTenant('contoso'));
-  const cases: [HostQuery, new (...a: never[]) => DiscoveryUsageError, RegExp][] = [
-    [{ name: 'ci-nowhere' }, HostNotFoundError, /name "ci-nowhere"/],
-    [{ name: 'ci-jupyter' }, HostNotFoundError, /ci-jupyter/],
-    [{ id: CI_OK.replace('ci-ok', 'ci-gone') }, HostNotFoundError, /does not exist/],
-    [{ id: CI_OK.replace('ci-ok', 'ci-jupyter') }, HostNotFoundError, /not a TensorBoard host/],
-    [{ id: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st' }, InvalidHostQueryError, /not the ARM id/],
-    [{ url: 'https://portal.azure.com/' }, InvalidHostQueryError, /not a TensorBoard URL/],
-    [{ url: 'https://ci-ok-8706.westus3.instances.azureml.ms/' }, HostNotFoundError, /URL/],
+  const cases: [string, new (...a: never[]) => DiscoveryUsageError, RegExp][] = [
+    ['ci-nowhere', HostNotFoundError, /name "ci-nowhere"/],
+    ['ci-jupyter', HostNotFoundError, /ci-jupyter/],
+    [CI_OK.replace('ci-ok', 'ci-gone'), HostNotFoundError, /does not exist/],
+    [CI_OK.replace('ci-ok', 'ci-jupyter'), HostNotFoundError, /not a TensorBoard host/],
+    [`${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/tb-job-1`, UnsupportedHostQueryError, /job .*not supported yet/],
+    ['https://ci-ok-8706.westus3.instances.azureml.ms/', HostNotFoundError, /URL .*"ci-ok" or "ci-ok-8706" in westus3/],
+    ['https://ci-ok-8706.chinaeast2.instances.azureml.cn/', HostNotFoundError, /of Azure China; tbmon reads Azure \(public\)/],
   ];
   for (const [q, type, message] of cases) {
     await assert.rejects(find(q), (e: unknown) => {

@@ -1,0 +1,99 @@
+// The `tbmon` command as people run it: bin/tbmon.js in a subprocess, built (tsc into dist/, as `npm run build`
+// does) and unbuilt (the TypeScript source through tsx), and before `npm ci`. Each layout is a temporary copy of the
+// package (bin/, package.json, node_modules and the sources or dist/ linked in), so a dist/ in this checkout does not
+// decide which one runs. The loopback guard rides along in NODE_OPTIONS.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Report } from '../../shared/model';
+import { loadTenant } from '../support/sandbox';
+
+const root = path.resolve(__dirname, '..', '..');
+const contosoFile = path.join(root, 'sandbox', 'tenants', 'contoso.json');
+const contoso = loadTenant('contoso');
+const CI_OK = contoso.resources.find((r) => r.name === 'ci-ok' && r.type.endsWith('/computes'))!.id;
+const version = (require(path.join(root, 'package.json')) as { version: string }).version;
+let dir: string;
+const layouts: Record<'built' | 'unbuilt' | 'uninstalled', string> = { built: '', unbuilt: '', uninstalled: '' };
+
+function layout(name: string, links: string[]): string {
+  const at = path.join(dir, name);
+  mkdirSync(at);
+  cpSync(path.join(root, 'bin'), path.join(at, 'bin'), { recursive: true });
+  cpSync(path.join(root, 'package.json'), path.join(at, 'package.json'));
+  for (const l of links) symlinkSync(path.join(root, l), path.join(at, l), 'dir');
+  return at;
+}
+
+before(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tbmon-bin-'));
+  layouts.unbuilt = layout('unbuilt', ['node_modules', 'cli', 'shared', 'sandbox', 'schemas']);
+  layouts.uninstalled = layout('uninstalled', []);
+  layouts.built = layout('built', ['node_modules']);
+  // The build of `npm run build` (tsconfig.build.json); types are checked by the typecheck step.
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--noCheck', '--outDir', path.join(layouts.built, 'dist')], { encoding: 'utf8' });
+  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function tbmon(where: string, argv: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${path.join(root, 'scripts', 'loopback-guard.cjs')}`, NO_COLOR: '1' };
+    for (const k of Object.keys(env)) if (k.startsWith('TBMON_') || k.startsWith('AZURE_')) delete env[k];
+    const child = spawn(process.execPath, [path.join(where, 'bin', 'tbmon.js'), ...argv], { cwd: where, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const how of ['built', 'unbuilt'] as const) {
+  test(`${how}: --help prints the usage (exit 0), --version the version, a bad flag exit 2`, async () => {
+    const help = await tbmon(layouts[how], ['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^tbmon — why is my TensorBoard/);
+    assert.match(help.stdout, /usage:\n {2}tbmon scan/);
+    const v = await tbmon(layouts[how], ['--version']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout, `tbmon ${version}\n`);
+    const bad = await tbmon(layouts[how], ['scan', '--formt', 'json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--formt/);
+    assert.equal(bad.stdout, '');
+  });
+}
+
+test('built: scan of contoso prints the JSON report and exits 1 (hosts fail)', async () => {
+  const r = await tbmon(layouts.built, ['scan', '--sandbox', contosoFile, '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.ok(report.hosts.some((h) => h.status === 'fail'));
+  assert.ok(report.hosts.some((h) => h.host.name === 'ci-ok'));
+});
+
+const STUDIO = `https://ml.azure.com/compute/ci-ok/details?wsid=${CI_OK.replace(/\/computes\/ci-ok$/, '')}&tid=00000000-0000-0000-0000-000000000001`;
+for (const [how, input] of [['built', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/#scalars'], ['unbuilt', STUDIO]] as const) {
+  test(`${how}: check of ${input.slice(0, 60)}… finds ci-ok`, async () => {
+    const r = await tbmon(layouts[how], ['check', input, '--sandbox', contosoFile, '--format', 'json']);
+    assert.ok(r.code === 0 || r.code === 1, `${r.code}: ${r.stderr}`);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK]);
+  });
+}
+
+test('before npm ci: one message saying what to run, no stack trace, exit 2', async () => {
+  const r = await tbmon(layouts.uninstalled, ['hosts']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /npm packages are not installed/);
+  assert.match(r.stderr, /npm ci/);
+  assert.match(r.stderr, /npm run tbmon -- …/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(r.stdout, '');
+});
