@@ -49,6 +49,22 @@ export interface Settings {
   cpuWarnPct: number;
   /** Queues and tables; null where the caller needs none (CLI scan/check/hosts). */
   storage: StorageSettings | null;
+  /**
+   * Secret-backed settings whose Key Vault reference the platform has not resolved (the app sees the literal
+   * `@Microsoft.KeyVault(...)` text). Such a setting reads as unset; only what needs it waits (see
+   * unresolvedKeyVaultReference), so an unresolved Teams webhook does not stop the sweep, evaluate or email.
+   */
+  unresolvedSecrets: UnresolvedSecret[];
+}
+
+/** Settings that hold secrets and, as deployed, are Key Vault references (infra/app/resources.bicep). */
+export const SECRET_SETTINGS = ['TEAMS_WEBHOOK_URL', 'ACS_CONNECTION_STRING'] as const;
+export type SecretSettingName = (typeof SECRET_SETTINGS)[number];
+
+export interface UnresolvedSecret {
+  setting: SecretSettingName;
+  /** What broke and the fix, for logs, the sweep's errors and the status page. Never the value. */
+  message: string;
 }
 
 /** Product settings (app settings / environment), in DESIGN.md's order. Platform settings are not listed here. */
@@ -140,6 +156,31 @@ const SCOPE_FORMS = 'accepted: "all", "subscriptions:<guid>,<guid>", "management
 
 type Env = Record<string, string | undefined>;
 
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+
+/**
+ * The problem of a secret-backed setting that still holds its `@Microsoft.KeyVault(...)` reference: App Service
+ * passes the reference text through when it cannot resolve it (the identity lacks Key Vault Secrets User, the role has
+ * not propagated yet, the secret or vault is missing) and retries only every 24 hours, or on the refresh call
+ * (learn.microsoft.com/azure/app-service/app-service-key-vault-references, "Rotation": POST
+ * <app resource id>/config/configreferences/appsettings/refresh). The message names the setting and that call, with
+ * the app's own names when the platform provides them (WEBSITE_SITE_NAME, WEBSITE_RESOURCE_GROUP, WEBSITE_OWNER_NAME).
+ */
+export function unresolvedKeyVaultReference(setting: SecretSettingName, env: Env): UnresolvedSecret {
+  const site = env.WEBSITE_SITE_NAME?.trim() || '<function-app>';
+  const group = env.WEBSITE_RESOURCE_GROUP?.trim() || '<resource-group>';
+  // WEBSITE_OWNER_NAME is "<subscription id>+<webspace>" on App Service.
+  const subscription = /^([0-9a-f-]{36})\+/i.exec(env.WEBSITE_OWNER_NAME?.trim() ?? '')?.[1] ?? '<subscription-id>';
+  const waits = setting === 'TEAMS_WEBHOOK_URL' ? 'Teams cards wait in the outbox' : 'email waits in the outbox';
+  return {
+    setting,
+    message: `${setting} is an unresolved Key Vault reference (the app sees the literal @Microsoft.KeyVault(...) text): ${waits}; `
+      + 'the sweep, evaluations and the other channel carry on. Check that the app\'s identity has Key Vault Secrets User on the vault '
+      + 'and the secret exists (the portal\'s Environment variables blade shows the reference\'s status), then make the platform resolve it now: '
+      + `az rest --method post --url "/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Web/sites/${site}/config/configreferences/appsettings/refresh?api-version=2022-03-01"`,
+  };
+}
+
 export interface LoadOptions {
   /** Require queue/table storage (the Functions app); the CLI does not. */
   requireStorage?: boolean;
@@ -228,15 +269,24 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
   const badTo = alertFallbackTo.filter((a) => !isEmailAddress(a));
   if (badTo.length) problems.push(`TBMON_ALERT_FALLBACK_TO has entries that are not email addresses: ${badTo.map((b) => JSON.stringify(b)).join(', ')}`);
 
+  const unresolvedSecrets: UnresolvedSecret[] = [];
+  /** A secret-backed setting; its unresolved Key Vault reference reads as unset and is reported on its own. */
+  const secret = (name: SecretSettingName): string | null => {
+    const v = get(name) ?? null;
+    if (v === null || !KEY_VAULT_REFERENCE.test(v)) return v;
+    unresolvedSecrets.push(unresolvedKeyVaultReference(name, env));
+    return null;
+  };
+
   const acsEndpoint = url('ACS_ENDPOINT', null);
-  const acsConnectionString = get('ACS_CONNECTION_STRING') ?? null;
+  const acsConnectionString = secret('ACS_CONNECTION_STRING');
   if (acsConnectionString !== null) {
     const m = /^endpoint=([^;]+);accesskey=[^;]+;?$/i.exec(acsConnectionString);
     if (!m) problems.push('ACS_CONNECTION_STRING must look like "endpoint=https://…;accesskey=…" (value not shown: it is a secret)');
     // The SDK would take an http endpoint (the email content in clear) and refuse one with a path only when sending.
     else if (!isHttpsOrigin(m[1])) problems.push('ACS_CONNECTION_STRING: its endpoint must be an https URL with no path, e.g. endpoint=https://<resource>.communication.azure.com/ (value not shown: it is a secret)');
   }
-  const teamsRaw = get('TEAMS_WEBHOOK_URL') ?? null;
+  const teamsRaw = secret('TEAMS_WEBHOOK_URL');
   let teamsWebhookUrl: string | null = null;
   if (teamsRaw !== null) {
     try {
@@ -284,6 +334,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
     launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,
     dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, storage,
+    unresolvedSecrets,
   };
 }
 

@@ -77,10 +77,13 @@ const MAX_TRANSACTION_ROWS = 100;
  * Who hears about a notice: the host's owners (resolved by discovery; validated and lower-cased by
  * notify/recipients.ts), else `TBMON_ALERT_FALLBACK_TO`; plus the Teams channel `teams:default` when a webhook is set.
  */
-export function recipientsOf(settings: Pick<Settings, 'alertFallbackTo' | 'teamsWebhookUrl'>, log?: NotifyLog): (notice: Notice) => string[] {
+export function recipientsOf(settings: Pick<Settings, 'alertFallbackTo' | 'teamsWebhookUrl'> & Partial<Pick<Settings, 'unresolvedSecrets'>>, log?: NotifyLog): (notice: Notice) => string[] {
+  // A webhook whose Key Vault reference is not resolved yet still addresses the channel: its cards wait in the outbox
+  // (the alert run leaves rows without a webhook pending) instead of being lost.
+  const teams = !!settings.teamsWebhookUrl || !!settings.unresolvedSecrets?.some((u) => u.setting === 'TEAMS_WEBHOOK_URL');
   return (notice) => {
     const to = recipientsFor(notice.host, settings, log);
-    if (settings.teamsWebhookUrl) to.push(TEAMS_RECIPIENT);
+    if (teams) to.push(TEAMS_RECIPIENT);
     return to;
   };
 }

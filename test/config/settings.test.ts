@@ -204,3 +204,31 @@ test('ISO 8601 durations', () => {
   assert.equal(parseIsoDuration('PT1.5S'), 1500);
   for (const bad of ['P', 'PT', 'P1H', '1H', 'PT1H2', '']) assert.equal(parseIsoDuration(bad), null, bad);
 });
+
+test('an unresolved Key Vault reference is its own problem, naming the setting and the refresh call; it does not refuse the settings', () => {
+  const ref = (name: string) => `@Microsoft.KeyVault(SecretUri=https://kv-tb-x.vault.azure.net/secrets/${name}/)`;
+  const cases: { env: Record<string, string>; unresolved: string[]; teams: string | null; acs: string | null }[] = [
+    { env: { TEAMS_WEBHOOK_URL: ref('teams-webhook-url') }, unresolved: ['TEAMS_WEBHOOK_URL'], teams: null, acs: null },
+    { env: { ACS_CONNECTION_STRING: ref('acs-connection-string') }, unresolved: ['ACS_CONNECTION_STRING'], teams: null, acs: null },
+    { env: { TEAMS_WEBHOOK_URL: '@microsoft.keyvault(VaultName=kv;SecretName=teams)', ACS_CONNECTION_STRING: ref('acs') }, unresolved: ['ACS_CONNECTION_STRING', 'TEAMS_WEBHOOK_URL'], teams: null, acs: null },
+    { env: { TEAMS_WEBHOOK_URL: 'https://contoso.example/hook' }, unresolved: [], teams: 'https://contoso.example/hook', acs: null },
+    { env: {}, unresolved: [], teams: null, acs: null },
+  ];
+  for (const c of cases) {
+    const s = loadSettings(c.env);
+    assert.deepEqual(s.unresolvedSecrets.map((u) => u.setting).sort(), c.unresolved, JSON.stringify(c.env));
+    assert.equal(s.teamsWebhookUrl, c.teams);
+    assert.equal(s.acsConnectionString, c.acs);
+    for (const u of s.unresolvedSecrets) {
+      assert.ok(u.message.startsWith(`${u.setting} is an unresolved Key Vault reference`), u.message);
+      assert.match(u.message, /az rest --method post --url "\/subscriptions\/<subscription-id>\/resourceGroups\/<resource-group>\/providers\/Microsoft\.Web\/sites\/<function-app>\/config\/configreferences\/appsettings\/refresh\?api-version=2022-03-01"/);
+      assert.match(u.message, /Key Vault Secrets User/);
+      assert.ok(!u.message.includes('vault.azure.net'), 'the reference is not echoed');
+    }
+  }
+  // On App Service the platform's own settings fill in the names.
+  const [u] = loadSettings({ TEAMS_WEBHOOK_URL: ref('t'), WEBSITE_SITE_NAME: 'func-tbmon-1', WEBSITE_RESOURCE_GROUP: 'rg-1', WEBSITE_OWNER_NAME: `${SUB1}+rg-1-EastUS2webspace-Linux` }).unresolvedSecrets;
+  assert.match(u.message, new RegExp(`/subscriptions/${SUB1}/resourceGroups/rg-1/providers/Microsoft\\.Web/sites/func-tbmon-1/config/configreferences/appsettings/refresh`));
+  // A bad setting beside an unresolved reference is still refused, and only the bad one is a problem.
+  assert.deepEqual(problemsOf({ TEAMS_WEBHOOK_URL: ref('t'), TBMON_MIN_VCPUS: 'two' }), ['TBMON_MIN_VCPUS="two" must be a whole number from 1 to 1024']);
+});

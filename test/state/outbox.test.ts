@@ -32,6 +32,10 @@ test('recipients: owners lower-cased, else fallback; plus Teams when a webhook i
   assert.deepEqual(recipientsOf(settings)(notice('a')), ['owner@contoso.com', 'teams:default']);
   assert.deepEqual(recipientsOf({ ...settings, teamsWebhookUrl: null })(notice('a', { host: { ...host, owners: [] } })), ['ops@contoso.com']);
   assert.deepEqual(recipientsOf({ alertFallbackTo: [], teamsWebhookUrl: null })(notice('a', { host: { ...host, owners: [] } })), []);
+  // A webhook whose Key Vault reference is not resolved yet still addresses Teams: the cards wait in the outbox.
+  const unresolved = [{ setting: 'TEAMS_WEBHOOK_URL' as const, message: 'unresolved' }];
+  assert.deepEqual(recipientsOf({ ...settings, teamsWebhookUrl: null, unresolvedSecrets: unresolved })(notice('a')), ['owner@contoso.com', 'teams:default']);
+  assert.deepEqual(recipientsOf({ ...settings, teamsWebhookUrl: null, unresolvedSecrets: [{ setting: 'ACS_CONNECTION_STRING', message: 'x' }] })(notice('a')), ['owner@contoso.com']);
 });
 
 test('writing the same notices twice records each (recipient, notice) once', async () => {
