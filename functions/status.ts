@@ -11,6 +11,7 @@ import { buildReport } from '../shared/report/build';
 import { renderStatusPage } from '../shared/report/html';
 import type { HostInventory } from '../shared/state/inventory';
 import type { ReportStore } from '../shared/state/reports';
+import type { SweepLedger, SweepRecord } from '../shared/state/sweeps';
 import { buildOnce } from './once';
 import { register } from './registration';
 
@@ -18,8 +19,13 @@ export interface StatusDeps {
   reports: Pick<ReportStore, 'listLatest'>;
   /** Without it every stored report is shown. */
   inventory?: Pick<HostInventory, 'list'>;
+  /** The latest sweep's run problems (reach, unresolved secrets) shown above the hosts; without it none are. */
+  ledger?: Pick<SweepLedger, 'listSweeps'>;
   now?: () => Date;
 }
+
+/** How far back the page looks for the latest sweep (a sweep runs every 15 minutes by default). */
+const LAST_SWEEP_LOOKBACK_MS = 2 * 86_400_000;
 
 const STATUSES: readonly HostStatus[] = ['fail', 'warn', 'unknown', 'pass'];
 
@@ -39,8 +45,11 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     if (format !== 'html' && format !== 'json') return bad('"format" must be html or json');
     let hosts: HostReport[];
     let d: StatusDeps;
+    let lastSweep: SweepRecord | null;
     try {
       d = await deps();
+      const now = d.now?.() ?? new Date();
+      lastSweep = d.ledger ? ((await d.ledger.listSweeps(new Date(now.getTime() - LAST_SWEEP_LOOKBACK_MS))).find((s) => s.state !== 'discovering') ?? null) : null;
       const gone = new Set((d.inventory ? await d.inventory.list() : []).filter((h) => h.goneAt).map((h) => h.host.id.toLowerCase()));
       hosts = [];
       for await (const latest of d.reports.listLatest(subscription)) {
@@ -52,12 +61,14 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
       return { status: 503, jsonBody: { error: { code: 'StorageUnavailable', message: 'the stored reports could not be read; try again' } } };
     }
     const now = d.now?.() ?? new Date();
-    const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now });
+    // The latest sweep's run problems (a scope that reads one subscription, listed subscriptions unreadable, an
+    // unresolved Key Vault reference) belong to what the page shows: its hosts are that sweep's.
+    const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now, errors: lastSweep?.errors ?? [] });
     if (format === 'json') return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
     // The function key rides along in the filter form only when the caller put it in the URL (they hold it there
     // already; the page is no-store and loads or links nothing, so no Referer carries it). A header key is not echoed.
     const code = request.query.get('code');
-    const html = renderStatusPage(report, { generatedAt: now.toISOString(), filters: { subscription, status }, selfPath: new URL(request.url).pathname, keep: code ? { code } : {} });
+    const html = renderStatusPage(report, { generatedAt: now.toISOString(), filters: { subscription, status }, selfPath: new URL(request.url).pathname, keep: code ? { code } : {}, lastSweep: d.ledger ? lastSweep : undefined });
     return { status: 200, body: html, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
   };
 }

@@ -7,7 +7,7 @@
 // succeeds with its errors recorded.
 import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
-import type { Settings } from './config';
+import type { Scope, Settings } from './config';
 import { discoverHosts, type DiscoveryResult } from './discovery/discover';
 import { mapLimited } from './limit';
 import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
@@ -103,6 +103,33 @@ export function planBatches(hosts: readonly HostRecord[], maxPerBatch = MAX_HOST
   return out;
 }
 
+/**
+ * What the sweep says about its reach (issue: `TBMON_SCOPE=all` quietly meant the one subscription the deployment
+ * granted roles on). `all` is every subscription the identity can read, so one that resolves to a single
+ * subscription most likely lacks grants elsewhere: said once per sweep, with the fix. Listed subscriptions that could
+ * not be read are already SubscriptionNotReadable errors (discovery); this adds the grant that fixes them.
+ */
+export function scopeFindings(scope: Scope, subscriptionsRead: readonly string[], subscriptionsFailed: readonly string[]): RunError[] {
+  const out: RunError[] = [];
+  const grant = 'grant the identity Log Analytics Reader (it includes read of every resource, which Resource Graph needs) on each subscription or management group to scan: '
+    + '`node infra/scripts/grant.mjs <subscription-id>...` or `--management-group <id>` (README § Deploy)';
+  if (scope.kind === 'all' && subscriptionsRead.length === 1 && subscriptionsFailed.length === 0) {
+    out.push({
+      scope: 'TBMON_SCOPE',
+      code: 'ScopeIsOneSubscription',
+      message: `TBMON_SCOPE=all resolved to one subscription (${subscriptionsRead[0]}): the identity can read no other. If more subscriptions hold TensorBoard hosts, ${grant}`,
+    });
+  }
+  if (scope.kind === 'subscriptions' && subscriptionsFailed.length > 0) {
+    out.push({
+      scope: 'TBMON_SCOPE',
+      code: 'ScopeNotReadable',
+      message: `${subscriptionsFailed.length} of the ${scope.subscriptionIds.length} subscription(s) TBMON_SCOPE lists could not be read (${subscriptionsFailed.slice(0, 5).join(', ')}${subscriptionsFailed.length > 5 ? ', …' : ''}); their hosts are not checked. If the identity lacks roles there, ${grant}`,
+    });
+  }
+  return out;
+}
+
 /** The `gone` notice of a host; its id is fixed by the host and the last sweep that saw it, so a retried sweep writes it once. */
 export function goneNotice(entry: InventoryHost, sweepId: string, observedAt: string): Notice {
   return { id: noticeId({ hostId: entry.host.id, kind: 'gone', sweepId: entry.lastSeenSweepId }), kind: 'gone', sweepId, host: entry.host, observedAt };
@@ -175,6 +202,14 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     await deps.ledger.failSweep(sweepId, errors);
     throw new SweepFailedError(sweepId, errors);
   }
+
+  // Reach and unresolved secrets are the run's problems too: logged, stored with the sweep, shown on the status page.
+  const findings = [
+    ...scopeFindings(scope, discovered.subscriptionsRead, discovered.subscriptionsFailed),
+    ...deps.settings.unresolvedSecrets.map((u) => ({ scope: u.setting, code: 'KeyVaultReferenceUnresolved', message: u.message })),
+  ];
+  for (const e of findings) log(`sweep ${sweepId}: ${e.scope}: ${e.code}: ${e.message}`);
+  errors.push(...findings);
 
   const batches = planBatches(discovered.hosts);
   await mapLimited(batches, 4, (b) => deps.ledger.storeBatch(sweepId, b.batchKey, b.hosts));

@@ -1,6 +1,6 @@
 // Self-contained HTML (no external scripts, fonts or images) for the report (CLI --format html, HTTP check) and the
 // status page. Everything that comes from Azure is escaped.
-import type { CheckResult, HostReport, Report } from '../model';
+import type { CheckResult, HostReport, Report, RunError } from '../model';
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -11,6 +11,7 @@ const STYLE = `
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:var(--bg);color:var(--fg)}
 header{background:#101828;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#d0d5dd}
 main{padding:16px 24px;max-width:1200px}
+.sweep{color:#475467;margin:0 0 8px}.sweep p{margin:4px 0}.scope-warning{background:#fffaeb;border:1px solid #fedf89;border-radius:8px;padding:8px 12px;color:var(--fg)}
 .counts{display:flex;gap:12px;margin:8px 0 16px;flex-wrap:wrap}.count{background:#fff;border:1px solid #eaecf0;border-radius:8px;padding:8px 14px;min-width:90px}
 .count b{display:block;font-size:22px}.count.fail b{color:var(--fail)}.count.warn b{color:var(--warn)}.count.unknown b{color:var(--unknown)}.count.pass b{color:var(--pass)}
 .host{background:#fff;border:1px solid #eaecf0;border-left:6px solid var(--skipped);border-radius:8px;margin:12px 0;padding:12px 16px}
@@ -114,6 +115,34 @@ export interface StatusPageOptions {
   selfPath?: string;
   /** Query parameters to keep in the filter form (e.g. the function key `code`). */
   keep?: Record<string, string>;
+  /**
+   * The latest sweep: when it ran and what it reached (its errors are the report's `errors`); null: none ran lately;
+   * absent: not known (no banner).
+   */
+  lastSweep?: LastSweep | null;
+}
+
+/** What the banner shows of a sweep (the sweep ledger's record has these fields). */
+export interface LastSweep {
+  startedAt: string;
+  state: string;
+  hostCount: number | null;
+  subscriptionsRead: number | null;
+  subscriptionsFailed: number | null;
+  errors: RunError[];
+}
+
+/**
+ * One line above the hosts: when the latest sweep ran and what it read, and — leading, when there is one — what
+ * limits its reach (a scope that resolved to one subscription, subscriptions it could not read).
+ */
+export function lastSweepBanner(sweep: LastSweep | null | undefined): string {
+  if (sweep === undefined) return '';
+  if (sweep === null) return '<p class="sweep">No sweep has run in the last 2 days.</p>';
+  const reach = sweep.errors.filter((e) => e.code === 'ScopeIsOneSubscription' || e.code === 'ScopeNotReadable');
+  const line = `Last sweep ${when(sweep.startedAt)} (${escapeHtml(sweep.state)}): ${sweep.hostCount ?? 0} host(s), ${sweep.subscriptionsRead ?? 0} subscription(s) read${sweep.subscriptionsFailed ? `, ${sweep.subscriptionsFailed} not readable` : ''}.`;
+  const warn = reach.map((e) => `<p class="scope-warning"><strong>Reach:</strong> ${escapeHtml(e.message)}</p>`).join('');
+  return `<div class="sweep">${warn}<p>${line}</p></div>`;
 }
 
 export function renderStatusPage(report: Report, opts: StatusPageOptions): string {
@@ -122,6 +151,6 @@ export function renderStatusPage(report: Report, opts: StatusPageOptions): strin
   const form = `<form class="filters" method="get" action="${escapeHtml(opts.selfPath ?? '')}">${keep}
 <label>subscription <input name="subscription" value="${escapeHtml(opts.filters.subscription ?? '')}" size="38"></label>
 <label>status <select name="status">${statusOptions}</select></label><button type="submit">filter</button></form>`;
-  const body = countsHtml(report.summary) + form + errorsHtml(report) + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
+  const body = lastSweepBanner(opts.lastSweep) + countsHtml(report.summary) + form + errorsHtml(report) + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
   return page('tbmon status', `latest report of every TensorBoard host · page generated ${when(opts.generatedAt)}`, body);
 }
