@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'demo-out/**', 'test-out/**', 'bench-out/**'] },
+  { ignores: ['dist/**', '.deploy/**', 'node_modules/**', '.cache/**', 'demo-out/**', 'test-out/**', 'bench-out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
