@@ -6,29 +6,45 @@ param location string
 param tags object
 param token string
 param scope string
+param sweepSchedule string
+@description('TBMON_* check and alerting settings from the azd environment (main.parameters.json); a missing key takes the default.')
+param thresholds object
 param alertEmailFrom string
 param alertFallbackTo string
 param logAnalyticsWorkspaceId string
 param deployEmail bool
+param emailDataLocation string
+@description('Role definition (GUID) that lets the identity send email: the custom sender role or the built-in owner role.')
+param emailSenderRoleId string
 @secure()
 param teamsWebhookUrl string
 @secure()
 param acsConnectionString string
 param logAnalyticsEndpoint string
+@maxLength(8)
+param keyVaultSuffix string
+param logDailyCapGb int
+param vnetEnabled bool
 
-// Throughput is bounded by per-identity API quotas, not by compute:
+// Throughput is bounded by per-identity API quotas, not by compute. Flex Consumption scales each *function scale
+// group* on its own (learn.microsoft.com/azure/azure-functions/flex-consumption-plan, "Per-function scaling": every
+// HTTP function shares one group, blob triggers one, and every other trigger — the sweep timer, the evaluate queue,
+// the alert queue — is its own group), and maximumInstanceCount caps each group, not the app. So the app may run
+// up to 4 x maximumInstanceCount instances (timer, evaluate, alert, HTTP), and only evaluate and the HTTP check query
+// Log Analytics:
 // - Log Analytics allows 5 concurrent queries per identity. tbmon's query gate (shared/evidence/logs-throttle.ts) is
-//   process-wide: every invocation in an instance shares at most 5 queries in flight and 200 starts per 30 s. One
-//   tb-evaluate message (host.json queues.batchSize 1, newBatchThreshold 0) is one Log Analytics workspace's batch and
-//   needs at most 5 queries (one per evidence family), so one instance already uses the whole quota:
-//   maximumInstanceCount 1 x 5 = 5 concurrent queries. More instances would only meet 429s (which are retried,
-//   honouring Retry-After, so raising it costs retries, not correctness).
+//   per process: at most 5 in flight and 200 starts per 30 s in one instance. One tb-evaluate message (host.json
+//   queues.batchSize 1, newBatchThreshold 0) is one workspace's batch and uses up to 5 queries at once, so with
+//   maximumInstanceCount 1 the evaluate group holds 1 x 5 = 5 and an on-demand check in the HTTP group adds up to 5
+//   more: up to 10 concurrent queries against a quota of 5 while someone checks a host during a sweep. The excess
+//   meets 429s, which are retried honouring Retry-After: that costs retries, not correctness. Raising
+//   maximumInstanceCount to N makes it N x 5 (+ N x 5 for HTTP): more 429s, no more throughput.
 // - Resource Graph allows 15 queries per 5 s per identity. A sweep of 10,000 hosts makes <= 20 paged queries and each
 //   evaluate batch <= 2, and the client waits on x-ms-user-quota-remaining / -resets-after.
 // A sweep of 10,000 hosts in 20 Log Analytics workspaces is 20 batches x 5 queries = 100 queries: under 20 s of the
 // 200-per-30-s quota, and a few minutes of wall time at real query latencies, inside the 15-minute schedule.
 @minValue(1)
-@description('Flex Consumption instances (see the quota arithmetic above).')
+@description('Flex Consumption instances per function scale group (see the quota arithmetic above).')
 param maximumInstanceCount int = 1
 var instanceMemoryMB = 2048
 
@@ -50,12 +66,21 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
+    // With VNet integration the app reaches storage through its private endpoints only (as in the quickstart).
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: vnetEnabled ? { defaultAction: 'Deny', bypass: 'None' } : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
   resource blobs 'blobServices' = {
     name: 'default'
     resource deployment 'containers' = {
       name: 'deploymentpackage'
     }
+  }
+  resource queues 'queueServices' existing = {
+    name: 'default'
+  }
+  resource tables 'tableServices' existing = {
+    name: 'default'
   }
 }
 
@@ -79,6 +104,8 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   properties: {
     sku: { name: 'PerGB2018' }
     retentionInDays: 30
+    // A runaway log volume (a debug level left on, a noisy failure loop) stops at the cap instead of the bill.
+    workspaceCapping: { dailyQuotaGb: logDailyCapGb }
   }
 }
 
@@ -104,8 +131,11 @@ resource appInsightsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
+// The name carries keyVaultSuffix (random per azd environment, rotated by the postdown hook): with purge protection a
+// deleted vault cannot be purged and keeps its name for the retention period, so a redeploy needs a new one.
+// 3-24 characters: 'kv-tb-' (6) + 10 + up to 8.
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: 'kv-tbmon-${take(token, 14)}'
+  name: 'kv-tb-${take(token, 10)}${take(keyVaultSuffix, 8)}'
   location: location
   tags: tags
   properties: {
@@ -114,6 +144,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+    // Key Vault security baseline: a deleted secret or vault can be recovered, never purged early.
+    enablePurgeProtection: true
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: vnetEnabled ? { defaultAction: 'Deny', bypass: 'AzureServices' } : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
 }
 
@@ -143,7 +177,7 @@ resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = if (d
   name: 'email-tbmon-${token}'
   location: 'global'
   tags: tags
-  properties: { dataLocation: 'United States' }
+  properties: { dataLocation: emailDataLocation }
   resource managedDomain 'domains' = {
     name: 'AzureManagedDomain'
     location: 'global'
@@ -156,19 +190,20 @@ resource communication 'Microsoft.Communication/communicationServices@2023-04-01
   location: 'global'
   tags: tags
   properties: {
-    dataLocation: 'United States'
+    dataLocation: emailDataLocation
     linkedDomains: [emailService::managedDomain.id]
   }
 }
 
-// Sending email with Entra ID needs a role on the ACS resource; the built-in role is the one confirmed to work.
+// Sending email with Entra ID needs a role on the ACS resource: main.bicep's custom sender role by default, the
+// built-in Communication and Email Service Owner with emailSenderRole 'builtin'.
 resource communicationSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployEmail) {
-  name: guid(communication.id, identity.id, roleIds.communicationAndEmailServiceOwner)
+  name: guid(communication.id, identity.id, emailSenderRoleId)
   scope: communication
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.communicationAndEmailServiceOwner)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSenderRoleId)
   }
 }
 
@@ -182,6 +217,21 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 var senderAddress = !empty(alertEmailFrom) ? alertEmailFrom : (deployEmail ? 'DoNotReply@${emailService::managedDomain.properties.mailFromSenderDomain}' : '')
+// The Azure-managed domain sends 5 emails a minute and 10 an hour; a custom domain (alertEmailFrom) 30 and 100.
+var managedDomainPacing = deployEmail && empty(alertEmailFrom)
+var emailPerMinute = thresholds.?TBMON_EMAIL_PER_MINUTE ?? ''
+var emailPerHour = thresholds.?TBMON_EMAIL_PER_HOUR ?? ''
+
+module network 'network.bicep' = if (vnetEnabled) {
+  name: 'tbmon-network-${token}'
+  params: {
+    location: location
+    tags: tags
+    token: token
+    storageAccountId: storage.id
+    keyVaultId: vault.id
+  }
+}
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: 'func-tbmon-${token}'
@@ -196,7 +246,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
-    siteConfig: { minTlsVersion: '1.2' }
+    // App Service security baseline: no FTP; TLS 1.2 at least.
+    siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled' }
+    virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : null
     functionAppConfig: {
       deployment: {
         storage: {
@@ -210,6 +262,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
   }
 
+  // App Service security baseline: basic (publishing profile) credentials off for FTP and SCM. azd deploys to Flex
+  // Consumption through the deployment container with Entra ID, which these do not affect
+  // (learn.microsoft.com/azure/templates/microsoft.web/sites/basicpublishingcredentialspolicies).
+  resource ftpCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: { allow: false }
+  }
+  resource scmCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: { allow: false }
+  }
+
   resource appSettings 'config' = {
     name: 'appsettings'
     properties: {
@@ -220,13 +284,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       AZURE_CLIENT_ID: identity.properties.clientId
-      // tbmon settings (DESIGN.md § Settings); defaults spelled out so the portal shows what is in force.
+      // tbmon settings (DESIGN.md § Settings). Every value comes from a parameter (the azd environment) or a
+      // default spelled out here, so `azd provision` keeps what `azd env set` chose; a portal edit is overwritten.
       TBMON_SCOPE: scope
-      TBMON_SWEEP_SCHEDULE: '0 */15 * * * *'
-      TBMON_HOST_TAG: 'tensorboard'
-      TBMON_OWNER_TAGS: 'tensorboard-owner,owner'
+      TBMON_SWEEP_SCHEDULE: sweepSchedule
+      TBMON_HOST_TAG: thresholds.?TBMON_HOST_TAG ?? 'tensorboard'
+      TBMON_OWNER_TAGS: thresholds.?TBMON_OWNER_TAGS ?? 'tensorboard-owner,owner'
       TBMON_LOG_ANALYTICS_WORKSPACE_ID: logAnalyticsWorkspaceId
-      TBMON_LOOKBACK: 'PT1H'
+      TBMON_LOOKBACK: thresholds.?TBMON_LOOKBACK ?? 'PT1H'
       TBMON_ALERT_EMAIL_FROM: senderAddress
       TBMON_ALERT_FALLBACK_TO: alertFallbackTo
       ACS_ENDPOINT: deployEmail ? 'https://${communication.properties.hostName}' : ''
@@ -235,29 +300,74 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AZURE_RESOURCE_MANAGER_ENDPOINT: environment().resourceManager
       AZURE_LOG_ANALYTICS_ENDPOINT: logAnalyticsEndpoint
       AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint
-      TBMON_CLIENT_SOURCES: 'VirtualNetwork'
-      TBMON_MIN_VCPUS: '2'
-      TBMON_MIN_MEMORY_GB: '8'
-      TBMON_LAUNCH_LOG_TABLE: 'Syslog'
-      TBMON_LAUNCH_LOG_TAG: 'tensorboard'
-      TBMON_HISTORY_DAYS: '30'
-      TBMON_ALERT_MIN_STATUS: 'fail'
-      TBMON_ALERT_ON_FIRST_SIGHT: 'true'
-      TBMON_ALERT_NEW_CHECKS: 'false'
-      TBMON_DATA_GAP_SWEEPS: '4'
-      TBMON_EMAIL_PER_MINUTE: deployEmail && empty(alertEmailFrom) ? '5' : '30'
-      TBMON_EMAIL_PER_HOUR: deployEmail && empty(alertEmailFrom) ? '10' : '100'
-      TBMON_DISK_FAIL_PCT: '10'
-      TBMON_DISK_WARN_PCT: '20'
-      TBMON_MEMORY_WARN_PCT: '10'
-      TBMON_CPU_WARN_PCT: '90'
+      TBMON_CLIENT_SOURCES: thresholds.?TBMON_CLIENT_SOURCES ?? 'VirtualNetwork'
+      TBMON_MIN_VCPUS: thresholds.?TBMON_MIN_VCPUS ?? '2'
+      TBMON_MIN_MEMORY_GB: thresholds.?TBMON_MIN_MEMORY_GB ?? '8'
+      TBMON_LAUNCH_LOG_TABLE: thresholds.?TBMON_LAUNCH_LOG_TABLE ?? 'Syslog'
+      TBMON_LAUNCH_LOG_TAG: thresholds.?TBMON_LAUNCH_LOG_TAG ?? 'tensorboard'
+      TBMON_HISTORY_DAYS: thresholds.?TBMON_HISTORY_DAYS ?? '30'
+      TBMON_ALERT_MIN_STATUS: thresholds.?TBMON_ALERT_MIN_STATUS ?? 'fail'
+      TBMON_ALERT_ON_FIRST_SIGHT: thresholds.?TBMON_ALERT_ON_FIRST_SIGHT ?? 'true'
+      TBMON_ALERT_NEW_CHECKS: thresholds.?TBMON_ALERT_NEW_CHECKS ?? 'false'
+      TBMON_DATA_GAP_SWEEPS: thresholds.?TBMON_DATA_GAP_SWEEPS ?? '4'
+      TBMON_EMAIL_PER_MINUTE: empty(emailPerMinute) ? (managedDomainPacing ? '5' : '30') : emailPerMinute
+      TBMON_EMAIL_PER_HOUR: empty(emailPerHour) ? (managedDomainPacing ? '10' : '100') : emailPerHour
+      TBMON_DISK_FAIL_PCT: thresholds.?TBMON_DISK_FAIL_PCT ?? '10'
+      TBMON_DISK_WARN_PCT: thresholds.?TBMON_DISK_WARN_PCT ?? '20'
+      TBMON_MEMORY_WARN_PCT: thresholds.?TBMON_MEMORY_WARN_PCT ?? '10'
+      TBMON_CPU_WARN_PCT: thresholds.?TBMON_CPU_WARN_PCT ?? '90'
     }
+    // A Key Vault reference resolves only once its secret exists and the identity may read it; otherwise the app
+    // sees the literal reference (and the platform retries every 24 hours). Ordering is all a template can do: a
+    // role that has not propagated yet is reported by the app (shared/config.ts) with the refresh call, and the
+    // postprovision hook makes that call.
+    dependsOn: [teamsSecret, acsSecret, vaultSecretsUser]
   }
-  dependsOn: [storageRoleAssignments, vaultSecretsUser]
+  dependsOn: [storageRoleAssignments, vaultSecretsUser, appInsightsPublisher]
+}
+
+// Diagnostic settings to the workspace (App Service, Storage and Key Vault security baselines): who read which
+// secret, storage access, the app's own logs.
+resource vaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'tbmon-audit'
+  scope: vault
+  properties: {
+    workspaceId: logs.id
+    logs: [{ categoryGroup: 'audit', enabled: true }]
+  }
+}
+
+var storageLogs = [{ category: 'StorageRead', enabled: true }, { category: 'StorageWrite', enabled: true }, { category: 'StorageDelete', enabled: true }]
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'tbmon-storage'
+  scope: storage::blobs
+  properties: { workspaceId: logs.id, logs: storageLogs }
+}
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'tbmon-storage'
+  scope: storage::queues
+  properties: { workspaceId: logs.id, logs: storageLogs }
+}
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'tbmon-storage'
+  scope: storage::tables
+  properties: { workspaceId: logs.id, logs: storageLogs }
+}
+
+resource appDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'tbmon-app'
+  scope: functionApp
+  properties: {
+    workspaceId: logs.id
+    logs: [{ category: 'FunctionAppLogs', enabled: true }]
+  }
 }
 
 output functionAppName string = functionApp.name
+output functionAppId string = functionApp.id
 output functionAppUrl string = 'https://${functionApp.properties.defaultHostName}'
 output identityPrincipalId string = identity.properties.principalId
 output identityClientId string = identity.properties.clientId
 output applicationInsightsName string = appInsights.name
+output applicationInsightsId string = appInsights.id
+output keyVaultName string = vault.name

@@ -1,7 +1,6 @@
 // Role definition ids (built-in, the same in every tenant) shared by the role modules.
 @export()
 var roleIds = {
-  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
   logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'

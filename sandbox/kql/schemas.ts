@@ -24,6 +24,19 @@ export const LOG_ANALYTICS_SCHEMAS: Record<string, string> = {
   NTANetAnalytics: `(${COMMON}, FlowStatus: string, FlowDirection: string, FlowType: string, SrcIp: string, DestIp: string, SrcVm: string, DestVm: string, SrcNic: string, DestNic: string, DestPort: int, L4Protocol: string, NsgList: string, NsgRule: string, NsgRuleType: string, AclGroup: string, AclRule: string, AllowedInFlows: long, DeniedInFlows: long, AllowedOutFlows: long, DeniedOutFlows: long, SrcSubnet: string, DestSubnet: string, TargetResourceId: string, TargetResourceType: string, FlowStartTime: datetime, FlowEndTime: datetime, FlowIntervalStartTime: datetime, FlowIntervalEndTime: datetime)`,
 };
 
+/**
+ * Application Insights tables as its own query API, workbooks and log alerts on the component see them (the classic
+ * schema: learn.microsoft.com/azure/azure-monitor/app/data-model-complete and the tables reference for
+ * requests, traces, customMetrics, exceptions). tbmon's app alerts (infra/app/alerts.bicep) and workbook query these.
+ */
+const AI_COMMON = 'operation_Name: string, operation_Id: string, operation_ParentId: string, operation_SyntheticSource: string, session_Id: string, user_Id: string, user_AuthenticatedId: string, user_AccountId: string, application_Version: string, client_Type: string, client_Model: string, client_OS: string, client_IP: string, client_City: string, client_StateOrProvince: string, client_CountryOrRegion: string, client_Browser: string, cloud_RoleName: string, cloud_RoleInstance: string, appId: string, appName: string, iKey: string, sdkVersion: string, itemId: string, itemType: string, itemCount: int';
+export const APPLICATION_INSIGHTS_SCHEMAS: Record<string, string> = {
+  requests: `(timestamp: datetime, id: string, source: string, name: string, url: string, success: bool, resultCode: string, duration: real, performanceBucket: string, customDimensions: dynamic, customMeasurements: dynamic, ${AI_COMMON})`,
+  traces: `(timestamp: datetime, message: string, severityLevel: int, customDimensions: dynamic, customMeasurements: dynamic, ${AI_COMMON})`,
+  customMetrics: `(timestamp: datetime, name: string, value: real, valueCount: int, valueSum: real, valueMin: real, valueMax: real, valueStdDev: real, customDimensions: dynamic, ${AI_COMMON})`,
+  exceptions: `(timestamp: datetime, problemId: string, handledAt: string, type: string, message: string, assembly: string, method: string, outerType: string, outerMessage: string, outerAssembly: string, outerMethod: string, innermostType: string, innermostMessage: string, innermostAssembly: string, innermostMethod: string, severityLevel: int, details: dynamic, customDimensions: dynamic, customMeasurements: dynamic, ${AI_COMMON})`,
+};
+
 const ARG_COLUMNS = '(id: string, name: string, type: string, tenantId: string, kind: string, location: string, resourceGroup: string, subscriptionId: string, managedBy: string, sku: dynamic, plan: dynamic, properties: dynamic, tags: dynamic, identity: dynamic, zones: dynamic, extendedLocation: dynamic)';
 
 /** Resource Graph's tables the sandbox serves (lower-case names; Graph matches table names case-insensitively). */

@@ -1,7 +1,7 @@
 // Checks a query the product sends against the real table schemas with the Kusto language service's semantic
 // analysis: unknown tables and columns, type mismatches, syntax errors.
 import { kusto, listOf } from './language';
-import { LOG_ANALYTICS_SCHEMAS, RESOURCE_GRAPH_SCHEMAS, parseSchema } from './schemas';
+import { APPLICATION_INSIGHTS_SCHEMAS, LOG_ANALYTICS_SCHEMAS, RESOURCE_GRAPH_SCHEMAS, parseSchema } from './schemas';
 import type { KType } from './values';
 
 const SCALAR_TYPES: Record<KType, string> = {
@@ -9,7 +9,8 @@ const SCALAR_TYPES: Record<KType, string> = {
   timespan: 'TimeSpan', guid: 'Guid', dynamic: 'Dynamic',
 };
 
-export type KqlTarget = 'resourceGraph' | 'logAnalytics';
+/** applicationInsights: the component's own tables (alert rules and workbooks on it), not a workspace's App* tables. */
+export type KqlTarget = 'resourceGraph' | 'logAnalytics' | 'applicationInsights';
 
 export interface KqlDiagnostic {
   severity: string;
@@ -30,6 +31,7 @@ const globalsCache = new Map<string, unknown>();
 
 function tablesFor(target: KqlTarget): Record<string, string> {
   if (target === 'logAnalytics') return LOG_ANALYTICS_SCHEMAS;
+  if (target === 'applicationInsights') return APPLICATION_INSIGHTS_SCHEMAS;
   // Resource Graph matches table names case-insensitively; the language service does not, so both usual spellings.
   const out: Record<string, string> = {};
   for (const [name, schema] of Object.entries(RESOURCE_GRAPH_SCHEMAS)) {

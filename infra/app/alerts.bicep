@@ -1,0 +1,128 @@
+// Alerts on tbmon itself, to an action group: a function execution failed, no sweep ran for twice the schedule, a
+// queue message went to a -poison queue. Log search alerts on Application Insights (the host records every execution
+// in `requests`, its own warnings and tbmon's log lines in `traces`) — they need nothing tbmon does not already emit,
+// and a health endpoint, when the app has one, can be added beside them without replacing them.
+// Shapes: learn.microsoft.com/azure/templates/microsoft.insights/scheduledqueryrules (2021-08-01) and
+// microsoft.insights/actiongroups (2023-01-01). Each query is validated against the Application Insights schemas by
+// test/deploy/bicep.test.ts (the Kusto language service).
+param location string
+param tags object
+param token string
+param applicationInsightsId string
+@description('Comma-separated addresses of the action group; empty: an action group without receivers (add them in the portal).')
+param emails string
+@minValue(1)
+param sweepIntervalMinutes int
+
+var receivers = [for (address, i) in filter(map(split(emails, ','), a => trim(a)), a => !empty(a)): {
+  name: 'tbmon-ops-${i}'
+  emailAddress: address
+  useCommonAlertSchema: true
+}]
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: 'ag-tbmon-${token}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'tbmon'
+    enabled: true
+    emailReceivers: receivers
+  }
+}
+
+// The Functions host writes one `requests` row per execution (name = the function), success false when it threw.
+var failedExecutionsQuery = 'requests | where name in ("sweep", "evaluate", "alert", "check", "status") | where success == false | project timestamp, name, resultCode, operation_Id'
+// A sweep that ran is a successful `sweep` row; none in twice the schedule's interval means the timer or the app is down.
+var sweepsQuery = 'requests | where name == "sweep" | where success == true | project timestamp'
+// The queue extension's warning when a message reaches maxDequeueCount (Azure/azure-webjobs-sdk: "Message has reached
+// MaxDequeueCount of N. Moving message to queue 'X-poison'."), and tbmon's own for a message that does not validate.
+var poisonQuery = 'traces | where message has "Moving message to queue" or message has "message not processed" | project timestamp, message, operation_Name'
+
+var window = 'PT${2 * sweepIntervalMinutes}M'
+
+resource failedExecutions 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = {
+  name: 'tbmon-failed-executions-${token}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'tbmon: a function execution failed'
+    description: 'A sweep, evaluate, alert, check or status execution threw. The traces of its operation_Id say why.'
+    severity: 2
+    enabled: true
+    scopes: [applicationInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: failedExecutionsQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+resource noSweep 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = {
+  name: 'tbmon-no-sweep-${token}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'tbmon: no sweep for twice the schedule'
+    description: 'No successful sweep in ${window}: the timer did not fire, the app is stopped, or every sweep failed.'
+    severity: 1
+    enabled: true
+    scopes: [applicationInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: window
+    criteria: {
+      allOf: [
+        {
+          query: sweepsQuery
+          timeAggregation: 'Count'
+          operator: 'LessThan'
+          threshold: 1
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+resource poisonMessages 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = {
+  name: 'tbmon-poison-messages-${token}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'tbmon: a queue message went to the poison queue'
+    description: 'A tb-evaluate or tb-alerts message failed 5 attempts or did not validate: it waits in the -poison queue.'
+    severity: 2
+    enabled: true
+    scopes: [applicationInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: poisonQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+output actionGroupId string = actionGroup.id
