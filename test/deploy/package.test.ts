@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -44,6 +44,15 @@ before(() => {
   // esbuild comes with tsx (a devDependency), hoisted to node_modules/esbuild.
   const esbuild = require('esbuild') as { buildSync(o: Record<string, unknown>): unknown };
   esbuild.buildSync({ entryPoints, outdir: path.join(dir, 'dist'), outbase: root, format: 'cjs', platform: 'node', target: 'node22', logLevel: 'error' });
+  // tsc (resolveJsonModule) also emits the JSON files the sources import (schemas/*.json) beside them in dist/.
+  for (const f of entryPoints) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/from '(\.{1,2}\/[^']+\.json)'/g)) {
+      const src = path.resolve(path.dirname(f), m[1]);
+      const dst = path.join(dir, 'dist', path.relative(root, src));
+      mkdirSync(path.dirname(dst), { recursive: true });
+      copyFileSync(src, dst);
+    }
+  }
   execFileSync(process.execPath, [path.join(root, 'scripts', 'stage-deploy.mjs'), '--dist', path.join(dir, 'dist'), '--out', out], { cwd: root, stdio: 'pipe' });
 });
 
