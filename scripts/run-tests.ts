@@ -1,5 +1,6 @@
-// The body of `npm test` (scripts/bootstrap.js runs it under Node 22): lint, typecheck, shellcheck, then every test
-// file under test/ with one shared Azurite and one TLS certificate for sandboxes, all behind the loopback guard.
+// The body of `npm test` (scripts/bootstrap.js runs it under Node 22): lint, the layer rules, typecheck, shellcheck,
+// then every test file under test/ with one shared Azurite and one TLS certificate for sandboxes, all behind the
+// loopback guard.
 //
 //   npm test                         everything
 //   npm test -- test/kql             lint + typecheck + only the tests under test/kql (files or folders)
@@ -184,10 +185,13 @@ async function main(): Promise<number> {
   } else {
     const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const depcruise = path.join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
     // Caches live in .cache/ (git-ignored): a second run on the same checkout re-checks only what changed.
     const cache = path.join(root, '.cache');
     await Promise.all([
       checkStep('lint', process.execPath, [eslint, '--cache', '--cache-location', path.join(cache, 'eslint') + path.sep, '.']),
+      // Imports run one way (DESIGN.md § Shape): the layer order in .dependency-cruiser.cjs, as `npm run lint` runs it.
+      checkStep('layers', process.execPath, [depcruise, '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'shared', 'functions', 'cli', 'devhost']),
       checkStep('typecheck', process.execPath, [tsc, '--noEmit', '--incremental', '--tsBuildInfoFile', path.join(cache, 'tsc', 'tsconfig.tsbuildinfo'), '-p', 'tsconfig.json']),
     ]);
     await shellcheckStep();

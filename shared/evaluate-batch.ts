@@ -16,7 +16,8 @@ import type { RunError, RunStats } from './model';
 import { compareHost, noticesFor, type Transition } from './regressions';
 import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
 import { enqueueJson, ensureQueue } from './storage';
-import { recipientsOf, type Outbox } from './state/outbox';
+import { recipientsOf } from './notify/recipients';
+import type { Outbox } from './state/outbox';
 import type { ReportStore } from './state/reports';
 import type { SweepLedger } from './state/sweeps';
 

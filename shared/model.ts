@@ -54,6 +54,12 @@ export interface HostFacts {
    * VMs (matched by VM and NIC), and in records stored before discovery read it.
    */
   privateIp?: string | null;
+  /**
+   * A compute instance found through a TensorBoard custom application (customServices), not only the host tag: it is
+   * reached through the published port, never through the AzureML proxy. Set once by discovery (identify.ts); false
+   * for clusters and VMs; absent in records stored before discovery set it.
+   */
+  customApplication?: boolean;
 }
 
 /** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */

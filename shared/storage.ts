@@ -144,6 +144,11 @@ export function storageErrorCode(e: unknown): string | undefined {
   return s.code ?? s.details?.odataError?.code ?? s.details?.errorCode;
 }
 
+/** The HTTP status a storage SDK error carries (RestError `statusCode`), if any. */
+export function statusOf(e: unknown): number | undefined {
+  return shape(e).statusCode;
+}
+
 /** 412: an ETag condition failed (table `UpdateConditionNotSatisfied`, queue/blob `ConditionNotMet`) — someone else wrote first. */
 export function isConditionFailed(e: unknown): boolean {
   return shape(e).statusCode === 412;

@@ -16,7 +16,8 @@ import { noticeId } from './regressions';
 import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
 import { enqueueJson, ensureQueue } from './storage';
 import type { HostInventory, InventoryHost } from './state/inventory';
-import { recipientsOf, type Outbox } from './state/outbox';
+import { recipientsOf } from './notify/recipients';
+import type { Outbox } from './state/outbox';
 import { batchKeyFor, MAX_HOSTS_PER_BATCH, newSweepId, type SweepLedger } from './state/sweeps';
 
 export interface SweepDeps {

@@ -6,8 +6,8 @@ import type { HostEvidence, VmSizeInfo } from '../evidence/types';
 import type { ArmObject, NetworkEvidence, Ref } from '../evidence/network-types';
 import type { ClusterEventEvidence, FlowEvidence, KernelEvidence, LaunchLogEvidence, LogEvidence, MetricSeries } from '../evidence/log-types';
 import type { ServiceTagEntry } from '../nsg/address-space';
-import { classifyLaunchLine, OTHER_KEY } from './script/patterns';
-import { classifyKernelLine } from './resource/kernel-patterns';
+import { classifyLaunchLine, OTHER_KEY } from '../evidence/launch-patterns';
+import { classifyKernelLine } from '../evidence/kernel-patterns';
 
 /** The example clock: log lines are minutes before it. */
 export const EXAMPLE_NOW = '2026-11-26T06:00:00.000Z';

@@ -2,8 +2,8 @@
 // same raw JSON — a Resource Graph row that kept `properties` whole, or an ARM object read raw — gives the same
 // HostRecord, which is what makes the Graph path and the ARM fallback interchangeable.
 import type { HostFacts, HostKind, HostRecord } from '../model';
-import { ownersFromTags } from '../notify/recipients';
 import { parseResourceId, workspaceIdOfCompute, nameOfId } from './ids';
+import { ownersFromTags } from './owners';
 
 /** A resource as Azure returns it (ARM GET/list item, or a Resource Graph row projecting these columns). */
 export interface RawResource {
@@ -118,7 +118,7 @@ function lastOperationOf(v: unknown): HostFacts['lastOperation'] {
   return out;
 }
 
-function computeFacts(raw: RawResource, props: Json, inner: Json): HostFacts {
+function computeFacts(raw: RawResource, props: Json, inner: Json, customApplication: boolean): HostFacts {
   const enable = inner.enableNodePublicIp;
   return {
     vmSize: str(inner.vmSize),
@@ -132,6 +132,7 @@ function computeFacts(raw: RawResource, props: Json, inner: Json): HostFacts {
     computerName: null,
     workspaceId: workspaceIdOfCompute(raw.id),
     privateIp: str(obj(inner.connectivityEndpoints)?.privateIpAddress),
+    customApplication,
   };
 }
 
@@ -162,6 +163,7 @@ function vmFacts(props: Json): HostFacts {
     nicIds: Array.isArray(nics) ? nics.map((n) => str(obj(n)?.id)).filter((id): id is string => id !== null) : [],
     computerName: str(obj(props.osProfile)?.computerName) ?? str(instanceView?.computerName),
     workspaceId: null,
+    customApplication: false,
   };
 }
 
@@ -180,6 +182,7 @@ export function identifyHost(raw: RawResource, options: IdentifyOptions): Identi
   let kind: HostKind;
   let ports: { port: number; publishedPort: number };
   let facts: HostFacts;
+  let customApplication = false;
   let createdBy: string | null = null;
   let workspace: string | null = null;
   let location = str(raw.location);
@@ -193,6 +196,7 @@ export function identifyHost(raw: RawResource, options: IdentifyOptions): Identi
       const service = tensorboardServiceEndpoint(inner.customServices);
       if (!service && tagPort === null) return null;
       kind = 'compute-instance';
+      customApplication = service !== null;
       const fallback = tagPort ?? DEFAULT_TENSORBOARD_PORT;
       ports = { port: service?.port ?? fallback, publishedPort: service?.publishedPort ?? service?.port ?? fallback };
     } else if (computeType === 'amlcompute') {
@@ -202,7 +206,7 @@ export function identifyHost(raw: RawResource, options: IdentifyOptions): Identi
     } else {
       return null;
     }
-    facts = computeFacts(raw, props, inner);
+    facts = computeFacts(raw, props, inner, customApplication);
     createdBy = str(obj(inner.createdBy)?.userName);
     workspace = nameOfId(workspaceId);
     location ??= str(props.computeLocation);

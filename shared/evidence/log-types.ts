@@ -3,7 +3,7 @@
 // whatever the row count: the newest few distinct lines per pattern, counts, per-metric aggregates — never raw rows.
 import type { Gathered } from '../model';
 
-/** Which launch-log pattern a line matched on the server (shared/checks/script/patterns.ts), or `other`. */
+/** Which launch-log pattern a line matched on the server (shared/evidence/launch-patterns.ts), or `other`. */
 export type LaunchLineKey = string;
 
 /** One distinct line of a pattern key: its newest time and how often it occurred in the window. */

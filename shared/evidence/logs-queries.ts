@@ -3,8 +3,8 @@
 // summarises per host on the server, so its result is bounded by hosts × patterns (or metrics, mounts), never by
 // the number of rows. The window is the request's timespan (TBMON_LOOKBACK), not part of the text.
 import { kqlDynamicList, kqlIdentifier, kqlString } from '../kql';
-import { LAUNCH_PATTERNS, OTHER_KEY } from '../checks/script/patterns';
-import { KERNEL_PATTERNS } from '../checks/resource/kernel-patterns';
+import { LAUNCH_PATTERNS, OTHER_KEY } from './launch-patterns';
+import { KERNEL_PATTERNS } from './kernel-patterns';
 import type { HostKeyIndex } from './logs-hosts';
 
 /** KQL `contains` is case-insensitive, so the lower-case terms match the message as written. */

@@ -1,55 +1,11 @@
-// Who hears about a host (DESIGN.md § Host kinds, issue 8): the owners discovery resolved (owner tags in
-// TBMON_OWNER_TAGS order, then the compute's createdBy.userName when it is an email address), else the fallback
-// list. Every address is validated; a bad one is skipped and logged (by position, not value, when it is not an
-// address at all — a tag value can hold anything). Addresses are lower-cased so one person is one outbox partition.
-import { isEmailAddress, type Settings } from '../config';
+// Who hears about a host (DESIGN.md § Host kinds, issue 8): the owners discovery resolved (discovery/owners.ts),
+// validated again, else the fallback list; plus the Teams channel when a webhook is set.
+import type { Settings } from '../config';
+import { validAddresses } from '../discovery/owners';
 import type { Host } from '../model';
+import { TEAMS_RECIPIENT, type Notice } from '../notices';
 
 export type NotifyLog = (message: string) => void;
-
-/** Splits a tag value or setting that may list several addresses (`a@x.com; b@x.com`, `a@x.com, b@x.com`). */
-export function splitAddresses(value: string): string[] {
-  return value.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
-}
-
-/** Valid, lower-cased, de-duplicated addresses from `candidates`, in order; each invalid one is logged and skipped. */
-export function validAddresses(candidates: readonly string[], where: string, log: NotifyLog = () => {}): string[] {
-  const out: string[] = [];
-  for (const raw of candidates) {
-    const a = stripDisplayName(raw.trim()).toLowerCase();
-    if (a === '') continue;
-    if (!isEmailAddress(a)) {
-      log(`tbmon alert: skipped an owner entry of ${where} that is not an email address (${describeInvalid(a)})`);
-      continue;
-    }
-    if (!out.includes(a)) out.push(a);
-  }
-  return out;
-}
-
-/**
- * Owner addresses from a resource's tags and creator, first match wins as DESIGN.md says: the first owner tag
- * (in `ownerTags` order, tag keys compared case-insensitively as Azure does) holding at least one valid address,
- * else `createdByUserName` when it is an email address. Empty when neither yields one.
- */
-export function ownersFromTags(
-  tags: Readonly<Record<string, string>> | undefined,
-  ownerTags: readonly string[],
-  createdByUserName: string | null | undefined,
-  where: string,
-  log: NotifyLog = () => {},
-): string[] {
-  const byKey = new Map<string, string>();
-  for (const [k, v] of Object.entries(tags ?? {})) byKey.set(k.toLowerCase(), v);
-  for (const key of ownerTags) {
-    const value = byKey.get(key.toLowerCase());
-    if (value === undefined) continue;
-    const found = validAddresses(splitAddresses(value), `${where} (tag ${key})`, log);
-    if (found.length) return found;
-  }
-  if (createdByUserName && isEmailAddress(createdByUserName.trim())) return [createdByUserName.trim().toLowerCase()];
-  return [];
-}
 
 /**
  * The email recipients of a host's notices: its owners when any is a valid address, else TBMON_ALERT_FALLBACK_TO.
@@ -61,15 +17,18 @@ export function recipientsFor(host: Pick<Host, 'name' | 'owners'>, settings: Pic
   return validAddresses(settings.alertFallbackTo, 'TBMON_ALERT_FALLBACK_TO', log);
 }
 
-/** `Jane Doe <jane@contoso.com>` → `jane@contoso.com`; anything else unchanged. */
-function stripDisplayName(s: string): string {
-  const m = /<([^<>]+)>\s*$/.exec(s);
-  return m ? m[1].trim() : s;
-}
-
-/** Says what is wrong without echoing a value that may be anything (a token pasted into a tag, say). */
-function describeInvalid(s: string): string {
-  if (!s.includes('@')) return 'no @';
-  if (s.length > 254) return 'longer than 254 characters';
-  return 'not of the form name@domain.tld';
+/**
+ * Who hears about a notice: the host's owners (resolved by discovery; validated and lower-cased again here), else
+ * `TBMON_ALERT_FALLBACK_TO`; plus the Teams channel `teams:default` when a webhook is set. The outbox writes one row
+ * per recipient this returns.
+ */
+export function recipientsOf(settings: Pick<Settings, 'alertFallbackTo' | 'teamsWebhookUrl'> & Partial<Pick<Settings, 'unresolvedSecrets'>>, log?: NotifyLog): (notice: Notice) => string[] {
+  // A webhook whose Key Vault reference is not resolved yet still addresses the channel: its cards wait in the outbox
+  // (the alert run leaves rows without a webhook pending) instead of being lost.
+  const teams = !!settings.teamsWebhookUrl || !!settings.unresolvedSecrets?.some((u) => u.setting === 'TEAMS_WEBHOOK_URL');
+  return (notice) => {
+    const to = recipientsFor(notice.host, settings, log);
+    if (teams) to.push(TEAMS_RECIPIENT);
+    return to;
+  };
 }

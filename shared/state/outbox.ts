@@ -10,10 +10,9 @@
 // the ETag conditions hold per row, and one row changed by someone else fails its whole transaction.
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
-import type { Settings } from '../config';
 import { mapLimited } from '../limit';
-import { TEAMS_RECIPIENT, type Notice } from '../notices';
-import { recipientsFor, type NotifyLog } from '../notify/recipients';
+import type { Notice } from '../notices';
+import { statusOf } from '../storage';
 import { packJson, PackTooLargeError, unpackJson } from './packing';
 
 export type OutboxState = 'pending' | 'claimed' | 'sent';
@@ -72,21 +71,6 @@ export interface OutboxOptions {
 const DEFAULT_LEASE_MS = 10 * 60_000;
 /** A Table transaction holds at most 100 operations, all on one partition (here: one recipient). */
 const MAX_TRANSACTION_ROWS = 100;
-
-/**
- * Who hears about a notice: the host's owners (resolved by discovery; validated and lower-cased by
- * notify/recipients.ts), else `TBMON_ALERT_FALLBACK_TO`; plus the Teams channel `teams:default` when a webhook is set.
- */
-export function recipientsOf(settings: Pick<Settings, 'alertFallbackTo' | 'teamsWebhookUrl'> & Partial<Pick<Settings, 'unresolvedSecrets'>>, log?: NotifyLog): (notice: Notice) => string[] {
-  // A webhook whose Key Vault reference is not resolved yet still addresses the channel: its cards wait in the outbox
-  // (the alert run leaves rows without a webhook pending) instead of being lost.
-  const teams = !!settings.teamsWebhookUrl || !!settings.unresolvedSecrets?.some((u) => u.setting === 'TEAMS_WEBHOOK_URL');
-  return (notice) => {
-    const to = recipientsFor(notice.host, settings, log);
-    if (teams) to.push(TEAMS_RECIPIENT);
-    return to;
-  };
-}
 
 export class Outbox {
   private readonly leaseMs: number;
@@ -356,10 +340,6 @@ function recipientOfKey(key: string): string {
 
 function quote(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-export function statusOf(e: unknown): number | undefined {
-  return (e as { statusCode?: number } | null)?.statusCode;
 }
 
 /** The rows, checked to share one recipient (a Table transaction spans one partition). */

@@ -14,7 +14,7 @@ import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { HostReport } from '../model';
 import type { HostCheckStates } from '../regressions';
 import { packJson, PackTooLargeError, unpackJson, type PackedProperties } from './packing';
-import { statusOf } from './outbox';
+import { statusOf } from '../storage';
 import { compareSweepIds } from './sweeps';
 
 export const REPORTS_TABLE = 'tbmonreports';

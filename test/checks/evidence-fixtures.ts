@@ -5,10 +5,11 @@ import type { HostEvidence, VmSizeInfo } from '../../shared/evidence/types';
 import type { KernelEvent, KernelEvidence, LaunchLogEvidence, LaunchLogLine, LogEvidence, MetricSeries } from '../../shared/evidence/log-types';
 import { LINES_PER_GROUP } from '../../shared/evidence/logs-queries';
 import type { Gathered, HostRecord } from '../../shared/model';
-import { classifyLaunchLine, OTHER_KEY } from '../../shared/checks/script/patterns';
-import { classifyKernelLine } from '../../shared/checks/resource/kernel-patterns';
+import { classifyLaunchLine, OTHER_KEY } from '../../shared/evidence/launch-patterns';
+import { classifyKernelLine } from '../../shared/evidence/kernel-patterns';
 
 export const NOW = '2026-11-26T06:00:00.000Z';
+
 export const settings: Settings = loadSettings({});
 
 export function host(over: Omit<Partial<HostRecord>, 'facts'> & { facts?: Partial<HostRecord['facts']> } = {}): HostRecord {

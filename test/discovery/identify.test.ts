@@ -104,7 +104,7 @@ test('identify: compute instance facts come from properties.properties', () => {
     errors: [{ error: { code: 'Quota' } }, { error: { code: 'ScriptFailed', message: 'setup script exited 1' } }],
     lastOperation: { operationName: 'Start', operationTrigger: 'User', operationStatus: 'Failed', operationTime: '2026-11-26T05:00:00Z' },
     enableNodePublicIp: false, subnetId: '/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/ml',
-    nicIds: [], computerName: null, workspaceId: WS, privateIp: '10.10.1.4',
+    nicIds: [], computerName: null, workspaceId: WS, privateIp: '10.10.1.4', customApplication: true,
   });
   assert.equal(got.record.workspace, 'ws1');
   assert.equal(got.record.resourceGroup, 'rg-ml');
@@ -117,7 +117,7 @@ test('identify: absent runtime fields are null, not guessed', () => {
   assert.ok(got);
   assert.deepEqual(got.record.facts, {
     vmSize: null, state: null, provisioningState: null, errors: null, lastOperation: null, enableNodePublicIp: null,
-    subnetId: null, nicIds: [], computerName: null, workspaceId: WS, privateIp: null,
+    subnetId: null, nicIds: [], computerName: null, workspaceId: WS, privateIp: null, customApplication: false,
   });
 });
 

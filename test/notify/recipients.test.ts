@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ownersFromTags, recipientsFor, splitAddresses, validAddresses } from '../../shared/notify/recipients';
+import { ownersFromTags, splitAddresses, validAddresses } from '../../shared/discovery/owners';
+import { recipientsFor } from '../../shared/notify/recipients';
 
 const OWNER_TAGS = ['tensorboard-owner', 'owner'];
 

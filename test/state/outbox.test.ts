@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TableClient } from '@azure/data-tables';
-import { LostClaimError, Outbox, recipientsOf, type OutboxRow } from '../../shared/state/outbox';
+import { recipientsOf } from '../../shared/notify/recipients';
+import { LostClaimError, Outbox, type OutboxRow } from '../../shared/state/outbox';
 import type { Notice } from '../../shared/notices';
 import type { Host } from '../../shared/model';
 import { testStorageConnectionString, uniqueName } from '../support/env';

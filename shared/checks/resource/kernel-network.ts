@@ -6,7 +6,7 @@ import type { KernelEvent } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { kernNotProven, unknownFrom } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
-import { kernelPattern } from './kernel-patterns';
+import { kernelPattern } from '../../evidence/kernel-patterns';
 import { exampleEvidence, kernelLog } from '../examples';
 import { cannotTell, evidenceList, notCollected } from '../words';
 

@@ -8,7 +8,7 @@ import type { KernelEvent, MetricSeries } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { fmtPct, kernNotProven, onNode } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
-import { OOM_KILL, TENSORBOARD_COMM } from './kernel-patterns';
+import { OOM_KILL, TENSORBOARD_COMM } from '../../evidence/kernel-patterns';
 import { exampleEvidence, kernelLog, metrics } from '../examples';
 import { cannotTell, count, evidenceList, evidenceNumber, notCollected, pct } from '../words';
 import { partialOutcome, type MissingSource } from '../partial';

@@ -5,7 +5,7 @@ import type { HostEvidence } from '../../evidence/types';
 import type { CheckOutcome, HostRecord, Severity } from '../../model';
 import type { CheckDefinition } from '../types';
 import { lineEvidence, readLaunchLog, standingFailure } from './launch-log';
-import type { ScriptCheckId } from './patterns';
+import type { ScriptCheckId } from '../../evidence/launch-patterns';
 import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
 import { cannotTell, evidenceText, launchLogWhy, quoteLine } from '../words';
 

@@ -4,7 +4,7 @@ import type { Settings } from '../../config';
 import type { HostEvidence } from '../../evidence/types';
 import type { LaunchLogEvidence, LaunchLogLine } from '../../evidence/log-types';
 import type { CheckOutcome } from '../../model';
-import { LAUNCH_PATTERNS, type LaunchPatternRole } from './patterns';
+import { LAUNCH_PATTERNS, type LaunchPatternRole } from '../../evidence/launch-patterns';
 
 export function setupHint(settings: Settings): string {
   const where = settings.launchLogTable.toLowerCase() === 'syslog'

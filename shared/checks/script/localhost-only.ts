@@ -4,32 +4,22 @@
 // bound to localhost cannot be reached through its published port); warn otherwise.
 import type { Settings } from '../../config';
 import type { HostEvidence } from '../../evidence/types';
-import { tagValue, tensorboardServiceEndpoint } from '../../discovery/identify';
+import { tagValue } from '../../discovery/identify';
 import type { CheckOutcome } from '../../model';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
-import { isLoopbackHost, parseServingLine } from './patterns';
+import { isLoopbackHost, parseServingLine } from '../../evidence/launch-patterns';
 import { exampleEvidence, exampleLoadBalancer, exampleNetwork, launchLog } from '../examples';
 import { cannotTell, launchLogWhy } from '../words';
 import { partialOutcome, type MissingSource } from '../partial';
 
-/** What network evidence says about the path (read loosely: only two facts matter here). */
-function networkFacts(evidence: HostEvidence): { loadBalanced: boolean; customApplication: boolean } {
-  if (!evidence.network.ok) return { loadBalanced: false, customApplication: false };
-  const v = evidence.network.value as unknown as { loadBalancers?: unknown; customServices?: unknown };
-  return {
-    loadBalanced: Array.isArray(v.loadBalancers) && v.loadBalancers.length > 0,
-    customApplication: tensorboardServiceEndpoint(v.customServices) !== null,
-  };
-}
-
-/** The network facts loopbackIsFatal needs but could not read (load balancers, custom applications), or null. */
+/**
+ * The network fact loopbackIsFatal needs but could not read (the load balancers on the path), or null. Whether a
+ * compute instance has a custom application is a host fact discovery read with the host itself.
+ */
 function networkUnread(evidence: HostEvidence): MissingSource | null {
-  const hint = 'tbmon reads load balancers and the compute instance\'s custom applications through Resource Graph or ARM; grant Reader on their resource groups.';
-  if (!evidence.network.ok) return { source: 'the network evidence (load balancers, custom applications)', reason: evidence.network.reason, hint: evidence.network.hint ?? hint };
-  if (evidence.host.kind === 'compute-instance' && evidence.network.value.customServices === null) {
-    return { source: `the custom applications of ${evidence.host.name}`, reason: 'not read', hint };
-  }
+  const hint = 'tbmon reads load balancers through Resource Graph or ARM; grant Reader on their resource groups.';
+  if (!evidence.network.ok) return { source: 'the network evidence (load balancers)', reason: evidence.network.reason, hint: evidence.network.hint ?? hint };
   return null;
 }
 
@@ -37,11 +27,12 @@ function networkUnread(evidence: HostEvidence): MissingSource | null {
 export function loopbackIsFatal(evidence: HostEvidence, settings: Settings): { fatal: boolean; why: string } {
   const h = evidence.host;
   if (h.kind === 'vm') return { fatal: true, why: 'a VM is reached over its network interface' };
-  const net = networkFacts(evidence);
-  if (net.loadBalanced) return { fatal: true, why: 'a load balancer forwards to the host\'s address' };
-  // A compute instance found through its custom application (not the host tag), or one whose container port is
-  // published on another port, is reached through the published port.
-  const customApp = h.kind === 'compute-instance' && (net.customApplication || h.port !== h.publishedPort || tagValue(h.tags, settings.hostTag) === undefined);
+  if (evidence.network.ok && evidence.network.value.loadBalancers.length > 0) return { fatal: true, why: 'a load balancer forwards to the host\'s address' };
+  // A compute instance found through its custom application (a fact discovery sets), or one whose container port is
+  // published on another port, is reached through the published port. A record stored before discovery set the fact
+  // has none: an instance without the host tag can only have been found through its custom application.
+  const customApplication = h.facts.customApplication ?? tagValue(h.tags, settings.hostTag) === undefined;
+  const customApp = h.kind === 'compute-instance' && (customApplication || h.port !== h.publishedPort);
   if (customApp) return { fatal: true, why: 'a custom application is reached through its published port' };
   return { fatal: false, why: 'the AzureML proxy may still reach it, but nothing else can' };
 }
@@ -63,8 +54,8 @@ export const localhostOnlyCheck: CheckDefinition = {
     else if (notice && (!serving || notice.time >= serving.time)) culprit = notice;
     if (culprit) {
       const { fatal, why } = loopbackIsFatal(evidence, settings);
-      // Not fatal only as far as the network evidence shows: unread, a load balancer or a custom application (fail)
-      // could be there, so the warn is partial.
+      // Not fatal only as far as the network evidence shows: unread, a load balancer (fail) could be there, so the
+      // warn is partial.
       const unread = fatal ? null : networkUnread(evidence);
       return partialOutcome({
         status: fatal ? 'fail' : 'warn',
@@ -86,7 +77,7 @@ export const localhostOnlyCheck: CheckDefinition = {
     const local: [number, string] = [5, `TensorBoard 2.18.0 at http://localhost:${host.port}/ (Press CTRL+C to quit)`];
     // Fatal: a VM; a compute instance behind a custom application; a cluster node behind a load balancer.
     const fatalPath = () => host.kind === 'vm' ? exampleEvidence(host)
-      : host.kind === 'compute-instance' ? exampleNetwork(host, { customServices: [{ name: 'tensorboard', endpoints: [{ name: 'tb', target: host.port, published: 8706 }] }] })
+      : host.kind === 'compute-instance' ? exampleNetwork({ ...host, facts: { ...host.facts, customApplication: true } })
         : exampleNetwork(host, { loadBalancers: [exampleLoadBalancer(host, host.port, { protocol: 'Tcp', port: host.port })] });
     const run = (lines: [number, string][], ev = exampleEvidence(host)) => localhostOnlyCheck.run({ ...ev, logs: { ...ev.logs, launch: launchLog(lines) } }, settings);
     return {

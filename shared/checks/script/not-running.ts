@@ -6,7 +6,7 @@ import type { LaunchLogLine } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { runStateOf } from '../resource/compute-state';
 import { confirmedLines, lineEvidence, newestServing, readLaunchLog, standingFailure } from './launch-log';
-import { parseLauncherLine, START_FAILURE_ROLES, type LauncherLine } from './patterns';
+import { parseLauncherLine, START_FAILURE_ROLES, type LauncherLine } from '../../evidence/launch-patterns';
 import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
 import { cannotTell, launchLogWhy, lowerFirst, quoteLine, evidenceText } from '../words';
 

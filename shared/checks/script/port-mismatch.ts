@@ -10,7 +10,7 @@ import type { CheckOutcome } from '../../model';
 import type { LaunchLogLine } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { confirmedLines, lineEvidence, newestOf, newestServing, readLaunchLog } from './launch-log';
-import { parseLauncherLine, parseServingLine, patternByKey } from './patterns';
+import { parseLauncherLine, parseServingLine, patternByKey } from '../../evidence/launch-patterns';
 import { emptyLaunchLog, exampleEvidence, launchLog } from '../examples';
 import { cannotTell, evidenceNumber, launchLogWhy } from '../words';
 

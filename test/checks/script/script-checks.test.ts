@@ -165,14 +165,18 @@ test('script: a failure carries the deciding line and a remediation', () => {
   assert.match(r?.remediation ?? '', /ss -ltnp 'sport = :6006'/);
 });
 
-test('script.localhost-only: network evidence (load balancer, custom application) makes localhost fatal', () => {
+test('script.localhost-only: a load balancer on the path, or a custom application (the host fact discovery sets), makes localhost fatal', () => {
   const check = scriptChecks.find((c) => c.id === 'script.localhost-only');
   const lines = launchLog([['05:30', M.localNotice], ['05:30', M.servingLocal]]);
-  const withNetwork = (value: Record<string, unknown>) => ({ ...evidence(host(), { launch: lines }), network: { ok: true as const, value: value as never } });
-  assert.equal(check?.run(withNetwork({ loadBalancers: [], customServices: null }), settings).status, 'warn');
-  assert.equal(check?.run(withNetwork({ loadBalancers: [{ id: '/subscriptions/x/lb' }], customServices: null }), settings).status, 'fail');
-  const customServices = [{ name: 'tensorboard', image: { reference: 'tensorflow/tensorflow' }, endpoints: [{ name: 'tb', target: 6006, published: 6006 }] }];
-  assert.equal(check?.run(withNetwork({ loadBalancers: [], customServices }), settings).status, 'fail');
+  const withNetwork = (h: HostRecord, value: Record<string, unknown>) => ({ ...evidence(h, { launch: lines }), network: { ok: true as const, value: value as never } });
+  const tagged = host({ tags: { tensorboard: 'true' } });
+  assert.equal(check?.run(withNetwork(tagged, { loadBalancers: [], customServices: null }), settings).status, 'warn');
+  assert.equal(check?.run(withNetwork(tagged, { loadBalancers: [{ id: '/subscriptions/x/lb' }], customServices: null }), settings).status, 'fail');
+  const customApp = host({ tags: { tensorboard: 'true' }, facts: { customApplication: true } });
+  assert.equal(check?.run(withNetwork(customApp, { loadBalancers: [], customServices: null }), settings).status, 'fail');
+  // A record stored before discovery set the fact: an instance without the host tag was found through its application.
+  const { customApplication: _unset, ...older } = host({ tags: {} }).facts;
+  assert.equal(check?.run(withNetwork({ ...host({ tags: {} }), facts: older }, { loadBalancers: [], customServices: null }), settings).status, 'fail');
 });
 
 test('script.not-running: a launcher line without a readable time is unknown, never a pass', () => {

@@ -2,7 +2,7 @@
 // mm/oom_kill.c) and CHECKS.md resource.kernel-network. Like the launch-log patterns, `terms` classify a line on
 // the server (all contained, case-insensitive) and `regex` confirms it in the check; `detail` is the KQL `extract`
 // pattern (RE2) whose first group the server returns per line (the killed comm, the flooded port).
-import type { KernelEventKind } from '../../evidence/log-types';
+import type { KernelEventKind } from './log-types';
 
 export interface KernelPattern {
   kind: KernelEventKind;
@@ -29,13 +29,10 @@ export function kernelPattern(kind: KernelEventKind): KernelPattern {
   return p;
 }
 
-/** The classification the server applies, done locally (tests, and the shape the checks expect). */
+/** The classification and `extract` the server applies, done locally: for the checks' worked examples and test fixtures. */
 export function classifyKernelLine(message: string): { kind: KernelEventKind; detail: string } | null {
   const lower = message.toLowerCase();
-  for (const p of KERNEL_PATTERNS) {
-    if (!p.terms.every((t) => lower.includes(t))) continue;
-    const detail = p.detail ? new RegExp(p.detail).exec(message)?.[1] ?? '' : '';
-    return { kind: p.kind, detail };
-  }
-  return null;
+  const p = KERNEL_PATTERNS.find((k) => k.terms.every((t) => lower.includes(t)));
+  if (!p) return null;
+  return { kind: p.kind, detail: p.detail ? new RegExp(p.detail).exec(message)?.[1] ?? '' : '' };
 }

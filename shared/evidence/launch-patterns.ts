@@ -2,7 +2,8 @@
 // in one table used twice: the Log Analytics query classifies each line on the server with `terms` (every term must
 // be contained, case-insensitively — KQL `contains`) so it can return only the newest line per key, and the checks
 // confirm the returned line with the exact `regex`. The first pattern whose terms all match classifies a line, so
-// specific patterns come before generic ones.
+// specific patterns come before generic ones. It lives in evidence/, beside the query built from it; checks import
+// it from here (imports run one way).
 
 export type ScriptCheckId =
   | 'script.not-installed'
@@ -74,11 +75,10 @@ export const START_FAILURE_ROLES: readonly LaunchPatternRole[] = ['script.not-in
 
 export const OTHER_KEY = 'other';
 
-/** The classification the server applies, done locally: for tests and for rows that arrive unclassified. */
+/** The classification the server applies, done locally: for the checks' worked examples and test fixtures. */
 export function classifyLaunchLine(message: string): LaunchPattern | null {
   const lower = message.toLowerCase();
-  for (const p of LAUNCH_PATTERNS) if (p.terms.every((t) => lower.includes(t))) return p;
-  return null;
+  return LAUNCH_PATTERNS.find((p) => p.terms.every((t) => lower.includes(t))) ?? null;
 }
 
 export function patternByKey(key: string): LaunchPattern | undefined {
