@@ -5,6 +5,7 @@ import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
 import { ALERTS_QUEUE, alertPipeline, appEnvironment, type AlertPipeline } from '../shared/app';
 import { validateAlertsMessage } from '../shared/schemas';
 import { runAlerts } from '../shared/notify/alert';
+import { sendPlatformNotices } from '../shared/notify/platform';
 import { enqueueJson, ensureQueue } from '../shared/storage';
 import { buildOnce } from './once';
 import { register } from './registration';
@@ -32,6 +33,10 @@ export function makeAlertHandler(build: AlertPipelineFactory): StorageQueueHandl
       return;
     }
     const result = await runAlerts(parsed.sweepId, { ...p.deps, log: (line) => context.log(line) });
+    if (p.platform) {
+      const platform = await sendPlatformNotices({ store: p.platform, email: p.deps.email, teams: p.deps.teams, log: (line) => context.log(line) });
+      result.errors.push(...platform.errors);
+    }
     // Failures are left in the outbox for the next run; the message itself is done (retrying it now would meet the
     // same outage and count against ACS's limits).
     if (result.errors.length) context.warn(`tb-alerts ${parsed.sweepId}: ${result.errors.length} send(s) failed and stay pending`);

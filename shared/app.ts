@@ -16,6 +16,7 @@ import { PACING_TABLE, TablePacingStore } from './notify/pacing-store';
 import { azureFromSettings, credentialFor, type SandboxEndpoint } from './runtime';
 import { HostInventory, INVENTORY_TABLE } from './state/inventory';
 import { Outbox } from './state/outbox';
+import { PLATFORM_TABLE, PlatformStore } from './state/platform';
 import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from './state/reports';
 import { SweepLedger } from './state/sweeps';
 import { StorageClients } from './storage';
@@ -67,7 +68,12 @@ export function sweepDeps(app: AppEnvironment): Omit<SweepDeps, 'log'> {
     azure: app.azure, settings: app.settings, now: app.now,
     ledger: new SweepLedger(storage), inventory: new HostInventory(storage.table(INVENTORY_TABLE)),
     outbox: new Outbox(storage.table(OUTBOX_TABLE)), evaluateQueue: storage.queue(EVALUATE_QUEUE), alertsQueue: storage.queue(ALERTS_QUEUE),
+    platform: { store: platformStore(app), poisonQueues: [storage.queue(`${EVALUATE_QUEUE}-poison`), storage.queue(`${ALERTS_QUEUE}-poison`)] },
   };
+}
+
+export function platformStore(app: AppEnvironment): PlatformStore {
+  return new PlatformStore(app.storage.table(PLATFORM_TABLE), app.now);
 }
 
 export function reportStore(app: AppEnvironment): ReportStore {
@@ -86,9 +92,10 @@ export async function statusDeps(app: AppEnvironment): Promise<{ reports: Report
 export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<EvaluatePipeline, 'log'>> {
   const outbox = new Outbox(app.storage.table(OUTBOX_TABLE));
   const reports = reportStore(app);
-  await Promise.all([outbox.ensureTable(), reports.ensureTables()]);
+  const platform = platformStore(app);
+  await Promise.all([outbox.ensureTable(), reports.ensureTables(), platform.ensureTable()]);
   return {
-    settings: app.settings, azure: app.azure, outbox, reports, ledger: new SweepLedger(app.storage), now: app.now,
+    settings: app.settings, azure: app.azure, outbox, reports, ledger: new SweepLedger(app.storage), now: app.now, platform,
     alertsQueue: app.storage.queue(ALERTS_QUEUE), poisonQueue: app.storage.queue(`${EVALUATE_QUEUE}-poison`), caches: new SweepCaches(),
   };
 }
@@ -105,15 +112,18 @@ export function healthDeps(app: AppEnvironment): HealthDeps {
 export interface AlertPipeline {
   deps: Omit<AlertDeps, 'log'>;
   poisonQueue: QueueClient;
+  /** Platform notices (tbmon about itself) waiting to be sent; absent in pipelines built without one. */
+  platform?: PlatformStore;
 }
 
 export async function alertPipeline(app: AppEnvironment): Promise<AlertPipeline> {
   const outbox = new Outbox(app.storage.table(OUTBOX_TABLE));
   const pacingStore = new TablePacingStore(app.storage.table(PACING_TABLE));
-  await Promise.all([outbox.ensureTable(), pacingStore.ensureTable()]);
+  const platform = platformStore(app);
+  await Promise.all([outbox.ensureTable(), pacingStore.ensureTable(), platform.ensureTable()]);
   const deps = alertDepsFromSettings(app.settings, {
     outbox, pacingStore, credential: app.emailCredential ?? undefined, caCert: app.caCert, retry: app.retry, counter: app.azure.counter, tenantId: app.tenantId,
   });
   // Pacing runs on the real clock (it is about how fast we send), not on the evaluation clock.
-  return { deps, poisonQueue: app.storage.queue(`${ALERTS_QUEUE}-poison`) };
+  return { deps, poisonQueue: app.storage.queue(`${ALERTS_QUEUE}-poison`), platform };
 }

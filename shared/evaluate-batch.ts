@@ -20,6 +20,9 @@ import { recipientsOf } from './notify/recipients';
 import type { Outbox } from './state/outbox';
 import type { ReportStore } from './state/reports';
 import type { SweepLedger } from './state/sweeps';
+import type { PlatformStore } from './state/platform';
+import { newChecksNotice } from './platform';
+import { platformRecipients } from './platform-watch';
 
 export interface EvaluatePipeline {
   settings: Settings;
@@ -36,6 +39,8 @@ export interface EvaluatePipeline {
   log: (line: string) => void;
   /** Hosts whose state is written in parallel. */
   concurrency?: number;
+  /** Where the count of checks new to known hosts goes (one platform notice per sweep and batch). */
+  platform?: Pick<PlatformStore, 'writeNotices'>;
 }
 
 export type EvaluateOutcome =
@@ -95,11 +100,18 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
   const transitions: Transition[] = [];
   let noticesWritten = 0;
   const staleHosts: string[] = [];
+  // Rebuilt by each run of the batch: a replay that finds the states already stored counts nothing new, and the
+  // notice of the first run (same id) stays.
+  const newChecks: Record<string, { hosts: number; failing: number }> = {};
   const recipients = recipientsOf(p.settings, p.log);
   await mapLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
     const recorded = await p.reports.recordHost(report, sweepId, async ({ base }) => {
-      const { states, transitions: t } = compareHost(base, report.checks, p.settings, sweepId);
+      const { states, transitions: t, introduced } = compareHost(base, report.checks, p.settings, sweepId);
+      for (const c of introduced) {
+        const n = newChecks[c.id] ?? { hosts: 0, failing: 0 };
+        newChecks[c.id] = { hosts: n.hosts + 1, failing: n.failing + (c.status === 'fail' ? 1 : 0) };
+      }
       const notices = noticesFor(report.host, t, report.checks, sweepId, report.evaluatedAt);
       if (notices.length) {
         const written = await p.outbox.writeNotices(notices, recipients);
@@ -115,6 +127,13 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
     }
     transitions.push(...hostTransitions);
   });
+
+  const introducedNotice = p.platform ? newChecksNotice(newChecks, { sweepId, batchKey, observedAt: now.toISOString() }) : null;
+  if (introducedNotice) {
+    const to = platformRecipients(p.settings);
+    if (to.length) await p.platform!.writeNotices([introducedNotice], to);
+    p.log(`evaluate ${sweepId}/${batchKey}: new check(s) recorded as the baseline: ${Object.entries(newChecks).map(([id, c]) => `${id} fails on ${c.failing} of ${c.hosts}`).join('; ')}`);
+  }
 
   const { sweepComplete } = await p.ledger.markBatchDone(sweepId, batchKey);
   const alertsEnqueued = sweepComplete ? await enqueueAlerts(p, sweepId) : false;

@@ -128,19 +128,24 @@ function isBetter(status: CheckStatus, than: KnownStatus): boolean {
 export function compareHost(prev: HostCheckStates | undefined, checks: readonly CheckResult[], settings: RegressionSettings, sweepId: string): {
   states: HostCheckStates;
   transitions: Transition[];
+  /** Checks new to this (known) host, whatever their result: the platform team's count per new check. */
+  introduced: CheckResult[];
 } {
   const states: HostCheckStates = { ...(prev ?? {}) };
   const transitions: Transition[] = [];
+  const introduced: CheckResult[] = [];
   const knownHost = prev !== undefined && Object.keys(prev).length > 0;
   for (const c of checks) {
     const { state, transition } = stepCheck(prev?.[c.id], c, settings, sweepId);
     states[c.id] = state;
+    const isNew = knownHost && prev[c.id] === undefined;
+    if (isNew) introduced.push(c);
     if (!transition) continue;
-    if (knownHost && prev[c.id] === undefined) {
+    if (isNew) {
       transitions.push({ checkId: c.id, ...transition, introduced: true, send: transition.send && settings.alertNewChecks });
     } else transitions.push({ checkId: c.id, ...transition });
   }
-  return { states, transitions };
+  return { states, transitions, introduced };
 }
 
 /**

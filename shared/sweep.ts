@@ -19,6 +19,8 @@ import type { HostInventory, InventoryHost } from './state/inventory';
 import { recipientsOf } from './notify/recipients';
 import type { Outbox } from './state/outbox';
 import { batchKeyFor, MAX_HOSTS_PER_BATCH, newSweepId, type SweepLedger } from './state/sweeps';
+import type { PlatformStore } from './state/platform';
+import { watchPlatform, type SweepObservation } from './platform-watch';
 
 export interface SweepDeps {
   azure: AzureContext;
@@ -39,6 +41,8 @@ export interface SweepDeps {
   keepBatchesMs?: number;
   /** Outbox rows sent longer ago than this are deleted, at most once per OUTBOX_PURGE_INTERVAL_MS. Default 8 days. */
   keepSentNoticesMs?: number;
+  /** tbmon's look at itself (platform notices); without it the sweep watches nothing but hosts. */
+  platform?: { store: PlatformStore; poisonQueues: readonly QueueClient[] };
 }
 
 export interface SweepBatch {
@@ -176,6 +180,22 @@ async function housekeeping(deps: SweepDeps, sweepId: string, now: Date, log: (l
   return { flushed, purgedSentNotices };
 }
 
+function platformWatchDeps(deps: SweepDeps, log: (line: string) => void) {
+  return {
+    store: deps.platform!.store, poisonQueues: deps.platform!.poisonQueues, ledger: deps.ledger, settings: deps.settings,
+    stalledAfterMs: deps.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS, log,
+  };
+}
+
+/** A sweep that failed as a whole tells the platform team now: its notice, and a tb-alerts message to send it. */
+async function platformAfterFailure(deps: SweepDeps, sweepId: string, now: Date, log: (line: string) => void): Promise<void> {
+  if (!deps.platform) return;
+  const failed = await deps.ledger.getSweep(sweepId).catch(() => null);
+  const obs: SweepObservation = { sweepId, now, discovery: null, failed: failed ?? undefined };
+  const written = await watchPlatform(platformWatchDeps(deps, log), obs);
+  if (written.length) await enqueueAlertsOnce(deps, sweepId).catch((e: unknown) => log(`sweep ${sweepId}: tb-alerts for the platform notice not enqueued: ${(e as Error).message}`));
+}
+
 export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   const log = deps.log ?? (() => {});
   const now = (deps.now ?? (() => new Date()))();
@@ -195,12 +215,14 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   } catch (e) {
     errors.push({ scope: scopeText, code: (e as { code?: string }).code ?? 'DiscoveryFailed', message: (e as Error).message });
     await deps.ledger.failSweep(sweepId, errors);
+    await platformAfterFailure(deps, sweepId, now, log);
     throw e;
   }
   for (const e of errors) log(`sweep ${sweepId}: ${e.scope}: ${e.code}: ${e.message}`);
   if (discovered.subscriptionsRead.length === 0 && discovered.subscriptionsFailed.length + errors.length > 0) {
     // Nothing in scope could be read: a failed run, not an empty one (the invocation fails, so monitoring sees it).
     await deps.ledger.failSweep(sweepId, errors);
+    await platformAfterFailure(deps, sweepId, now, log);
     throw new SweepFailedError(sweepId, errors);
   }
 
@@ -229,6 +251,13 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     batchCount: batches.length, hostCount: discovered.hosts.length, subscriptionsRead: discovered.subscriptionsRead.length,
     subscriptionsFailed: discovered.subscriptionsFailed.length, goneCount: reconciled.gone.length, errors,
   });
+
+  // Before any batch can complete the sweep and trigger its digest, so what it raises goes out with this sweep.
+  if (deps.platform) {
+    await watchPlatform(platformWatchDeps(deps, log), {
+      sweepId, now, discovery: { read: discovered.subscriptionsRead, failed: discovered.subscriptionsFailed, errors },
+    });
+  }
 
   await mapLimited(batches, 16, async (b) => {
     const message = { sweepId, batchKey: b.batchKey };

@@ -30,6 +30,8 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   functions?: readonly AppFunctionName[];
   http?: HttpHostOptions;
+  /** The app's clock (default: the tenant's `now`, fixed); tests that run several sweeps move it forward. */
+  clock?: () => Date;
 }
 
 let azurite: Promise<RunningAzurite> | undefined;
@@ -58,7 +60,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
   };
   let host: DevHost | undefined;
   try {
-    const app = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry: TEST_RETRY });
+    const app = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: opts.clock ?? (() => now), retry: TEST_RETRY });
     const lines: string[] = [];
     host = await startDevHost({
       registrations: appRegistrations(app, opts.functions ?? ['check', 'status']),
