@@ -12,7 +12,7 @@ import type { AzureContext } from './azure';
 import type { Settings } from './config';
 import { evaluateHosts } from './evaluate';
 import { mapLimited } from './limit';
-import type { RunError, RunStats } from './model';
+import type { CheckResult, RunError, RunStats } from './model';
 import { compareHost, noticesFor, type Transition } from './regressions';
 import { validateAlertsMessage, validateEvaluateMessage } from './schemas';
 import { enqueueJson, ensureQueue } from './storage';
@@ -100,18 +100,15 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
   const transitions: Transition[] = [];
   let noticesWritten = 0;
   const staleHosts: string[] = [];
-  // Rebuilt by each run of the batch: a replay that finds the states already stored counts nothing new, and the
-  // notice of the first run (same id) stays.
-  const newChecks: Record<string, { hosts: number; failing: number }> = {};
+  // Checks new to each known host (a step may run again after an ETag conflict: the last run's answer counts). Rebuilt
+  // by each run of the batch: a replay that finds the states stored counts nothing new; the first run's notice stays.
+  const introducedOn = new Map<string, CheckResult[]>();
   const recipients = recipientsOf(p.settings, p.log);
   await mapLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
     const recorded = await p.reports.recordHost(report, sweepId, async ({ base }) => {
       const { states, transitions: t, introduced } = compareHost(base, report.checks, p.settings, sweepId);
-      for (const c of introduced) {
-        const n = newChecks[c.id] ?? { hosts: 0, failing: 0 };
-        newChecks[c.id] = { hosts: n.hosts + 1, failing: n.failing + (c.status === 'fail' ? 1 : 0) };
-      }
+      introducedOn.set(report.host.id, introduced);
       const notices = noticesFor(report.host, t, report.checks, sweepId, report.evaluatedAt);
       if (notices.length) {
         const written = await p.outbox.writeNotices(notices, recipients);
@@ -122,12 +119,18 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
       return states;
     });
     if (!recorded.recorded) {
+      introducedOn.delete(report.host.id);
       staleHosts.push(report.host.name);
       p.log(`evaluate ${sweepId}/${batchKey}: ${report.host.name} skipped — its stored report comes from the newer sweep ${recorded.newerSweepId} (a late claim check judges facts that may no longer hold)`);
     }
     transitions.push(...hostTransitions);
   });
 
+  const newChecks: Record<string, { hosts: number; failing: number }> = {};
+  for (const c of [...introducedOn.values()].flat()) {
+    const n = newChecks[c.id] ?? { hosts: 0, failing: 0 };
+    newChecks[c.id] = { hosts: n.hosts + 1, failing: n.failing + (c.status === 'fail' ? 1 : 0) };
+  }
   const introducedNotice = p.platform ? newChecksNotice(newChecks, { sweepId, batchKey, observedAt: now.toISOString() }) : null;
   if (introducedNotice) {
     const to = platformRecipients(p.settings);
