@@ -9,13 +9,14 @@ const LAYERS = [
   { name: 'adapters', paths: ['^functions/', '^cli/', '^devhost/'] },
   {
     name: 'use-cases',
-    // The composition root (app, runtime) and the use-cases: sweep, evaluate, on-demand, status, health, poison (alert is
-    // notify/alert.ts); the report renderers they hand their results to.
-    paths: ['^shared/(app|runtime|sweep|evaluate|evaluate-batch|ondemand|health|poison)\\.ts$', '^shared/report/'],
+    // The composition root (app, runtime) and the use-cases: sweep, evaluate, on-demand, status, health, poison, the
+    // sweep's platform watch (alert is notify/alert.ts); the report renderers they hand their results to.
+    paths: ['^shared/(app|runtime|sweep|evaluate|evaluate-batch|ondemand|health|poison|platform-watch)\\.ts$', '^shared/report/'],
   },
   { name: 'notify', paths: ['^shared/notify/'] },
   { name: 'state', paths: ['^shared/state/'] },
-  { name: 'regressions', paths: ['^shared/regressions\\.ts$'] },
+  // platform.ts: the rules of platform notices (tbmon about itself), pure like the regression rules beside it.
+  { name: 'regressions', paths: ['^shared/(regressions|platform)\\.ts$'] },
   { name: 'checks', paths: ['^shared/checks/', '^shared/suppressions\\.ts$'] },
   { name: 'evidence', paths: ['^shared/evidence/'] },
   // host-query.ts: the one parser of what a person types to name a host (id, name, URL); discovery looks it up.
