@@ -69,6 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const { startDevHost } = require('../devhost/host') as typeof import('../devhost/host');
   const { readTenantFile } = require('../sandbox/tenant') as typeof import('../sandbox/tenant');
   const { startSandbox } = require('../sandbox/server') as typeof import('../sandbox/server');
+  const { metricsOf } = require('../sandbox/ingestion') as typeof import('../sandbox/ingestion');
 
   const tenant = readTenantFile(DEMO_TENANT);
   const now = new Date(tenant.now);
@@ -85,6 +86,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ACS_CONNECTION_STRING: sandbox.acsConnectionString,
       TEAMS_WEBHOOK_URL: teamsUrl,
       TBMON_SWEEP_SCHEDULE: '0 */15 * * * *',
+      // Sweep metrics go to the sandbox's Application Insights ingestion endpoint (Statsbeat and remote config off).
+      APPLICATIONINSIGHTS_CONNECTION_STRING: sandbox.applicationInsightsConnectionString,
     };
     const retry = { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 200 };
     const app: AppEnvironment = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry });
@@ -113,7 +116,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     const outbox = sandbox.outbox();
     const requests = emptyRequestCounts();
-    for (const r of sandbox.requests()) requests[r.api]++;
+    for (const r of sandbox.requests()) if (r.api !== 'ingestion') requests[r.api]++;
     const report = buildReport(stored.hosts as HostReport[], { stats: { durationMs: Date.now() - started, requests }, generatedAt: now });
 
     rmSync(outDir, { recursive: true, force: true });
@@ -130,13 +133,16 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }
     outbox.teams.forEach((card, i) => writeFileSync(path.join(outDir, 'teams', `${slug(card.channel)}-${i + 1}.json`), `${JSON.stringify(card.card, null, 2)}\n`));
     writeFileSync(path.join(outDir, 'devhost.log'), `${lines.join('\n')}\n`);
+    const metrics = metricsOf(sandbox.ingestion());
+    writeFileSync(path.join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 
     opts.print(renderTable(report, { colour: opts.colour }));
     opts.print([
       '',
       `demo: ${report.summary.hosts} hosts evaluated through the queues; ${outbox.emails.length} email digest(s) and ${outbox.teams.length} Teams card(s) sent to the sandbox`,
       `demo: requests — Resource Graph ${requests.resourceGraph}, ARM ${requests.arm}, Log Analytics ${requests.logAnalytics}, email ${requests.email}, Teams ${requests.teams}`,
-      `demo: wrote ${path.relative(process.cwd(), outDir) || '.'}/ — report.html, status.html, emails/*.html|.eml, teams/*.json`,
+      `demo: ${metrics.length} metric point(s) exported to the sandbox's Application Insights (metrics.json)`,
+      `demo: wrote ${path.relative(process.cwd(), outDir) || '.'}/ — report.html, status.html, metrics.json, emails/*.html|.eml, teams/*.json`,
       '',
     ].join('\n'));
     return 0;

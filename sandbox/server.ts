@@ -14,12 +14,14 @@ import { GraphQuota, graphReply } from './graph';
 import { errorReply, jsonBody, type Reply, type SandboxRequest } from './http';
 import { logsReply } from './logs';
 import { teamsReply, type PostedCard } from './teams';
+import { ingestionReply, type IngestedEnvelope } from './ingestion';
 import { parseTenant } from './tenant';
 import { TenantIndex } from './tenant-index';
 import type { Tenant } from './tenant-types';
 import { resolveTls } from './tls';
 
-export type SandboxApi = 'arm' | 'resourceGraph' | 'logAnalytics' | 'email' | 'teams';
+/** `ingestion`: Application Insights telemetry the product exports (not one of the APIs tbmon's stats count). */
+export type SandboxApi = 'arm' | 'resourceGraph' | 'logAnalytics' | 'email' | 'teams' | 'ingestion';
 
 export interface RecordedRequest {
   api: SandboxApi;
@@ -64,6 +66,10 @@ export interface RunningSandbox {
   clearRequests(): void;
   outbox(): Outbox;
   clearOutbox(): void;
+  /** Telemetry envelopes received on the Application Insights ingestion endpoint, in arrival order. */
+  ingestion(): IngestedEnvelope[];
+  /** A connection string whose IngestionEndpoint is this sandbox (any instrumentation key works). */
+  applicationInsightsConnectionString: string;
   tenant(): Tenant;
   setTenant(t: Tenant): void;
   setClock(iso: string): void;
@@ -79,6 +85,7 @@ function apiOf(p: string): SandboxApi {
   if (lower.startsWith('/providers/microsoft.resourcegraph/')) return 'resourceGraph';
   if (lower.startsWith('/emails')) return 'email';
   if (lower.startsWith('/teams/')) return 'teams';
+  if (/^\/v2(\.1)?\/track$/.test(lower)) return 'ingestion';
   return 'arm';
 }
 
@@ -130,6 +137,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const quota = new GraphQuota();
   let recorded: RecordedRequest[] = [];
   const teamsOutbox: PostedCard[] = [];
+  const ingested: IngestedEnvelope[] = [];
   const email: EmailState = { accessKey: tenant.communication?.accessKey ?? DEFAULT_ACS_ACCESS_KEY, outbox: [], operations: new Map() };
   let baseUrl = '';
 
@@ -153,6 +161,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       case 'GET /_sandbox/requests': return { status: 200, body: recorded };
       case 'DELETE /_sandbox/requests': recorded = []; return { status: 204 };
       case 'GET /_sandbox/outbox': return { status: 200, body: { emails: email.outbox, teams: teamsOutbox } };
+      case 'GET /_sandbox/ingestion': return { status: 200, body: { envelopes: ingested } };
       case 'DELETE /_sandbox/outbox': email.outbox.length = 0; teamsOutbox.length = 0; return { status: 204 };
       case 'GET /_sandbox/tenant': return { status: 200, body: tenant };
       case 'PUT /_sandbox/tenant': {
@@ -181,6 +190,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       case 'logAnalytics': return logsReply(req, tenant);
       case 'email': return emailReply(req, email, baseUrl);
       case 'teams': return teamsReply(req, teamsOutbox, tenant.teams?.channels);
+      case 'ingestion': return ingestionReply(req, ingested);
     }
   }
 
@@ -286,6 +296,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     requests: () => [...recorded],
     clearRequests: () => { recorded = []; },
     outbox: () => ({ emails: [...email.outbox], teams: [...teamsOutbox] }),
+    ingestion: () => [...ingested],
+    applicationInsightsConnectionString: `InstrumentationKey=00000000-0000-4000-8000-00000000a1b2;IngestionEndpoint=${baseUrl}/;LiveEndpoint=${baseUrl}/`,
     clearOutbox: () => { email.outbox.length = 0; teamsOutbox.length = 0; },
     tenant: () => tenant,
     setTenant,

@@ -6,6 +6,8 @@ import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import { loadSettings, type Settings } from './config';
+import type { MetricsSink } from './metrics';
+import { azureMonitorMetrics } from './metrics-exporter';
 import type { EvaluatePipeline } from './evaluate-batch';
 import type { HealthDeps } from './health';
 import { SweepCaches } from './evaluate-batch';
@@ -36,6 +38,8 @@ export interface AppEnvironment {
   tenantId: string | null;
   /** The evaluation clock: the sandbox's in the demo and tests. */
   now?: () => Date;
+  /** Sweep metrics to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING); null without one. */
+  metrics: MetricsSink | null;
   retry?: PipelineRetryOptions;
 }
 
@@ -58,6 +62,12 @@ export function appEnvironment(env: Record<string, string | undefined> = process
     caCert: opts.sandbox?.caCert,
     tenantId: env.AZURE_TENANT_ID?.trim() || null,
     now: opts.now,
+    metrics: settings.appInsightsConnectionString
+      ? azureMonitorMetrics({
+        connectionString: settings.appInsightsConnectionString, credential: credentialFor(settings, { sandbox: opts.sandbox, clientId }),
+        caCert: opts.sandbox?.caCert, offline: !!opts.sandbox,
+      })
+      : null,
     retry: opts.retry,
   };
 }
@@ -69,6 +79,7 @@ export function sweepDeps(app: AppEnvironment): Omit<SweepDeps, 'log'> {
     ledger: new SweepLedger(storage), inventory: new HostInventory(storage.table(INVENTORY_TABLE)),
     outbox: new Outbox(storage.table(OUTBOX_TABLE)), evaluateQueue: storage.queue(EVALUATE_QUEUE), alertsQueue: storage.queue(ALERTS_QUEUE),
     platform: { store: platformStore(app), poisonQueues: [storage.queue(`${EVALUATE_QUEUE}-poison`), storage.queue(`${ALERTS_QUEUE}-poison`)] },
+    metrics: app.metrics ?? undefined,
   };
 }
 
@@ -97,6 +108,7 @@ export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<Evalua
   return {
     settings: app.settings, azure: app.azure, outbox, reports, ledger: new SweepLedger(app.storage), now: app.now, platform,
     alertsQueue: app.storage.queue(ALERTS_QUEUE), poisonQueue: app.storage.queue(`${EVALUATE_QUEUE}-poison`), caches: new SweepCaches(),
+    metrics: app.metrics ?? undefined,
   };
 }
 
@@ -125,5 +137,5 @@ export async function alertPipeline(app: AppEnvironment): Promise<AlertPipeline>
     outbox, pacingStore, credential: app.emailCredential ?? undefined, caCert: app.caCert, retry: app.retry, counter: app.azure.counter, tenantId: app.tenantId,
   });
   // Pacing runs on the real clock (it is about how fast we send), not on the evaluation clock.
-  return { deps, poisonQueue: app.storage.queue(`${ALERTS_QUEUE}-poison`), platform };
+  return { deps: { ...deps, metrics: app.metrics ?? undefined }, poisonQueue: app.storage.queue(`${ALERTS_QUEUE}-poison`), platform };
 }

@@ -49,6 +49,8 @@ export interface Settings {
   cpuWarnPct: number;
   /** Queues and tables; null where the caller needs none (CLI scan/check/hosts). */
   storage: StorageSettings | null;
+  /** Where sweep metrics go (Application Insights); null: no metrics are exported. */
+  appInsightsConnectionString: string | null;
   /**
    * Secret-backed settings whose Key Vault reference the platform has not resolved (the app sees the literal
    * `@Microsoft.KeyVault(...)` text). Such a setting reads as unset; only what needs it waits (see
@@ -100,6 +102,7 @@ export const SETTING_NAMES = [
   'TBMON_MEMORY_WARN_PCT',
   'TBMON_CPU_WARN_PCT',
   'AzureWebJobsStorage',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
 
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -327,6 +330,17 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
 
   const storage = readStorage(env, problems, options.requireStorage === true);
 
+  // The component's connection string (InstrumentationKey=<guid>;IngestionEndpoint=https://…); the deployed app sends
+  // with its managed identity, the key alone is refused (local authentication is disabled on the component).
+  const appInsightsConnectionString = get('APPLICATIONINSIGHTS_CONNECTION_STRING') ?? null;
+  if (appInsightsConnectionString !== null) {
+    const parts = new Map(appInsightsConnectionString.split(';').map((kv) => kv.split('=')).filter((kv) => kv.length >= 2).map(([k, ...v]) => [k.trim().toLowerCase(), v.join('=').trim()]));
+    const ikey = parts.get('instrumentationkey') ?? '';
+    const ingestion = parts.get('ingestionendpoint');
+    if (!GUID.test(ikey)) problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING must hold InstrumentationKey=<guid> (the component\'s connection string; value not shown)');
+    else if (ingestion !== undefined && !isHttpsUrl(ingestion)) problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING: IngestionEndpoint must be an https URL (value not shown)');
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? la.toLowerCase() : null,
@@ -334,7 +348,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
     launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,
     dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, storage,
-    unresolvedSecrets,
+    unresolvedSecrets, appInsightsConnectionString,
   };
 }
 

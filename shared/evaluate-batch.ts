@@ -23,6 +23,7 @@ import type { SweepLedger } from './state/sweeps';
 import type { PlatformStore } from './state/platform';
 import { newChecksNotice } from './platform';
 import { platformRecipients } from './platform-watch';
+import { evaluateMetricPoints, type MetricsSink } from './metrics';
 
 export interface EvaluatePipeline {
   settings: Settings;
@@ -41,6 +42,8 @@ export interface EvaluatePipeline {
   concurrency?: number;
   /** Where the count of checks new to known hosts goes (one platform notice per sweep and batch). */
   platform?: Pick<PlatformStore, 'writeNotices'>;
+  /** Where the batch's metrics go (Application Insights); none: not exported. */
+  metrics?: MetricsSink;
 }
 
 export type EvaluateOutcome =
@@ -103,6 +106,7 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
   // Checks new to each known host (a step may run again after an ETag conflict: the last run's answer counts). Rebuilt
   // by each run of the batch: a replay that finds the states stored counts nothing new; the first run's notice stays.
   const introducedOn = new Map<string, CheckResult[]>();
+  const recordedReports: typeof result.reports = [];
   const recipients = recipientsOf(p.settings, p.log);
   await mapLimited(result.reports, p.concurrency ?? 16, async (report) => {
     let hostTransitions: Transition[] = [];
@@ -118,6 +122,7 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
       hostTransitions = t;
       return states;
     });
+    if (recorded.recorded) recordedReports.push(report);
     if (!recorded.recorded) {
       introducedOn.delete(report.host.id);
       staleHosts.push(report.host.name);
@@ -140,6 +145,8 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
 
   const { sweepComplete } = await p.ledger.markBatchDone(sweepId, batchKey);
   const alertsEnqueued = sweepComplete ? await enqueueAlerts(p, sweepId) : false;
+  // Hosts left to a newer sweep are that sweep's to count.
+  await p.metrics?.export(evaluateMetricPoints(recordedReports, result.stats.requests), p.log);
   p.log(`evaluate ${sweepId}/${batchKey}: ${hosts.length} host(s), ${transitions.filter((t) => t.send).length} notice(s) due, ${noticesWritten} new outbox row(s)${staleHosts.length ? `, ${staleHosts.length} skipped (a newer sweep evaluated them)` : ''}${sweepComplete ? ', sweep complete' : ''}`);
   return {
     kind: 'evaluated', sweepId, batchKey, hosts: hosts.length, transitions, noticesWritten, staleHosts: staleHosts.length, sweepComplete, alertsEnqueued,

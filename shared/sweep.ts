@@ -10,6 +10,7 @@ import type { AzureContext } from './azure';
 import type { Scope, Settings } from './config';
 import { discoverHosts, type DiscoveryResult } from './discovery/discover';
 import { mapLimited } from './limit';
+import { sweepMetricPoints, type MetricsSink } from './metrics';
 import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
 import type { Notice } from './notices';
 import { noticeId } from './regressions';
@@ -43,6 +44,8 @@ export interface SweepDeps {
   keepSentNoticesMs?: number;
   /** tbmon's look at itself (platform notices); without it the sweep watches nothing but hosts. */
   platform?: { store: PlatformStore; poisonQueues: readonly QueueClient[] };
+  /** Where the sweep's metrics go (Application Insights); none: not exported. */
+  metrics?: MetricsSink;
 }
 
 export interface SweepBatch {
@@ -270,7 +273,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   const { flushed: flushedStalledSweeps, purgedSentNotices } = await housekeeping(deps, sweepId, now, log);
 
   log(`sweep ${sweepId}: ${discovered.hosts.length} host(s) in ${batches.length} batch(es); ${discovered.subscriptionsRead.length} subscription(s) read, ${discovered.subscriptionsFailed.length} failed; ${reconciled.added} new, ${reconciled.gone.length} gone`);
-  return {
+  const outcome: SweepOutcome = {
     sweepId,
     hosts: discovered.hosts.length,
     batches: batches.map((b) => ({ batchKey: b.batchKey, logAnalyticsWorkspaceId: b.logAnalyticsWorkspaceId, hosts: b.hosts.length })),
@@ -282,4 +285,6 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
     errors,
     stats: { durationMs: Date.now() - started, requests: requestsBetween(requestsBefore, deps.azure.counter.snapshot()) },
   };
+  await deps.metrics?.export(sweepMetricPoints(outcome), log);
+  return outcome;
 }

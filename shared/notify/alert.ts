@@ -7,6 +7,7 @@
 //
 // Email and Teams run side by side and fail independently: whatever failed is released to pending and joins the
 // next digest. Pacing (ACS's per-minute and per-hour limits) holds recipients back the same way.
+import { alertMetricPoints, type MetricsSink } from '../metrics';
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../limit';
 import { TEAMS_RECIPIENT, type Notice } from '../notices';
@@ -51,6 +52,8 @@ export interface AlertDeps {
   claimant?: string;
   /** Consecutive email failures after which the rest of this run's recipients are left for the next run. */
   maxConsecutiveEmailFailures?: number;
+  /** Where the run's metrics go (Application Insights); none: not exported. */
+  metrics?: MetricsSink;
 }
 
 export interface ChannelResult {
@@ -96,6 +99,7 @@ export async function runAlerts(sweepId: string, given: AlertDeps): Promise<Aler
   ]);
   log(`tbmon alert ${sweepId}: email sent ${result.email.sent}, failed ${result.email.failed}, held back ${result.email.heldBack}; ` +
     `teams sent ${result.teams.sent}, failed ${result.teams.failed}`);
+  await deps.metrics?.export(alertMetricPoints(result), log);
   return result;
 }
 

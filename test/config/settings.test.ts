@@ -232,3 +232,11 @@ test('an unresolved Key Vault reference is its own problem, naming the setting a
   // A bad setting beside an unresolved reference is still refused, and only the bad one is a problem.
   assert.deepEqual(problemsOf({ TEAMS_WEBHOOK_URL: ref('t'), TBMON_MIN_VCPUS: 'two' }), ['TBMON_MIN_VCPUS="two" must be a whole number from 1 to 1024']);
 });
+
+test('APPLICATIONINSIGHTS_CONNECTION_STRING: the component\'s connection string or nothing; the value is never echoed', () => {
+  assert.equal(loadSettings({}).appInsightsConnectionString, null);
+  const good = 'InstrumentationKey=00000000-0000-4000-8000-00000000a1b2;IngestionEndpoint=https://eastus2-3.in.applicationinsights.azure.com/;LiveEndpoint=https://eastus2.livediagnostics.monitor.azure.com/;ApplicationId=x';
+  assert.equal(loadSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: good }).appInsightsConnectionString, good);
+  assert.deepEqual(problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=abc' }), ['APPLICATIONINSIGHTS_CONNECTION_STRING must hold InstrumentationKey=<guid> (the component\'s connection string; value not shown)']);
+  assert.deepEqual(problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-00000000a1b2;IngestionEndpoint=http://evil.example/' }), ['APPLICATIONINSIGHTS_CONNECTION_STRING: IngestionEndpoint must be an https URL (value not shown)']);
+});

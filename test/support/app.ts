@@ -32,6 +32,8 @@ export interface TestAppOptions {
   http?: HttpHostOptions;
   /** The app's clock (default: the tenant's `now`, fixed); tests that run several sweeps move it forward. */
   clock?: () => Date;
+  /** Export metrics to the sandbox's Application Insights ingestion endpoint (APPLICATIONINSIGHTS_CONNECTION_STRING). */
+  appInsights?: boolean;
 }
 
 let azurite: Promise<RunningAzurite> | undefined;
@@ -56,6 +58,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
     ACS_CONNECTION_STRING: sandbox.acsConnectionString,
     TEAMS_WEBHOOK_URL: Object.values(sandbox.teamsWebhooks)[0],
     TBMON_SWEEP_SCHEDULE: '0 */15 * * * *',
+    ...(opts.appInsights ? { APPLICATIONINSIGHTS_CONNECTION_STRING: sandbox.applicationInsightsConnectionString } : {}),
     ...opts.env,
   };
   let host: DevHost | undefined;
