@@ -119,8 +119,12 @@ param logDailyCapGb int = 1
 @description('VNet integration for the app and private endpoints for storage and Key Vault (for workspaces reachable only over Private Link, AMPLS).')
 param vnetEnabled bool = false
 
-@description('Alerts on tbmon itself (failed executions, no sweep, poison messages) with an action group.')
+@description('Alerts on tbmon itself (failed executions, no sweep, poison messages) and the "hosts failing" metric alert, with an action group.')
 param deployAppAlerts bool = true
+
+@minValue(0)
+@description('The "hosts failing" metric alert fires when a sweep interval\'s evaluations count more failing hosts than this.')
+param hostsFailingThreshold int = 0
 
 var tags = { 'azd-env-name': environmentName, app: 'tbmon' }
 // Unique per subscription, environment and region: also names every nested deployment, so two environments in two
@@ -185,6 +189,17 @@ module app 'app/resources.bicep' = {
   }
 }
 
+module workbook 'app/workbook.bicep' = {
+  name: 'tbmon-workbook-${token}'
+  scope: resourceGroup(rgName)
+  params: {
+    location: location
+    tags: tags
+    token: token
+    applicationInsightsId: app.outputs.applicationInsightsId
+  }
+}
+
 module appAlerts 'app/alerts.bicep' = if (deployAppAlerts) {
   name: 'tbmon-alerts-${token}'
   scope: resourceGroup(rgName)
@@ -195,6 +210,7 @@ module appAlerts 'app/alerts.bicep' = if (deployAppAlerts) {
     applicationInsightsId: app.outputs.applicationInsightsId
     emails: empty(opsEmails) ? alertFallbackTo : opsEmails
     sweepIntervalMinutes: sweepIntervalMinutes
+    hostsFailingThreshold: hostsFailingThreshold
   }
 }
 
@@ -217,3 +233,4 @@ output TBMON_IDENTITY_PRINCIPAL_ID string = app.outputs.identityPrincipalId
 output TBMON_IDENTITY_CLIENT_ID string = app.outputs.identityClientId
 output APPLICATIONINSIGHTS_NAME string = app.outputs.applicationInsightsName
 output TBMON_KEY_VAULT_NAME string = app.outputs.keyVaultName
+output TBMON_WORKBOOK_ID string = workbook.outputs.workbookId

@@ -13,6 +13,8 @@ param applicationInsightsId string
 param emails string
 @minValue(1)
 param sweepIntervalMinutes int
+@minValue(0)
+param hostsFailingThreshold int
 
 var receivers = [for (address, i) in filter(map(split(emails, ','), a => trim(a)), a => !empty(a)): {
   name: 'tbmon-ops-${i}'
@@ -122,6 +124,42 @@ resource poisonMessages 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = {
     }
     autoMitigate: true
     actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// "Hosts failing": a metric alert on tbmon's own metric tbmon.hosts.failing (shared/metrics.ts: what each evaluated
+// batch adds, no dimension), which Application Insights pre-aggregates into its standard metrics namespace
+// azure.applicationinsights (learn.microsoft.com/azure/azure-monitor/app/pre-aggregated-metrics-log-metrics, custom
+// metrics). The metric exists only after the first evaluation, hence skipMetricValidation. Total over one sweep
+// interval = the failing hosts of that sweep. Shape: learn.microsoft.com/azure/templates/microsoft.insights/metricalerts.
+resource hostsFailing 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'tbmon-hosts-failing-${token}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'TensorBoard hosts failing a check (a cause of 502): see the status page and the tbmon fleet workbook.'
+    severity: 2
+    enabled: true
+    scopes: [applicationInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT${sweepIntervalMinutes < 15 ? 15 : sweepIntervalMinutes}M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'hosts-failing'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'tbmon.hosts.failing'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: hostsFailingThreshold
+          skipMetricValidation: true
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [{ actionGroupId: actionGroup.id }]
   }
 }
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateKql } from '../../sandbox/kql/validate';
 import { SECRET_SETTINGS, SETTING_NAMES } from '../../shared/config';
+import { METRICS } from '../../shared/metrics';
 
 const root = path.resolve(__dirname, '..', '..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
@@ -159,6 +160,13 @@ test('the app alerts: an action group and log alerts whose queries validate agai
   const rules = [...alerts.matchAll(/resource (\w+) 'Microsoft\.Insights\/scheduledQueryRules@[^']+'/g)].map((m) => m[1]);
   assert.deepEqual(rules.sort(), ['failedExecutions', 'noSweep', 'poisonMessages']);
   assert.equal([...alerts.matchAll(/actions: \{ actionGroups: \[actionGroup\.id\] \}/g)].length, rules.length, 'every rule notifies the action group');
+  // The metric alert on "hosts failing": tbmon's own metric, no dimension, to the same action group.
+  const metricAlert = declarations(alerts, 'resource').get('hostsFailing');
+  assert.ok(metricAlert && /'Microsoft\.Insights\/metricAlerts@/.test(alerts));
+  assert.match(metricAlert, /metricName: 'tbmon\.hosts\.failing'/);
+  assert.match(metricAlert, /metricNamespace: 'azure\.applicationinsights'/);
+  assert.match(metricAlert, /actions: \[\{ actionGroupId: actionGroup\.id \}\]/);
+  assert.ok('tbmon.hosts.failing' in METRICS, 'the alert watches a metric tbmon exports');
   assert.match(alerts, /var window = 'PT\$\{2 \* sweepIntervalMinutes\}M'/, 'no sweep for twice the schedule');
   // A name the validator must refuse, so the check above can fail.
   assert.ok(validateKql('requests | where nme == "sweep"', 'applicationInsights').length > 0);
@@ -171,4 +179,21 @@ test('the deploy package: azd zips the staged folder with production dependencie
   assert.match(yaml, /prepackage:[\s\S]*run: node scripts\/stage-deploy\.mjs/);
   // azd refuses remoteBuild false when .funcignore excludes node_modules (Azure/azure-dev service_target_functionapp.go).
   assert.doesNotMatch(read('.funcignore'), /^node_modules\/?$/m);
+});
+
+test('the workbook: every query validates against the Application Insights schemas and reads metrics tbmon exports', () => {
+  const workbook = JSON.parse(read('infra/app/workbook.json')) as { version: string; items: { type: number; name: string; content: { query?: string; resourceType?: string } }[] };
+  assert.equal(workbook.version, 'Notebook/1.0');
+  const queries = workbook.items.filter((i) => i.type === 3);
+  assert.deepEqual(queries.map((q) => q.name), ['fleet-status', 'top-causes', 'coverage', 'reach', 'requests', 'sweep-duration', 'notices']);
+  for (const q of queries) {
+    assert.equal(q.content.resourceType, 'microsoft.insights/components', q.name);
+    assert.deepEqual(validateKql(q.content.query!, 'applicationInsights'), [], `${q.name}: ${q.content.query}`);
+    for (const m of q.content.query!.matchAll(/name == "([^"]+)"/g)) assert.ok(m[1] in METRICS, `${q.name} reads ${m[1]}, a metric tbmon exports`);
+  }
+  const bicep = read('infra/app/workbook.bicep');
+  assert.match(bicep, /serializedData: loadTextContent\('workbook\.json'\)/);
+  assert.match(bicep, /sourceId: applicationInsightsId/);
+  assert.match(read('infra/main.bicep'), /output TBMON_WORKBOOK_ID string = workbook\.outputs\.workbookId/);
+  assert.match(read('README.md'), /Workbooks → \*\*tbmon fleet\*\*/);
 });
