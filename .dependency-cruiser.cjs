@@ -23,7 +23,8 @@ const LAYERS = [
   { name: 'discovery', paths: ['^shared/discovery/', '^shared/host-query\\.ts$'] },
   {
     name: 'base',
-    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices)\\.ts$'],
+    // metrics, metrics-exporter: the points a run adds and the sink that exports them (I/O like azure and storage).
+    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices|metrics|metrics-exporter)\\.ts$'],
   },
 ];
 
