@@ -1,7 +1,7 @@
 // The deploy package: what `azd deploy` zips and uploads (azure.yaml: `dist: .deploy`, `remoteBuild: false`, this
 // script as the service's prepackage hook). A staging folder holding only what the Functions host runs — dist/,
 // host.json, package.json without devDependencies, the lockfile, and node_modules pruned to production dependencies —
-// instead of the project folder with its devDependencies (~475 MB against ~160 MB: eslint, typescript, azurite,
+// instead of the project folder with its devDependencies (~475 MB against ~123 MB: eslint, typescript, azurite,
 // playwright-core, the Kusto language service).
 //
 // azd zips the `dist` folder of a function service (Azure/azure-dev cli/azd/pkg/project/framework_service_node.go:
