@@ -22,9 +22,22 @@ export interface HttpHostOptions {
   /** Largest request body accepted; default 1 MiB (the Functions host allows 100 MB; our API needs little). */
   maxBodyBytes?: number;
   keys?: Partial<HttpKeys>;
+  /** Longest wait for the request headers (default 30 s, Kestrel's RequestHeadersTimeout). */
+  headersTimeoutMs?: number;
+  /** Slowest request body accepted after the grace period (default 240 bytes/s after 5 s, Kestrel's MinRequestBodyDataRate). */
+  minBodyBytesPerSecond?: number;
+  bodyGraceMs?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+// The Functions host serves HTTP through Kestrel, whose defaults bound a slow client: request headers within 30 s
+// (KestrelServerLimits.RequestHeadersTimeout), then a body of at least 240 bytes/s after a 5 s grace
+// (KestrelServerLimits.MinRequestBodyDataRate, checked every second) — learn.microsoft.com/dotnet/api/
+// microsoft.aspnetcore.server.kestrel.core.kestrelserverlimits. The dev host keeps the same bounds.
+const HEADERS_TIMEOUT_MS = 30_000;
+const MIN_BODY_BYTES_PER_SECOND = 240;
+const BODY_GRACE_MS = 5_000;
 
 export function generateKey(): string {
   return randomBytes(30).toString('base64url');
@@ -64,6 +77,15 @@ function matchRoute(route: Route, parts: string[]): Record<string, string> | nul
   return params;
 }
 
+/** The path's segments, percent-decoded; null when an escape is malformed. */
+function decodedSegments(pathname: string): string[] | null {
+  try {
+    return pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  } catch {
+    return null;
+  }
+}
+
 function sameKey(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -91,7 +113,9 @@ export class HttpDriver {
   }
 
   async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
+    const headersTimeout = this.options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    // Node checks headersTimeout on connectionsCheckingInterval: often enough that the bound holds to the second.
+    const server = http.createServer({ headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
       void this.handle(req, res).catch((e: unknown) => {
         this.log(`[devhost] HTTP ${req.method} failed before the handler ran: ${errorText(e)}`);
         if (!res.headersSent) res.writeHead(500);
@@ -134,7 +158,9 @@ export class HttpDriver {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+    const parts = decodedSegments(url.pathname);
+    // A malformed percent-escape (`%ZZ`, a cut UTF-8 sequence) is the client's error, answered before anything else.
+    if (parts === null) return this.reply(res, 400);
     if (parts[0]?.toLowerCase() !== 'api') return this.reply(res, 404);
     const method = (req.method ?? 'GET').toUpperCase();
     let matched: { route: Route; params: Record<string, string> } | undefined;
@@ -160,6 +186,7 @@ export class HttpDriver {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.maxBodyBytes) return this.reply(res, 413, true);
     const body = await this.readBody(req);
+    if (body === 'slow') return this.reply(res, 408, true);
     if (body === null) return this.reply(res, 413, true);
 
     const headers: Record<string, string> = {};
@@ -192,23 +219,42 @@ export class HttpDriver {
   }
 
   /** The body, or null once it exceeds the limit (the rest is not read). */
-  private readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+  /** The body; null when over the size limit; 'slow' when it arrived slower than the minimum rate after the grace. */
+  private readBody(req: http.IncomingMessage): Promise<Buffer | null | 'slow'> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let over = false;
+      const started = Date.now();
+      const grace = this.options.bodyGraceMs ?? BODY_GRACE_MS;
+      const rate = this.options.minBodyBytesPerSecond ?? MIN_BODY_BYTES_PER_SECOND;
+      const done = (v: Buffer | null | 'slow') => {
+        clearInterval(timer);
+        resolve(v);
+      };
+      // Checked every second, as Kestrel does: after the grace, the bytes so far must keep up with the minimum rate.
+      const timer = setInterval(() => {
+        const elapsed = Date.now() - started;
+        if (elapsed > grace && size < (rate * elapsed) / 1000) {
+          over = true;
+          done('slow');
+        }
+      }, Math.min(1000, grace));
       req.on('data', (c: Buffer) => {
         if (over) return;
         size += c.length;
         if (size > this.maxBodyBytes) {
           over = true;
-          resolve(null);
+          done(null);
           return;
         }
         chunks.push(c);
       });
-      req.once('end', () => { if (!over) resolve(Buffer.concat(chunks)); });
-      req.once('error', reject);
+      req.once('end', () => { if (!over) done(Buffer.concat(chunks)); });
+      req.once('error', (e) => {
+        clearInterval(timer);
+        reject(e);
+      });
     });
   }
 
