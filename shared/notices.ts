@@ -28,8 +28,8 @@ export interface Notice {
  *                  with / \ # ? % and control characters percent-encoded (Table keys forbid them; outbox.ts recipientKey)
  *   RowKey       = notice id
  *   notice       = JSON of Notice (compressed if large)
- *   state        = 'pending' | 'claimed' | 'sent'
- *   claimedBy, claimedAt, sentAt, attempts
+ *   state        = 'pending' | 'sending' | 'sent'  (rows written before 'sending' existed may say 'claimed')
+ *   claimedBy, claimedAt, sentAt, attempts, attemptId (the send attempt; email: its ACS Operation-Id), maybeSent, resent
  * Rows are created with conditional inserts (409 = already there = fine); alert claims a row with an ETag-conditional
  * update before sending and marks it sent after.
  */

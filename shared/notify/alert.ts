@@ -1,9 +1,11 @@
 // The alert use-case (issue 8): take every pending outbox row, one digest per recipient, send it, mark it sent.
 //
-// Exactly once: a row is claimed with an ETag-conditional update before anything is sent and marked sent after,
-// so two alert runs (a queue message delivered twice, two instances) never send the same row. A crash between
-// the send and the mark leaves the row claimed; when its lease runs out it is sent once more — the one duplicate
-// this design allows. The digest's stable Operation-Id is a second guard at ACS, not the only one.
+// Exactly once: a row is claimed — `sending`, with the attempt's id — by an ETag-conditional update before anything
+// is sent and marked sent after, so two alert runs (a queue message delivered twice, two instances) never send the
+// same row. A crash between the send and the mark leaves the row `sending`; when its lease runs out it is
+// interrupted: for email, ACS is asked about the attempt (GET /emails/operations/{Operation-Id}) and only what it
+// never saw is sent again; a Teams card (no idempotency key) goes out once more with a visible "(resent after an
+// interruption)" line, and never a third time. A send that failed before reaching the service is retried silently.
 //
 // Email and Teams run side by side and fail independently: whatever failed is released to pending and joins the
 // next digest. Pacing (ACS's per-minute and per-hour limits) holds recipients back the same way.
@@ -11,25 +13,28 @@ import { alertMetricPoints, type MetricsSink } from '../metrics';
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../limit';
 import { TEAMS_RECIPIENT, type Notice } from '../notices';
-import type { ClaimManyResult, MarkSentManyResult, OutboxRow } from '../state/outbox';
+import { isInterrupted, type ClaimManyResult, type ClaimOptions, type MarkSentManyResult, type OutboxRow } from '../state/outbox';
 import { buildDigest, type Digest } from './digest';
-import { EmailSendError, renderEmail, type RenderedEmail, type RenderOptions, type SentEmail } from './email';
+import { EmailSendError, renderEmail, type EmailOperationState, type RenderedEmail, type RenderOptions, type SentEmail } from './email';
 import type { NotifyLog } from './recipients';
 import { defaultSleep, SendPacer, type PacingLimits, type PacingStore } from './pacing';
-import { renderTeamsCard, type CardOptions, type TeamsEnvelope } from './teams';
+import { renderTeamsCard, TeamsSendError, type CardOptions, type TeamsEnvelope } from './teams';
 
 /** The outbox operations alert needs (shared/state/outbox.ts Outbox implements them). */
 export interface AlertOutbox {
   listPending(partition?: string): Promise<OutboxRow[]>;
-  /** Claims one recipient's rows all or none (see Outbox.claimMany). */
-  claimMany(rows: readonly OutboxRow[], claimant?: string): Promise<ClaimManyResult>;
+  /** Claims one recipient's rows all or none, `sending` with the attempt's id (see Outbox.claimMany). */
+  claimMany(rows: readonly OutboxRow[], claimant?: string, options?: ClaimOptions): Promise<ClaimManyResult>;
   /** Marks one recipient's claimed rows sent. */
   markSentMany(rows: readonly OutboxRow[]): Promise<MarkSentManyResult>;
-  release(row: OutboxRow, reason?: string): Promise<void>;
+  release(row: OutboxRow, reason?: string, maybeSent?: boolean): Promise<void>;
 }
 
 export interface EmailChannel {
   send(to: string, rendered: RenderedEmail, operationId: string): Promise<SentEmail>;
+  /** What ACS knows of an earlier attempt (its Operation-Id): asked before resending interrupted rows. Without it,
+   *  interrupted rows are sent again (ACS's Operation-Id is then the only guard). */
+  lookup?(operationId: string): Promise<EmailOperationState>;
 }
 
 export interface TeamsChannel {
@@ -67,6 +72,12 @@ export interface ChannelResult {
   rowsSent: number;
   /** Digests the service refused for good (an address ACS will never take): logged, and their rows closed. */
   undeliverable: number;
+  /** Interrupted rows (a crash while sending, or a send that may have been delivered) found already sent: ACS knew the operation. */
+  confirmed: number;
+  /** Digests that resent interrupted rows (email: ACS never saw them; Teams: once, labelled). */
+  resent: number;
+  /** Interrupted rows closed without a send: a Teams card already resent once after an interruption. */
+  notResent: number;
 }
 
 export interface AlertResult {
@@ -77,7 +88,7 @@ export interface AlertResult {
   errors: string[];
 }
 
-const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0, undeliverable: 0 });
+const emptyChannel = (): ChannelResult => ({ sent: 0, failed: 0, heldBack: 0, rowsSent: 0, undeliverable: 0, confirmed: 0, resent: 0, notResent: 0 });
 
 export async function runAlerts(sweepId: string, given: AlertDeps): Promise<AlertResult> {
   const deps: AlertDeps = { ...given, claimant: given.claimant ?? randomUUID() };
@@ -130,9 +141,29 @@ async function sendEmails(sweepId: string, groups: [string, OutboxRow[]][], deps
         continue;
       }
       if (wait > 0) await sleep(wait);
-      const won = await claimAll(deps, rows, log);
+      // Rows an earlier attempt may have sent: ask ACS about that attempt first (its id is the Operation-Id). What ACS
+      // has is marked sent without a second email; what it never saw (or failed) goes out in this digest.
+      let confirmed: Set<OutboxRow>;
+      try {
+        confirmed = await confirmedByAcs(deps.email, rows);
+      } catch (e) {
+        consecutiveFailures++;
+        result.email.heldBack++;
+        fail(result, log, `email to ${maskAddress(to)}: could not ask ACS whether an interrupted send went out, left for the next run: ${errorText(e)}`);
+        continue;
+      }
+      const toSend = rows.filter((r) => !confirmed.has(r));
+      const digest = buildDigest(to, sweepId, toSend.map((r) => r.notice));
+      const interrupted = toSend.filter(isInterrupted);
+      const won = await claimAll(deps, rows, log, { attemptId: digest.id, resend: interrupted.length > 0 });
       if (!won.length) continue; // another run has them
-      const digest = buildDigest(to, sweepId, won.map((r) => r.notice));
+      if (confirmed.size) {
+        result.email.confirmed += await markAllSent(deps, won.filter((r) => confirmed.has(r)), log);
+        log(`tbmon alert: ${confirmed.size} interrupted notice(s) to ${maskAddress(to)} had reached ACS: marked sent, not sent again`);
+      }
+      const sending = won.filter((r) => !confirmed.has(r));
+      if (!sending.length) continue;
+      if (interrupted.length) result.email.resent++;
       let sent: SentEmail;
       try {
         sent = await deps.email.send(to, renderEmail(digest, deps.render), digest.id);
@@ -141,22 +172,23 @@ async function sendEmails(sweepId: string, groups: [string, OutboxRow[]][], deps
         if (isPermanentRefusal(e)) {
           // Retrying would be refused the same way every sweep, and each try counts against the limits.
           result.email.undeliverable++;
-          fail(result, log, `email to ${maskAddress(to)} refused for good, ${won.length} notice(s) dropped: ${errorText(e)}`);
-          await markAllSent(deps, won, log);
+          fail(result, log, `email to ${maskAddress(to)} refused for good, ${sending.length} notice(s) dropped: ${errorText(e)}`);
+          await markAllSent(deps, sending, log);
           continue;
         }
         if (e instanceof EmailSendError && e.statusCode === 429) pacer.block(now() + (e.retryAfterMs ?? 60_000));
         consecutiveFailures++;
         result.email.failed++;
         const why = errorText(e);
-        fail(result, log, `email to ${maskAddress(to)} (${won.length} notice(s)) not sent, left for the next run: ${why}`);
-        await releaseAll(deps, won, why, log);
+        fail(result, log, `email to ${maskAddress(to)} (${sending.length} notice(s)) not sent, left for the next run: ${why}`);
+        // No answer from ACS (a timeout, a dropped connection): it may have the message — the next run asks it.
+        await releaseAll(deps, sending, why, log, !(e instanceof EmailSendError && e.statusCode !== null));
         continue;
       }
       pacer.record(now());
       consecutiveFailures = 0;
       result.email.sent++;
-      result.email.rowsSent += await markAllSent(deps, won, log);
+      result.email.rowsSent += await markAllSent(deps, sending, log);
       if (sent.status !== 'Succeeded') log(`tbmon alert: email ${sent.operationId} to ${maskAddress(to)} accepted by ACS, status ${sent.status}`);
     }
   } finally {
@@ -171,21 +203,42 @@ async function sendCards(sweepId: string, groups: [string, OutboxRow[]][], deps:
       log(`tbmon alert: ${rows.length} Teams notice(s) for ${partition} are pending but no webhook is configured for it${partition === TEAMS_RECIPIENT ? ' (TEAMS_WEBHOOK_URL)' : ''}`);
       continue;
     }
-    const won = await claimAll(deps, rows, log);
+    // A card that may have been posted (its sender died while sending, or the webhook went silent after taking the
+    // request) goes out once more, saying so; rows that were resent like that once already are closed, not resent.
+    // Teams has no idempotency key, so this is the one repeat the design allows — and it is labelled.
+    const interrupted = rows.filter(isInterrupted);
+    const spent = new Set(interrupted.filter((r) => r.resent));
+    const resend = interrupted.some((r) => !r.resent);
+    const won = await claimAll(deps, rows, log, { resend });
     if (!won.length) continue;
-    const digest: Digest = buildDigest(partition, sweepId, won.map((r) => r.notice));
-    const card = renderTeamsCard(digest, deps.render);
+    if (spent.size) {
+      result.teams.notResent += await markAllSent(deps, won.filter((r) => spent.has(r)), log);
+      fail(result, log, `Teams card for ${partition}: ${spent.size} notice(s) were interrupted again after one resend; closed without a third card`);
+    }
+    const sending = won.filter((r) => !spent.has(r));
+    if (!sending.length) continue;
+    const digest: Digest = buildDigest(partition, sweepId, sending.map((r) => r.notice));
+    const card = renderTeamsCard(digest, { ...deps.render, resent: resend });
+    if (resend) result.teams.resent++;
     try {
       await deps.teams.post(partition, card.envelope);
     } catch (e) {
       result.teams.failed++;
       const why = errorText(e);
-      fail(result, log, `Teams card for ${partition} (${won.length} notice(s)) not sent, left for the next run: ${why}`);
-      await releaseAll(deps, won, why, log);
+      fail(result, log, `Teams card for ${partition} (${sending.length} notice(s)) not sent, left for the next run: ${why}`);
+      // Refused before it reached the webhook: a plain retry next run. Maybe posted: the next one is labelled.
+      const maybe = e instanceof TeamsSendError && e.maybeDelivered;
+      await mapLimited(sending, ROW_CONCURRENCY, async (r) => {
+        try {
+          await deps.outbox.release(r, why.slice(0, 500), maybe || interrupted.includes(r));
+        } catch (err) {
+          log(`tbmon alert: could not release ${r.recipient}/${r.id} (its lease will): ${errorText(err)}`);
+        }
+      });
       continue;
     }
     result.teams.sent++;
-    result.teams.rowsSent += await markAllSent(deps, won, log);
+    result.teams.rowsSent += await markAllSent(deps, sending, log);
     if (card.omittedHosts) log(`tbmon alert: Teams card for ${partition} lists ${card.shownHosts} of ${digest.hosts.length} hosts (${card.bytes} bytes)`);
   }
 }
@@ -198,8 +251,8 @@ const ROW_CONCURRENCY = 16;
  * them all and the other none). If a later row is lost anyway (written while the other run was listing), what was
  * won is released for the next digest: never two emails per run.
  */
-async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): Promise<OutboxRow[]> {
-  const { all, won } = await deps.outbox.claimMany(rows, deps.claimant);
+async function claimAll(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog, options: ClaimOptions = {}): Promise<OutboxRow[]> {
+  const { all, won } = await deps.outbox.claimMany(rows, deps.claimant, options);
   if (all) return won;
   if (won.length) await releaseAll(deps, won, 'another alert run holds this recipient', log);
   return [];
@@ -212,16 +265,34 @@ async function markAllSent(deps: AlertDeps, rows: OutboxRow[], log: NotifyLog): 
   return sent;
 }
 
-async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog): Promise<void> {
+async function releaseAll(deps: AlertDeps, rows: OutboxRow[], reason: string, log: NotifyLog, maybeSent = false): Promise<void> {
   await mapLimited(rows, ROW_CONCURRENCY, async (r) => {
     try {
-      await deps.outbox.release(r, reason.slice(0, 500));
+      await deps.outbox.release(r, reason.slice(0, 500), maybeSent || r.maybeSent);
     } catch (e) {
       log(`tbmon alert: could not release ${maskAddress(r.recipient)}/${r.id} (its lease will): ${errorText(e)}`);
     }
   });
 }
 
+
+/**
+ * The interrupted rows of a recipient that ACS already has: one lookup per earlier attempt (its Operation-Id). A row
+ * whose attempt ACS never saw, or failed, is not in the set: it is sent again.
+ */
+async function confirmedByAcs(email: EmailChannel, rows: OutboxRow[]): Promise<Set<OutboxRow>> {
+  const out = new Set<OutboxRow>();
+  if (!email.lookup) return out;
+  const byAttempt = new Map<string, OutboxRow[]>();
+  for (const r of rows) {
+    if (!isInterrupted(r) || !r.attemptId) continue;
+    byAttempt.set(r.attemptId, [...(byAttempt.get(r.attemptId) ?? []), r]);
+  }
+  for (const [attemptId, list] of byAttempt) {
+    if ((await email.lookup(attemptId)) === 'accepted') for (const r of list) out.add(r);
+  }
+  return out;
+}
 
 /** A 4xx that says the message itself can never be sent (bad address, bad request) — not auth, throttling or timeouts. */
 function isPermanentRefusal(e: unknown): boolean {

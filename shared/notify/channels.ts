@@ -6,12 +6,17 @@ import type { RequestCounter } from '../azure';
 import type { Settings } from '../config';
 import { TEAMS_RECIPIENT } from '../notices';
 import type { AlertDeps, AlertOutbox, EmailChannel, TeamsChannel } from './alert';
-import { createEmailClient, sendEmail } from './email';
+import { createEmailClient, createEmailOperationReader, sendEmail, type EmailOperationState } from './email';
 import type { PacingStore } from './pacing';
 import { postTeamsCard, type TeamsPostOptions } from './teams';
 
-export function acsEmailChannel(client: EmailClient, from: string, opts: { updateIntervalInMs?: number; waitForCompletion?: boolean } = {}): EmailChannel {
-  return { send: (to, rendered, operationId) => sendEmail(client, from, to, rendered, operationId, opts) };
+export function acsEmailChannel(
+  client: EmailClient,
+  from: string,
+  opts: { updateIntervalInMs?: number; waitForCompletion?: boolean } = {},
+  lookup?: (operationId: string) => Promise<EmailOperationState>,
+): EmailChannel {
+  return { send: (to, rendered, operationId) => sendEmail(client, from, to, rendered, operationId, opts), ...(lookup ? { lookup } : {}) };
 }
 
 /**
@@ -53,11 +58,13 @@ export interface AlertWiring {
  * are set, Teams when a webhook is, pacing from TBMON_EMAIL_PER_MINUTE / TBMON_EMAIL_PER_HOUR.
  */
 export function alertDepsFromSettings(settings: Settings, w: AlertWiring): Omit<AlertDeps, 'log'> {
-  const client = settings.alertEmailFrom ? createEmailClient(settings, { credential: w.credential, caCert: w.caCert, retry: w.retry, counter: w.counter }) : null;
+  const emailDeps = { credential: w.credential, caCert: w.caCert, retry: w.retry, counter: w.counter };
+  const client = settings.alertEmailFrom ? createEmailClient(settings, emailDeps) : null;
+  const lookup = client ? createEmailOperationReader(settings, emailDeps) ?? undefined : undefined;
   const hooks = defaultTeamsWebhooks(settings.teamsWebhookUrl);
   return {
     outbox: w.outbox,
-    email: client && settings.alertEmailFrom ? acsEmailChannel(client, settings.alertEmailFrom, w.email) : null,
+    email: client && settings.alertEmailFrom ? acsEmailChannel(client, settings.alertEmailFrom, w.email, lookup) : null,
     teams: Object.keys(hooks).length ? webhookTeamsChannel(hooks, { ...w.teams, caCert: w.caCert, counter: w.counter }) : null,
     pacing: { limits: { perMinute: settings.emailPerMinute, perHour: settings.emailPerHour }, store: w.pacingStore },
     render: { tenantId: w.tenantId ?? null },

@@ -2,7 +2,8 @@
 // Communication Services with the `@azure/communication-email` client — managed identity with ACS_ENDPOINT, or the
 // HMAC access key in ACS_CONNECTION_STRING — carrying the digest id as a stable `Operation-Id`.
 import type { TokenCredential } from '@azure/core-auth';
-import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import { createCommunicationAuthPolicy, parseClientArguments } from '@azure/communication-common';
 import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import { countingPolicy, RequestCounter } from '../azure';
 import type { Settings } from '../config';
@@ -190,6 +191,42 @@ export function createEmailClient(settings: Pick<Settings, 'acsEndpoint' | 'acsC
     return new EmailClient(settings.acsEndpoint, deps.credential, options);
   }
   return null;
+}
+
+/**
+ * What ACS says about an earlier send attempt (`GET /emails/operations/{operation-id}`, the id being the Operation-Id
+ * the client sent): `accepted` — ACS has it (NotStarted, Running or Succeeded: resending would duplicate it);
+ * `failed` — ACS took it and could not deliver (Failed, Canceled); `unknown` — ACS never saw it (404).
+ */
+export type EmailOperationState = 'accepted' | 'failed' | 'unknown';
+
+/** The ACS API version the SDK speaks (@azure/communication-email 1.1.0). */
+const ACS_EMAIL_API_VERSION = '2025-09-01';
+
+/**
+ * A reader of ACS email operations with the same endpoint, credential (HMAC key or managed identity), TLS, retry and
+ * request counting as the email client; null when email is not configured. The SDK's EmailClient offers no call for
+ * it, so this builds the same pipeline from @azure/communication-common's client-argument parsing and auth policy.
+ */
+export function createEmailOperationReader(settings: Pick<Settings, 'acsEndpoint' | 'acsConnectionString'>, deps: EmailClientDeps): ((operationId: string) => Promise<EmailOperationState>) | null {
+  const source = settings.acsConnectionString ?? settings.acsEndpoint;
+  if (!source) return null;
+  if (!settings.acsConnectionString && !deps.credential) throw new Error('ACS_ENDPOINT is set but no credential was given for the managed identity');
+  const { url, credential } = parseClientArguments(source, settings.acsConnectionString ? undefined : deps.credential);
+  const pipeline = createPipelineFromOptions({ retryOptions: deps.retry, tlsOptions: deps.caCert ? { ca: deps.caCert } : undefined });
+  pipeline.addPolicy(createCommunicationAuthPolicy(credential));
+  if (deps.counter) pipeline.addPolicy(countingPolicy(deps.counter, 'email'), { phase: 'Retry' });
+  const client = createDefaultHttpClient();
+  return async (operationId) => {
+    const target = `${url.replace(/\/+$/, '')}/emails/operations/${encodeURIComponent(operationId)}?api-version=${ACS_EMAIL_API_VERSION}`;
+    const res = await pipeline.sendRequest(client, createPipelineRequest({ url: target, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) }));
+    if (res.status === 404) return 'unknown';
+    if (res.status !== 200) {
+      throw new EmailSendError(`ACS email operation lookup answered ${res.status}`, res.status, 'OperationLookupFailed', parseRetryAfter(res.headers.get('retry-after')));
+    }
+    const status = String((JSON.parse(res.bodyAsText ?? '{}') as { status?: unknown }).status ?? '').toLowerCase();
+    return status === 'failed' || status === 'canceled' ? 'failed' : 'accepted';
+  };
 }
 
 export interface SentEmail {

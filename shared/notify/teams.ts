@@ -34,7 +34,12 @@ export interface RenderedCard {
 export interface CardOptions extends LinkOptions {
   /** Byte budget for the envelope (≤ TEAMS_MAX_BYTES). */
   maxBytes?: number;
+  /** The card repeats one that may have been posted (its send was interrupted): it says so under the title. */
+  resent?: boolean;
 }
+
+/** The line a card resent after an interruption carries, so a reader who saw the first knows it is the same news. */
+export const RESENT_LINE = '(resent after an interruption)';
 
 const GROUP_TITLES: Record<HostGroup, string> = {
   failing: 'Failing',
@@ -59,6 +64,7 @@ export function renderTeamsCard(d: Digest, opts: CardOptions = {}): RenderedCard
   const head: CardElement[] = [
     { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
     { type: 'TextBlock', text: `Sweep ${d.sweepId} · ${d.hosts.length} host${d.hosts.length === 1 ? '' : 's'}`, isSubtle: true, spacing: 'None', wrap: true },
+    ...(opts.resent ? [{ type: 'TextBlock', text: RESENT_LINE, isSubtle: true, spacing: 'None', wrap: true }] : []),
   ];
   const worst = d.hosts.find((h) => h.regressions.length) ?? d.hosts[0];
   const actions: CardElement[] = worst ? [{ type: 'Action.OpenUrl', title: `Open ${truncate(worst.host.name, 40)}`, url: hostLink(worst.host, opts).url }] : [];
@@ -168,11 +174,23 @@ export interface TeamsPostOptions {
 
 /** What went wrong, never with the webhook URL. */
 export class TeamsSendError extends Error {
-  constructor(message: string, readonly statusCode: number | null, readonly attempts: number) {
+  /**
+   * `maybeDelivered`: the request reached the webhook and no answer came (a timeout, a connection dropped after
+   * connecting) — the card may have been posted. Never retried inside one send: alert resends it once, labelled.
+   */
+  constructor(message: string, readonly statusCode: number | null, readonly attempts: number, readonly maybeDelivered = false) {
     super(message);
     this.name = 'TeamsSendError';
   }
 }
+
+/**
+ * How long a webhook call may take. Teams Workflows runs a Power Automate flow, and a synchronous flow must answer
+ * its caller within 120 s (learn.microsoft.com/power-automate/guidance/coding-guidelines/asychronous-flow-pattern):
+ * the client waits longer than that, so the webhook's own timeout answers first — a timeout of ours then means the
+ * flow may still have posted the card.
+ */
+export const TEAMS_TIMEOUT_MS = 130_000;
 
 /** At most 4 requests a second per process, whatever the number of senders (Teams throttles above). */
 export const teamsSpacer = new RequestSpacer(4);
@@ -209,6 +227,8 @@ export async function postTeamsCard(webhookUrl: string, envelope: TeamsEnvelope,
       if (e instanceof TeamsSendError) throw e;
       last = `request failed (${(e as NodeJS.ErrnoException).code ?? 'network error'})`;
       lastStatus = null;
+      // Refused before connecting: nothing reached the webhook, retry. After connecting: it may have posted the card.
+      if ((e as { connected?: boolean }).connected) throw new TeamsSendError(`Teams webhook ${last} after the request reached it: the card may have been posted`, null, attempt, true);
     }
     if (attempt === maxAttempts) break;
     if (retryAfterMs !== null && retryAfterMs > (opts.maxRetryAfterMs ?? 60_000)) {
@@ -231,7 +251,7 @@ function post(url: string, body: string, opts: TeamsPostOptions): Promise<{ stat
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body, 'utf8') },
         ca: opts.caCert,
-        timeout: opts.timeoutMs ?? 30_000,
+        timeout: opts.timeoutMs ?? TEAMS_TIMEOUT_MS,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -247,8 +267,14 @@ function post(url: string, body: string, opts: TeamsPostOptions): Promise<{ stat
         res.on('error', reject);
       },
     );
+    // Whether the request reached the webhook: a socket that connected (or a kept-alive one, already connected).
+    let connected = false;
+    req.on('socket', (socket) => {
+      if (!socket.connecting) connected = true;
+      else socket.once(u.protocol === 'http:' ? 'connect' : 'secureConnect', () => { connected = true; });
+    });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
+    req.on('error', (e) => reject(Object.assign(e, { connected })));
     req.end(body);
   });
 }

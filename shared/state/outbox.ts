@@ -3,9 +3,13 @@
 // delivered twice, or an evaluate killed and retried, records nothing twice; the alert function claims rows with
 // ETag-conditional updates, so two alert runs never send the same row.
 //
-// Row lifecycle:  pending ──claim()──> claimed ──markSent()──> sent
+// Row lifecycle:  pending ──claim()──> sending ──markSent()──> sent
 //                                         └──release()──> pending   (send failed or paced: retry in a later digest)
-// A claimed row whose claimant died is listed as pending again once its lease (default 10 minutes) has passed.
+// `sending` carries the attempt's id (for email, the ACS Operation-Id) and is written before the call; a row whose
+// sender died in it is listed again once its lease (default 10 minutes) has passed — *interrupted*: it may have gone
+// out. So may a row released after a send that may have been delivered (a timeout after connecting): `maybeSent`.
+// Alert then asks ACS about the attempt before resending an email, and resends a Teams card at most once, saying so.
+// Rows written as `claimed` (before `sending` existed) read as `sending`.
 // claimMany/markSentMany do the same for a recipient's rows in Table transactions (one partition, ≤ 100 rows each):
 // the ETag conditions hold per row, and one row changed by someone else fails its whole transaction.
 import { randomUUID } from 'node:crypto';
@@ -15,7 +19,7 @@ import type { Notice } from '../notices';
 import { statusOf } from '../storage';
 import { packJson, PackTooLargeError, unpackJson } from './packing';
 
-export type OutboxState = 'pending' | 'claimed' | 'sent';
+export type OutboxState = 'pending' | 'sending' | 'sent';
 
 /** One outbox row as read back. `etag` changes on every write: claim/markSent/release update it in place. */
 export interface OutboxRow {
@@ -33,7 +37,29 @@ export interface OutboxRow {
   sentAt: string | null;
   /** Why the row was last released (e.g. the send error), for people reading the table. */
   lastError: string | null;
+  /** The send attempt the row was last part of (email: the ACS Operation-Id), kept after a release. */
+  attemptId: string | null;
+  /** The last attempt may have been delivered (released after a timeout once connected). */
+  maybeSent: boolean;
+  /** The row already went out once more after an interruption: it is never resent again. */
+  resent: boolean;
   etag: string;
+}
+
+/** What claim/claimMany write beside `sending`. */
+export interface ClaimOptions {
+  /** The attempt's id (email: the ACS Operation-Id); a new UUID when absent. */
+  attemptId?: string;
+  /** This attempt resends rows after an interruption (they are marked `resent`, never resent again). */
+  resend?: boolean;
+}
+
+/**
+ * Whether a listed row's last attempt may have gone out: its sender died while `sending` (the lease ran out), or it
+ * was released after a send that may have been delivered.
+ */
+export function isInterrupted(row: Pick<OutboxRow, 'state' | 'maybeSent'>): boolean {
+  return row.state === 'sending' || row.maybeSent;
 }
 
 export interface WriteNoticesResult {
@@ -126,7 +152,7 @@ export class Outbox {
    */
   async listPending(partition?: string): Promise<OutboxRow[]> {
     const leaseExpiry = new Date(this.now().getTime() - this.leaseMs).toISOString();
-    const waiting = odata`(state eq 'pending' or (state eq 'claimed' and claimedAt lt ${leaseExpiry}))`;
+    const waiting = odata`(state eq 'pending' or ((state eq 'sending' or state eq 'claimed') and claimedAt lt ${leaseExpiry}))`;
     const filter = partition === undefined ? waiting : `PartitionKey eq ${quote(recipientKey(partition))} and ${waiting}`;
     const out: OutboxRow[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(toRow(e));
@@ -146,9 +172,9 @@ export class Outbox {
    * first (claimed, sent or released it since it was read) or it is gone — then leave it alone. On success the row's
    * state, claim fields and etag are updated in place, ready for markSent/release.
    */
-  async claim(row: OutboxRow, claimant: string = randomUUID()): Promise<boolean> {
+  async claim(row: OutboxRow, claimant: string = randomUUID(), options: ClaimOptions = {}): Promise<boolean> {
     const claimedAt = this.now().toISOString();
-    const change = { state: 'claimed' as const, claimedBy: claimant, claimedAt, attempts: row.attempts + 1 };
+    const change = { state: 'sending' as const, claimedBy: claimant, claimedAt, attempts: row.attempts + 1, attemptId: options.attemptId ?? randomUUID(), resent: row.resent || !!options.resend };
     try {
       const res = await this.table.updateEntity({ partitionKey: recipientKey(row.recipient), rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
       Object.assign(row, change, { etag: res.etag as string });
@@ -166,7 +192,7 @@ export class Outbox {
    * the lease).
    */
   async markSent(row: OutboxRow): Promise<void> {
-    await this.transition(row, { state: 'sent', sentAt: this.now().toISOString() });
+    await this.transition(row, { state: 'sent', sentAt: this.now().toISOString(), maybeSent: false });
   }
 
   /**
@@ -175,14 +201,15 @@ export class Outbox {
    * and the other none; a later transaction can still be lost (a row written or released while the other run was
    * listing) — then `all` is false and `won` holds what this call claimed, for the caller to release.
    */
-  async claimMany(rows: readonly OutboxRow[], claimant: string = randomUUID()): Promise<ClaimManyResult> {
+  async claimMany(rows: readonly OutboxRow[], claimant: string = randomUUID(), options: ClaimOptions = {}): Promise<ClaimManyResult> {
     const [first, ...rest] = chunked(sameRecipient(rows).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), MAX_TRANSACTION_ROWS);
-    if (!first || !(await this.claimChunk(first, claimant))) return { all: false, won: [] };
+    const attempt = { attemptId: options.attemptId ?? randomUUID(), resend: options.resend };
+    if (!first || !(await this.claimChunk(first, claimant, attempt))) return { all: false, won: [] };
     const won = [...first];
     let lost = false;
     await mapLimited(rest, this.concurrency, async (chunk) => {
       if (lost) return;
-      if (await this.claimChunk(chunk, claimant)) won.push(...chunk);
+      if (await this.claimChunk(chunk, claimant, attempt)) won.push(...chunk);
       else lost = true;
     });
     return { all: !lost, won };
@@ -198,7 +225,7 @@ export class Outbox {
     await mapLimited(chunked(sameRecipient(rows), MAX_TRANSACTION_ROWS), this.concurrency, async (chunk) => {
       const sentAt = this.now().toISOString();
       try {
-        await this.transitionChunk(chunk, () => ({ state: 'sent', sentAt }));
+        await this.transitionChunk(chunk, () => ({ state: 'sent', sentAt, maybeSent: false }));
         result.sent += chunk.length;
         return;
       } catch {
@@ -216,9 +243,13 @@ export class Outbox {
     return result;
   }
 
-  /** Gives a claimed row back (send failed, or pacing held it): it is pending again, for the next digest. */
-  async release(row: OutboxRow, reason?: string): Promise<void> {
-    await this.transition(row, { state: 'pending', claimedBy: '', claimedAt: '', lastError: reason ?? '' });
+  /**
+   * Gives a claimed row back (send failed, or pacing held it): it is pending again, for the next digest. `maybeSent`
+   * when the attempt may have been delivered (or the row was interrupted before and still may have been): the next
+   * run then treats it as interrupted. The attempt id stays, for asking ACS about it.
+   */
+  async release(row: OutboxRow, reason?: string, maybeSent = false): Promise<void> {
+    await this.transition(row, { state: 'pending', claimedBy: '', claimedAt: '', lastError: reason ?? '', maybeSent });
   }
 
   /**
@@ -258,10 +289,10 @@ export class Outbox {
   }
 
   /** One transaction claiming `chunk`; false when a row changed since it was read (412) or is gone (404). */
-  private async claimChunk(chunk: OutboxRow[], claimant: string): Promise<boolean> {
+  private async claimChunk(chunk: OutboxRow[], claimant: string, attempt: { attemptId: string; resend?: boolean }): Promise<boolean> {
     const claimedAt = this.now().toISOString();
     try {
-      await this.transitionChunk(chunk, (row) => ({ state: 'claimed', claimedBy: claimant, claimedAt, attempts: row.attempts + 1 }));
+      await this.transitionChunk(chunk, (row) => ({ state: 'sending', claimedBy: claimant, claimedAt, attempts: row.attempts + 1, attemptId: attempt.attemptId, resent: row.resent || !!attempt.resend }));
       return true;
     } catch (e) {
       const s = statusOf(e);
@@ -282,7 +313,7 @@ export class Outbox {
     });
   }
 
-  private async transition(row: OutboxRow, change: Record<string, string>): Promise<void> {
+  private async transition(row: OutboxRow, change: Record<string, string | boolean>): Promise<void> {
     try {
       const res = await this.table.updateEntity({ partitionKey: recipientKey(row.recipient), rowKey: row.id, ...change }, 'Merge', { etag: row.etag });
       Object.assign(row, change, { etag: res.etag as string });
@@ -319,9 +350,9 @@ function toRow(e: Record<string, unknown>): OutboxRow {
   if (!notice) throw new Error(`outbox row ${String(e.rowKey)} holds no notice`);
   const str = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : null);
   return {
-    recipient: recipientOfKey(e.partitionKey as string), id: e.rowKey as string, notice, state: e.state as OutboxState,
+    recipient: recipientOfKey(e.partitionKey as string), id: e.rowKey as string, notice, state: e.state === 'claimed' ? 'sending' : e.state as OutboxState,
     attempts: Number(e.attempts ?? 0), claimedBy: str('claimedBy'), claimedAt: str('claimedAt'), sentAt: str('sentAt'),
-    lastError: str('lastError'), etag: e.etag as string,
+    lastError: str('lastError'), attemptId: str('attemptId'), maybeSent: e.maybeSent === true, resent: e.resent === true, etag: e.etag as string,
   };
 }
 

@@ -11,7 +11,7 @@ import { host, notice } from './fixtures';
 
 function memoryOutbox(entries: [string, Notice][]): AlertOutbox & { rows: OutboxRow[] } {
   const rows: OutboxRow[] = entries.map(([recipient, n]) => ({
-    recipient, id: n.id, notice: n, state: 'pending', attempts: 0, claimedBy: null, claimedAt: null, sentAt: null, lastError: null, etag: '1',
+    recipient, id: n.id, notice: n, state: 'pending', attempts: 0, claimedBy: null, claimedAt: null, sentAt: null, lastError: null, attemptId: null, maybeSent: false, resent: false, etag: '1',
   }));
   return {
     rows,
@@ -21,7 +21,7 @@ function memoryOutbox(entries: [string, Notice][]): AlertOutbox & { rows: Outbox
       const reals = rs.map((r) => rows.find((x) => x.recipient === r.recipient && x.id === r.id));
       if (reals.some((real, i) => !real || real.etag !== rs[i].etag)) return { all: false, won: [] };
       reals.forEach((real, i) => {
-        real!.state = 'claimed';
+        real!.state = 'sending';
         real!.etag = rs[i].etag = String(Number(real!.etag) + 1);
       });
       return { all: true, won: [...rs] };

@@ -50,7 +50,7 @@ class RecordingOutbox implements AlertOutbox {
     return this.rows.filter((r) => r.state === 'pending');
   }
   async claimMany(rows: readonly OutboxRow[]) {
-    for (const r of rows) r.state = 'claimed';
+    for (const r of rows) r.state = 'sending';
     return { all: true, won: [...rows] };
   }
   async markSentMany(rows: readonly OutboxRow[]) {
@@ -68,7 +68,7 @@ class RecordingOutbox implements AlertOutbox {
 
 async function sendAndCheck(notices: Notice[], what: string): Promise<number> {
   const rows: OutboxRow[] = notices.flatMap((n) => ['owner@contoso.com', TEAMS_RECIPIENT].map((recipient) => ({
-    recipient, id: n.id, notice: n, state: 'pending' as const, attempts: 0, claimedBy: null, claimedAt: null, sentAt: null, lastError: null, etag: '*',
+    recipient, id: n.id, notice: n, state: 'pending' as const, attempts: 0, claimedBy: null, claimedAt: null, sentAt: null, lastError: null, attemptId: null, maybeSent: false, resent: false, etag: '*',
   })));
   const sent = new Map<string, string[]>();
   const email: EmailChannel = {

@@ -65,7 +65,7 @@ test('claim: one winner; a sent row is never pending again, even after a replaye
   const [b] = await outbox.listPending();
   assert.equal(await outbox.claim(a, 'run-a'), true);
   assert.equal(await outbox.claim(b, 'run-b'), false, 'the second claimant read a stale etag');
-  assert.equal(a.state, 'claimed');
+  assert.equal(a.state, 'sending');
   assert.equal(a.attempts, 1);
   assert.deepEqual(await outbox.listPending(), [], 'a claimed row inside its lease is not pending');
   await outbox.markSent(a);
@@ -132,7 +132,7 @@ test('claimMany claims a recipient\'s rows in transactions of ≤ 100; markSentM
   const res = await outbox.claimMany(rows, 'run-a');
   assert.equal(res.all, true);
   assert.equal(res.won.length, 250);
-  assert.ok(rows.every((r) => r.state === 'claimed' && r.claimedBy === 'run-a' && r.attempts === 1));
+  assert.ok(rows.every((r) => r.state === 'sending' && r.claimedBy === 'run-a' && r.attempts === 1));
   assert.deepEqual(await outbox.listPending(), [], 'claimed within the lease: nothing pending');
   const marked = await outbox.markSentMany(rows);
   assert.deepEqual([marked.sent, marked.failures.length], [250, 0], 'the etags claimMany kept are the rows\' current ones');
@@ -181,7 +181,7 @@ test('markSentMany: a row whose lease ran out and was taken over is reported; th
   assert.ok(!res.failures[0].error.message.includes(res.failures[0].row.recipient), 'alert logs this message beside a masked address: it names the row, not the person');
   const byState = new Map<string, string[]>();
   for await (const e of outbox.table.listEntities<{ state: string }>()) byState.set(e.state, [...(byState.get(e.state) ?? []), e.rowKey as string]);
-  assert.deepEqual([byState.get('sent')?.length, byState.get('claimed')], [39, ['m007']]);
+  assert.deepEqual([byState.get('sent')?.length, byState.get('sending')], [39, ['m007']]);
 });
 
 test('owner addresses with characters Table keys forbid (/ \\ # ? %) are stored, listed, claimed, released and sent as themselves', async () => {
