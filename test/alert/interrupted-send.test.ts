@@ -15,7 +15,8 @@ import { acsEmailChannel, webhookTeamsChannel } from '../../shared/notify/channe
 import { createEmailClient, createEmailOperationReader } from '../../shared/notify/email';
 import { MemoryPacingStore, RequestSpacer } from '../../shared/notify/pacing';
 import { RESENT_LINE, TEAMS_TIMEOUT_MS } from '../../shared/notify/teams';
-import { Outbox, recipientsOf } from '../../shared/state/outbox';
+import { Outbox } from '../../shared/state/outbox';
+import { recipientsOf } from '../../shared/notify/recipients';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, uniqueName } from '../support/env';
 import { startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
