@@ -3,17 +3,18 @@
 // computes Graph lacks (bounded concurrency, raw JSON), then Log Analytics routing. Run-level problems go into
 // ctx.errors; a subscription that could not be read completely is in `subscriptionsFailed`, never in
 // `subscriptionsRead` (the sweep makes no host of it gone).
-import type { AzureContext } from '../azure';
+import { createHash } from 'node:crypto';
+import { API_VERSIONS, type AzureContext } from '../azure';
 import type { Scope, Settings } from '../config';
 import type { HostRecord, RunError } from '../model';
 import { listWorkspaceComputes } from './arm-fallback';
-import { graphPages, GraphQuotaGate, type GraphWait } from './graph';
+import { graphPages, GraphQuotaGate, type GraphScope, type GraphWait } from './graph';
 import { idKey } from './ids';
 import { identifyHost, type IdentifiedHost, type RawResource } from './identify';
 import { mapLimited } from '../limit';
 import { LogAnalyticsResolver } from './log-analytics';
 import { hostCandidatesQuery, scopeInventoryQuery } from './queries';
-import { planScope } from './scope';
+import { chunk, planScope, SUBSCRIPTIONS_PER_GRAPH_REQUEST } from './scope';
 import { ScopeInventory } from './scope-inventory';
 
 export interface DiscoveryContext {
@@ -29,6 +30,7 @@ export type DiscoveryProgress =
   | { phase: 'graph'; rows: number }
   | { phase: 'wait'; wait: GraphWait }
   | { phase: 'arm-fallback'; workspaces: number }
+  | { phase: 'graph-split'; parts: number; reason: string }
   | { phase: 'hosts'; found: number };
 
 export interface DiscoverOptions {
@@ -93,6 +95,35 @@ const ROUTING_IN_FLIGHT = 8;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A short key of a host id: what a failed batch handed on, kept while its parts are read. */
+function emittedKey(id: string): string {
+  return createHash('sha1').update(id.toLowerCase()).digest('base64').slice(0, 16);
+}
+
+/**
+ * The parts a failed Resource Graph batch is read again in: the tenant (scope `all`) as groups of the subscriptions
+ * ARM lists for the identity; a group of subscriptions as two halves; null for one subscription, or when the
+ * tenant's subscriptions cannot be listed either.
+ */
+async function splitScope(azure: AzureContext, batch: GraphScope, abortSignal?: AbortSignal): Promise<GraphScope[] | null> {
+  const subs = batch.subscriptions;
+  if (subs) {
+    if (subs.length < 2) return null;
+    const half = Math.ceil(subs.length / 2);
+    return [{ subscriptions: subs.slice(0, half) }, { subscriptions: subs.slice(half) }];
+  }
+  try {
+    const ids: string[] = [];
+    for await (const page of azure.armListPages<{ subscriptionId?: string }>('/subscriptions', API_VERSIONS.subscriptions, abortSignal)) {
+      for (const s of page) if (s.subscriptionId) ids.push(s.subscriptionId.toLowerCase());
+    }
+    if (!ids.length) return null;
+    return chunk([...new Set(ids)], SUBSCRIPTIONS_PER_GRAPH_REQUEST).map((s) => ({ subscriptions: s }));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -195,7 +226,9 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
   // Routing: one ML workspace's hosts at a time, a few workspaces in flight while Graph pages keep coming; handed to
   // the batcher in the order they were found.
   const routing: { hosts: IdentifiedHost[]; routed: Promise<void> }[] = [];
-  const route = (hosts: IdentifiedHost[]) => {
+  let fresh: (hs: IdentifiedHost[]) => IdentifiedHost[] = (hs) => hs;
+  const route = (all: IdentifiedHost[]) => {
+    const hosts = fresh(all);
     if (hosts.length) routing.push({ hosts, routed: resolver ? resolver.resolveAll(hosts) : Promise.resolve() });
   };
   const drain = async (keep: number) => {
@@ -214,7 +247,25 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
   let wholeScopeFailed = false;
   const inventoryQuery = scopeInventoryQuery();
   const hostQuery = hostCandidatesQuery({ hostTag: settings.hostTag, name: options.name });
-  for (const batch of plan.batches) {
+  // A batch that fails after its page retries is split (a tenant-wide one into subscription groups, a group into
+  // halves) and read again, so one bad page costs only the subscriptions that stay unreadable. What a batch handed on
+  // before it failed is remembered (short hashes of host ids, for the batch being read and its parts only) so the
+  // parts hand on only the rest.
+  const queue: { scope: GraphScope; root: number }[] = plan.batches.map((scope, root) => ({ scope, root }));
+  let emitted = new Set<string>();
+  let emittedRoot = -1;
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    const batch = item.scope;
+    if (item.root !== emittedRoot) {
+      emitted = new Set();
+      emittedRoot = item.root;
+    }
+    fresh = (hs: IdentifiedHost[]) => hs.filter((h) => {
+      const k = emittedKey(h.record.id);
+      if (emitted.has(k)) return false;
+      emitted.add(k);
+      return true;
+    });
     // Graph's rows of the ML workspaces that need the ARM fallback: used only if ARM cannot list them.
     const heldForFallback = new Map<string, IdentifiedHost[]>();
     let inventoryRead = false;
@@ -254,6 +305,12 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
     } catch (e) {
       if (batcher.failure) throw batcher.failure.error;
       await drain(0);
+      const parts = await splitScope(azure, batch, options.abortSignal);
+      if (parts) {
+        progress({ phase: 'graph-split', parts: parts.length, reason: message(e) });
+        queue.unshift(...parts.map((scope) => ({ scope, root: item.root })));
+        continue;
+      }
       const subs = batch.subscriptions;
       errors.push({
         scope: subs ? `subscriptions:${subs.length === 1 ? subs[0] : `${subs[0]}…(${subs.length})`}` : 'resourceGraph',
@@ -285,6 +342,7 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
         failed.add(w.subscriptionId);
         hosts = heldForFallback.get(idKey(w.id)) ?? [];
       }
+      hosts = fresh(hosts);
       if (resolver) await resolver.resolveAll(hosts);
       await batcher.add(hosts.map((h) => h.record));
     });
@@ -316,6 +374,6 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
     subscriptionsRead: [...read].sort(),
     subscriptionsFailed: [...failed].sort(),
     complete: !wholeScopeFailed && failed.size === 0 && !gate.subscriptionLimitHit,
-    armFallbackWorkspaces: fromArm.sort(),
+    armFallbackWorkspaces: [...new Set(fromArm)].sort(),
   };
 }

@@ -11,10 +11,13 @@ export const GRAPH_PAGE_SIZE = 1000;
 const MAX_THROTTLE_WAITS = 5;
 /** Wait when a 429 names no Retry-After. */
 const DEFAULT_THROTTLE_WAIT_MS = 5_000;
+/** A page that failed otherwise (5xx, a dropped connection, a cut answer) is asked again this many times first. */
+const MAX_PAGE_RETRIES = 2;
+const PAGE_RETRY_WAIT_MS = 500;
 
 export interface GraphWait {
   ms: number;
-  reason: 'quota' | 'throttled';
+  reason: 'quota' | 'throttled' | 'retry';
 }
 
 /** The Graph request scope: a subscription list, or (omitted) every subscription the identity can read. */
@@ -65,21 +68,23 @@ export class GraphQuotaGate {
     await this.sleep(ms);
   }
 
-  async throttled(retryAfterMs: number): Promise<void> {
-    this.onWait?.({ ms: retryAfterMs, reason: 'throttled' });
+  async throttled(retryAfterMs: number, reason: GraphWait['reason'] = 'throttled'): Promise<void> {
+    this.onWait?.({ ms: retryAfterMs, reason });
     await this.sleep(retryAfterMs);
   }
 }
 
 interface RestErrorLike {
   statusCode?: number;
+  /** Set on a request that got no answer (REQUEST_SEND_ERROR, ECONNRESET, …); absent on an answer tbmon refused. */
+  code?: string;
   response?: { headers?: HeaderSource };
 }
 
 /**
  * The rows of `query` over `scope`, one page at a time (objectArray rows). The query must project `id`, or Graph
- * returns no skip token. Throws the last error when a page cannot be read (after the SDK's retries and the throttle
- * waits here).
+ * returns no skip token. Throws the last error when a page cannot be read (after the SDK's retries, the throttle
+ * waits and MAX_PAGE_RETRIES more tries of a page that failed otherwise).
  */
 export async function* graphPages(
   azure: AzureContext,
@@ -92,6 +97,7 @@ export async function* graphPages(
   let skipToken: string | undefined;
   do {
     let throttleWaits = 0;
+    let pageRetries = 0;
     for (;;) {
       await gate.beforeRequest();
       try {
@@ -110,6 +116,13 @@ export async function* graphPages(
         break;
       } catch (e) {
         const err = e as RestErrorLike;
+        // The same page again (its skip token): a transient failure after the SDK's retries costs a wait, not the batch.
+        const transient = err.statusCode === undefined ? typeof err.code === 'string' : err.statusCode === 408 || err.statusCode >= 500;
+        if (err.statusCode !== 429 && transient && pageRetries < MAX_PAGE_RETRIES && !options.abortSignal?.aborted) {
+          pageRetries++;
+          await gate.throttled(PAGE_RETRY_WAIT_MS * pageRetries, 'retry');
+          continue;
+        }
         if (err.statusCode !== 429 || throttleWaits >= MAX_THROTTLE_WAITS) throw e;
         throttleWaits++;
         const retryAfter = parseRetryAfter(err.response?.headers?.get('retry-after'))
