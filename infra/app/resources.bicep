@@ -29,8 +29,9 @@ param vnetEnabled bool
 // Throughput is bounded by per-identity API quotas, not by compute. Flex Consumption scales each *function scale
 // group* on its own (learn.microsoft.com/azure/azure-functions/flex-consumption-plan, "Per-function scaling": every
 // HTTP function shares one group, blob triggers one, and every other trigger — the sweep timer, the evaluate queue,
-// the alert queue — is its own group), and maximumInstanceCount caps each group, not the app. So the app may run
-// up to 4 x maximumInstanceCount instances (timer, evaluate, alert, HTTP), and only evaluate and the HTTP check query
+// the alert queue — is its own group). Read maximumInstanceCount as a cap per group (the ARM reference words it
+// "the maximum number of instances for the function app"; the arithmetic below takes the larger figure): up to
+// 4 x maximumInstanceCount instances (timer, evaluate, alert, HTTP), of which only evaluate and the HTTP check query
 // Log Analytics:
 // - Log Analytics allows 5 concurrent queries per identity. tbmon's query gate (shared/evidence/logs-throttle.ts) is
 //   per process: at most 5 in flight and 200 starts per 30 s in one instance. One tb-evaluate message (host.json
