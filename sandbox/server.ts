@@ -35,6 +35,8 @@ export interface RecordedRequest {
   query?: string;
   /** Log Analytics workspace (customer id) queried. */
   workspace?: string;
+  /** An injected fault answered (or dropped, or slowed) this request. */
+  fault?: true;
 }
 
 export interface Outbox {
@@ -133,7 +135,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
   let tenant = parseTenant(opts.tenant, 'tenant');
   let index = new TenantIndex(tenant);
-  let faults = new FaultTable(tenant.faults);
+  let faults = new FaultTable(tenant.faults, typeof tenant.faultSeed === 'number' ? tenant.faultSeed : 1);
   const quota = new GraphQuota();
   let recorded: RecordedRequest[] = [];
   const teamsOutbox: PostedCard[] = [];
@@ -144,7 +146,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   function setTenant(t: Tenant): void {
     tenant = parseTenant(t, 'tenant');
     index = new TenantIndex(tenant);
-    faults = new FaultTable(tenant.faults);
+    faults = new FaultTable(tenant.faults, typeof tenant.faultSeed === 'number' ? tenant.faultSeed : 1);
     quota.reset();
     email.accessKey = tenant.communication?.accessKey ?? DEFAULT_ACS_ACCESS_KEY;
   }
@@ -219,6 +221,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(sreq.note.query !== undefined ? { query: sreq.note.query } : {}),
         ...(sreq.note.workspace !== undefined ? { workspace: sreq.note.workspace } : {}),
+        ...(fault ? { fault: true as const } : {}),
       };
       recorded.push(entry);
       log(`${entry.status} ${method} ${rawUrl.length > 200 ? `${rawUrl.slice(0, 200)}…` : rawUrl} ${entry.ms}ms`);

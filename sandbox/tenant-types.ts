@@ -46,6 +46,8 @@ export interface FaultRule {
   /** `malformed`: 200 with a truncated body; `partial-error`: the normal answer plus Log Analytics' PartialError. */
   body?: 'malformed' | 'partial-error';
   times?: number;
+  /** Share of the matching requests it applies to (0–1, seeded by the tenant's `faultSeed`); every one when absent. */
+  chance?: number;
 }
 
 export interface Tenant {
@@ -68,5 +70,7 @@ export interface Tenant {
   communication?: { accessKey?: string };
   teams?: { channels?: string[] };
   faults?: FaultRule[];
+  /** Seed of the `chance` draws of the fault rules (default 1). */
+  faultSeed?: number;
   [key: string]: unknown;
 }
