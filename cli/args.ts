@@ -34,6 +34,7 @@ usage:
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
   tbmon demo   [--out DIR]
   tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
+  tbmon notify --test <email | teams>               (a sample digest through the configured email and Teams)
 
 options:
   --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all)

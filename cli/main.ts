@@ -161,6 +161,7 @@ function isAuthFailure(e: unknown): boolean {
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   // Operator commands against the app's storage, with arguments of their own.
   if (argv[0] === 'poison') return (require('./poison') as typeof import('./poison')).runPoison(argv.slice(1), io);
+  if (argv[0] === 'notify') return (require('./notify') as typeof import('./notify')).runNotify(argv.slice(1), io);
   let args: CliArgs;
   try {
     args = parseArgs(argv);

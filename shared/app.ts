@@ -13,7 +13,8 @@ import type { HealthDeps } from './health';
 import { SweepCaches } from './evaluate-batch';
 import { OUTBOX_TABLE } from './notices';
 import type { AlertDeps } from './notify/alert';
-import { alertDepsFromSettings } from './notify/channels';
+import { alertDepsFromSettings, channelsFromSettings } from './notify/channels';
+import type { TestNotificationDeps } from './notify/test-notification';
 import { PACING_TABLE, TablePacingStore } from './notify/pacing-store';
 import { azureFromSettings, credentialFor, type SandboxEndpoint } from './runtime';
 import { HostInventory, INVENTORY_TABLE } from './state/inventory';
@@ -119,6 +120,11 @@ export function healthDeps(app: AppEnvironment): HealthDeps {
     { client: app.storage.queue(`${q}-poison`), poison: true },
   ]);
   return { ledger: new SweepLedger(app.storage), queues, outbox: new Outbox(app.storage.table(OUTBOX_TABLE)), schedule: app.settings.sweepSchedule, now: app.now };
+}
+
+/** The test notification's channels (tbmon notify --test over HTTP): what alert would use, without the outbox. */
+export function notifyTestDeps(app: AppEnvironment): TestNotificationDeps {
+  return { settings: app.settings, ...channelsFromSettings(app.settings, { credential: app.emailCredential ?? undefined, caCert: app.caCert, retry: app.retry, counter: app.azure.counter }), render: { tenantId: app.tenantId } };
 }
 
 export interface AlertPipeline {

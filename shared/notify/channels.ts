@@ -39,9 +39,7 @@ export function defaultTeamsWebhooks(teamsWebhookUrl: string | null): Record<str
   return teamsWebhookUrl ? { [TEAMS_RECIPIENT]: teamsWebhookUrl } : {};
 }
 
-export interface AlertWiring {
-  outbox: AlertOutbox;
-  pacingStore: PacingStore;
+export interface ChannelWiring {
   /** Managed identity for ACS_ENDPOINT. */
   credential?: TokenCredential;
   /** The sandbox's CA (tests, demo); Azure needs none. */
@@ -50,7 +48,24 @@ export interface AlertWiring {
   counter?: RequestCounter;
   teams?: Omit<TeamsPostOptions, 'caCert' | 'counter'>;
   email?: { updateIntervalInMs?: number; waitForCompletion?: boolean };
+}
+
+export interface AlertWiring extends ChannelWiring {
+  outbox: AlertOutbox;
+  pacingStore: PacingStore;
   tenantId?: string | null;
+}
+
+/** The channels the settings configure: email when ACS (endpoint or connection string) and a sender are set, Teams when a webhook is. */
+export function channelsFromSettings(settings: Settings, w: ChannelWiring): { email: EmailChannel | null; teams: TeamsChannel | null } {
+  const emailDeps = { credential: w.credential, caCert: w.caCert, retry: w.retry, counter: w.counter };
+  const client = settings.alertEmailFrom ? createEmailClient(settings, emailDeps) : null;
+  const lookup = client ? createEmailOperationReader(settings, emailDeps) ?? undefined : undefined;
+  const hooks = defaultTeamsWebhooks(settings.teamsWebhookUrl);
+  return {
+    email: client && settings.alertEmailFrom ? acsEmailChannel(client, settings.alertEmailFrom, w.email, lookup) : null,
+    teams: Object.keys(hooks).length ? webhookTeamsChannel(hooks, { ...w.teams, caCert: w.caCert, counter: w.counter }) : null,
+  };
 }
 
 /**
@@ -58,14 +73,9 @@ export interface AlertWiring {
  * are set, Teams when a webhook is, pacing from TBMON_EMAIL_PER_MINUTE / TBMON_EMAIL_PER_HOUR.
  */
 export function alertDepsFromSettings(settings: Settings, w: AlertWiring): Omit<AlertDeps, 'log'> {
-  const emailDeps = { credential: w.credential, caCert: w.caCert, retry: w.retry, counter: w.counter };
-  const client = settings.alertEmailFrom ? createEmailClient(settings, emailDeps) : null;
-  const lookup = client ? createEmailOperationReader(settings, emailDeps) ?? undefined : undefined;
-  const hooks = defaultTeamsWebhooks(settings.teamsWebhookUrl);
   return {
     outbox: w.outbox,
-    email: client && settings.alertEmailFrom ? acsEmailChannel(client, settings.alertEmailFrom, w.email, lookup) : null,
-    teams: Object.keys(hooks).length ? webhookTeamsChannel(hooks, { ...w.teams, caCert: w.caCert, counter: w.counter }) : null,
+    ...channelsFromSettings(settings, w),
     pacing: { limits: { perMinute: settings.emailPerMinute, perHour: settings.emailPerHour }, store: w.pacingStore },
     render: { tenantId: w.tenantId ?? null },
   };
