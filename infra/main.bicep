@@ -211,6 +211,7 @@ module appAlerts 'app/alerts.bicep' = if (deployAppAlerts) {
     emails: empty(opsEmails) ? alertFallbackTo : opsEmails
     sweepIntervalMinutes: sweepIntervalMinutes
     hostsFailingThreshold: hostsFailingThreshold
+    functionAppName: app.outputs.functionAppName
   }
 }
 

@@ -197,3 +197,18 @@ test('the workbook: every query validates against the Application Insights schem
   assert.match(read('infra/main.bicep'), /output TBMON_WORKBOOK_ID string = workbook\.outputs\.workbookId/);
   assert.match(read('README.md'), /Workbooks → \*\*tbmon fleet\*\*/);
 });
+
+test('an availability test probes GET /api/health with the key in a header (never in the URL), and an alert fires on it', () => {
+  const alerts = read('infra/app/alerts.bicep');
+  const webtest = alerts.slice(alerts.indexOf("resource healthTest 'Microsoft.Insights/webtests@"), alerts.indexOf('resource healthAlert'));
+  assert.match(webtest, /kind: 'standard'/);
+  assert.match(webtest, /RequestUrl: 'https:\/\/\$\{site\.properties\.defaultHostName\}\/api\/health'/);
+  assert.doesNotMatch(webtest, /RequestUrl: [^\n]*code=/, 'no key in the URL (it would show in every result)');
+  assert.match(webtest, /Headers: \[\{ key: 'x-functions-key', value: listKeys\(/);
+  assert.match(webtest, /ExpectedHttpStatusCode: 200/);
+  assert.match(webtest, /'hidden-link:\$\{applicationInsightsId\}': 'Resource'/);
+  const alert = alerts.slice(alerts.indexOf('resource healthAlert'));
+  assert.match(alert, /WebtestLocationAvailabilityCriteria/);
+  assert.match(alert, /webTestId: healthTest\.id/);
+  assert.match(read('infra/main.bicep'), /functionAppName: app\.outputs\.functionAppName/);
+});
