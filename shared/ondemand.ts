@@ -9,7 +9,8 @@ import { findHost } from './discovery/find-host';
 import { planScope } from './discovery/scope';
 import { evaluateHosts } from './evaluate';
 import { parseHostQuery, type HostQuery } from './host-query';
-import { requestsBetween, type Report } from './model';
+import { urlPortFinding } from './checks/network/url-port';
+import { hostStatus, requestsBetween, type Report } from './model';
 import { buildReport } from './report/build';
 
 export class BadHostInputError extends RequestError {
@@ -78,6 +79,17 @@ export async function checkHostNow(q: HostQuery, deps: OnDemandDeps): Promise<Re
     throw e;
   }
   const result = await evaluateHosts([host], { azure: deps.azure, settings: deps.settings, mode: 'on-demand', now: deps.now, abortSignal: deps.abortSignal });
+  if (q.kind === 'url') {
+    // The port the pasted URL asks for is itself a cause of a 502 when it is not the one TensorBoard is reachable on.
+    const reading = q.readings.find((r) => r.instance === host.name.toLowerCase());
+    for (const r of result.reports) {
+      const finding = reading ? urlPortFinding({ url: q.url, form: q.form, reading }, r.host) : null;
+      if (finding) {
+        r.checks = [finding, ...r.checks];
+        r.status = hostStatus(r.checks);
+      }
+    }
+  }
   const requests = requestsBetween(before, deps.azure.counter.snapshot());
   return buildReport(result.reports, {
     errors: [...errors, ...result.errors],

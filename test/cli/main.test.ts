@@ -114,6 +114,20 @@ test('check: a failing host exit 1, a passing one 0, both by name and id; JSON v
   assert.equal(validReport(ok.stdout).hosts[0].host.name, healthy);
 });
 
+test('check of a URL: the report says whether its port is the one TensorBoard is reachable on, and which one is', async () => {
+  const wrong = await tbmon(['check', 'https://ci-ok-6007.eastus2.instances.azureml.ms/#scalars', '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(wrong.code, 1, wrong.stderr);
+  const finding = validReport(wrong.stdout).hosts[0].checks.find((k) => k.id === 'network.url-port');
+  assert.equal(finding?.status, 'fail');
+  assert.match(finding.summary, /asks ci-ok for port 6007, but TensorBoard is reachable on port 8706/);
+  assert.equal(finding.evidence?.reachableUrl, 'https://ci-ok-8706.eastus2.instances.azureml.ms/');
+  const table = await tbmon(['check', 'ci-ok-6007.eastus2.instances.azureml.ms', '--sandbox', files.contoso, '--format', 'table']);
+  assert.match(table.stdout.replace(/\s+/g, ' '), /port 6007, but TensorBoard is reachable on port 8706/);
+  assert.match(table.stdout, /https:\/\/ci-ok-8706\.eastus2\.instances\.azureml\.ms\//);
+  const right = await tbmon(['check', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/', '--sandbox', files.contoso, '--format', 'html']);
+  assert.match(right.stdout, /the port TensorBoard is reachable on/);
+});
+
 test('hosts --format json validates against hosts.v1.json and lists every designed host; exit 0', async () => {
   const r = await tbmon(['hosts', '--sandbox', files.contoso, '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
