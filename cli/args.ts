@@ -30,14 +30,15 @@ export const USAGE = `tbmon — why is my TensorBoard on Azure ML answering 502?
 
 usage:
   tbmon scan   [--scope S] [--format table|json|html] [--output FILE] [--all]
-  tbmon check  <arm-id | name | TensorBoard URL> [--format table|json|html] [--output FILE]
+  tbmon check  <arm-id | name | TensorBoard or studio URL> [--scope S] [--format table|json|html] [--output FILE]
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
   tbmon demo   [--out DIR]
   tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
   tbmon notify --test <email | teams>               (a sample digest through the configured email and Teams)
 
 options:
-  --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all)
+  --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all);
+                         check looks the host up in it
   --format F             table (default on a terminal), json (default otherwise) or html
   --output FILE          write the report to FILE instead of stdout
   --all                  table format: show passing checks too
@@ -52,6 +53,22 @@ exit codes: 0 no host fails · 1 a host fails · 2 usage/configuration error, ho
 
 const FLAGS_WITH_VALUE = new Set(['--format', '--output', '--scope', '--sandbox', '--sandbox-url', '--sandbox-ca', '--out']);
 
+const ALL_FLAGS = [...FLAGS_WITH_VALUE, '--all', '--quiet', '--help', '--version'];
+
+/** " (did you mean --format?)" for a flag one or two letters away from a known one; "" otherwise. */
+function nearestFlag(name: string): string {
+  const bare = name.replace(/^-+/, '');
+  const close = ALL_FLAGS.find((f) => {
+    const k = f.slice(2);
+    if (k === bare) return true;
+    if (Math.abs(k.length - bare.length) > 2) return false;
+    let same = 0;
+    for (const ch of new Set(bare)) if (k.includes(ch)) same++;
+    return same >= Math.max(k.length, bare.length) - 2 && (k.startsWith(bare.slice(0, 2)) || bare.startsWith(k.slice(0, 2)));
+  });
+  return close ? ` (did you mean ${close}?)` : '';
+}
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   const positional: string[] = [];
   const values: Record<string, string> = {};
@@ -63,10 +80,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (a === '-V' || a === '--version') return { command: 'version', all, quiet };
     if (a === '--all') all = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
-    else if (a.startsWith('--')) {
+    else if (a.startsWith('-') && a !== '-') {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
-      if (!FLAGS_WITH_VALUE.has(name)) throw new UsageError(`unknown option ${name}`);
+      if (!FLAGS_WITH_VALUE.has(name)) throw new UsageError(`unknown option ${name}${nearestFlag(name)}`);
       const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
       if (name in values) throw new UsageError(`${name} given twice`);
@@ -81,14 +98,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command === 'hosts' && format === 'html') throw new UsageError('hosts supports --format table or json');
   if (command === 'check') {
     if (rest.length !== 1) throw new UsageError('check needs exactly one host: an ARM resource id, a compute or VM name, or a TensorBoard URL');
-    if (values['--scope']) throw new UsageError('check takes no --scope (the host is looked up in TBMON_SCOPE)');
   } else if (rest.length) throw new UsageError(`${command} takes no argument "${rest[0]}"`);
   if (values['--sandbox'] && (values['--sandbox-url'] || values['--sandbox-ca'])) throw new UsageError('use either --sandbox or --sandbox-url/--sandbox-ca');
   if (!!values['--sandbox-url'] !== !!values['--sandbox-ca']) throw new UsageError('--sandbox-url and --sandbox-ca go together');
   if (values['--sandbox-url'] && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(values['--sandbox-url'])) {
     throw new UsageError('--sandbox-url must be an https URL on loopback (https://127.0.0.1:PORT)');
   }
-  if (command === 'demo' && (values['--sandbox'] || values['--sandbox-url'] || values['--scope'])) throw new UsageError('demo runs its own sandbox; it takes only --out');
+  const notForDemo = ['--sandbox', '--sandbox-url', '--sandbox-ca', '--scope', '--format', '--output'].find((f) => values[f] !== undefined);
+  if (command === 'demo' && notForDemo) throw new UsageError(`demo runs its own sandbox and takes only --out, not ${notForDemo}`);
   if (values['--out'] && command !== 'demo') throw new UsageError('--out is for demo; use --output FILE');
   return {
     command: command as Command,

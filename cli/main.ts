@@ -2,7 +2,7 @@
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadSettings, parseScope, type Scope, type Settings } from '../shared/config';
+import { ConfigError, loadSettings, parseScope, unknownSettingWarnings, type Scope, type Settings } from '../shared/config';
 import type { AzureContext } from '../shared/azure';
 import { RequestError } from '../shared/discovery/errors';
 import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
@@ -15,7 +15,7 @@ import { buildReport } from '../shared/report/build';
 import { renderReportHtml } from '../shared/report/html';
 import { renderTable } from '../shared/report/table';
 import { planBatches } from '../shared/sweep';
-import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
+import { azureFromSettings, sandboxEndpointFromFiles, sandboxSettings, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
 export const EXIT = { ok: 0, failing: 1, usage: 2, incomplete: 3 } as const;
@@ -43,29 +43,52 @@ interface Runtime {
   close: () => Promise<void>;
 }
 
-/** Azure clients for this run: an in-process sandbox, a running sandbox, or Azure itself. */
+/** Why a file named by a flag could not be read, in a few words (the code, not a stack). */
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+}
+
+/** Azure clients for this run: an in-process sandbox, a running sandbox, or Azure itself. Errors name the flag. */
 async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env']): Promise<Runtime> {
   if (args.sandbox) {
     // The sandbox is a development tool (devDependencies); load it only when asked for.
-    const { readTenantFile } = require('../sandbox/tenant') as typeof import('../sandbox/tenant');
+    const { readTenantFile, TenantError } = require('../sandbox/tenant') as typeof import('../sandbox/tenant');
     const { startSandbox } = require('../sandbox/server') as typeof import('../sandbox/server');
-    const tenant = readTenantFile(args.sandbox);
+    let tenant;
+    try {
+      tenant = readTenantFile(args.sandbox);
+    } catch (e) {
+      if (!(e instanceof TenantError)) throw e;
+      const problem = e.message.slice(e.source.length + 2).replace(/^\$ /, '');
+      const code = /\b(ENOENT|EACCES|EISDIR)\b/.exec(problem)?.[1];
+      throw new UsageError(`--sandbox ${args.sandbox}: ${code && problem.startsWith('cannot be read') ? `cannot be read (${unreadable({ code })})` : problem}`);
+    }
     const sandbox = await startSandbox({ tenant });
     const endpoint: SandboxEndpoint = { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert };
-    return { azure: azureFromSettings(settings, { sandbox: endpoint }), settings: withSandbox(settings, endpoint), now: new Date(tenant.now), close: () => sandbox.close() };
+    return { azure: azureFromSettings(settings, { sandbox: endpoint }), settings: sandboxSettings(settings, endpoint), now: new Date(tenant.now), close: () => sandbox.close() };
   }
   if (args.sandboxUrl && args.sandboxCa) {
-    const endpoint = sandboxEndpointFromFiles(args.sandboxUrl, args.sandboxCa);
+    let endpoint: SandboxEndpoint;
+    try {
+      endpoint = sandboxEndpointFromFiles(args.sandboxUrl, args.sandboxCa);
+    } catch (e) {
+      throw new UsageError(`--sandbox-ca ${args.sandboxCa}: cannot be read (${unreadable(e)})`);
+    }
     const azure = azureFromSettings(settings, { sandbox: endpoint });
-    const tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/tenant`);
-    return { azure, settings: withSandbox(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
+    let tenant: { now?: string } | undefined;
+    try {
+      tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/tenant`);
+    } catch (e) {
+      const why = String((e as { code?: string })?.code ?? (e as Error).message);
+      const tls = /CERT|SELF_SIGNED|self-signed|certificate/i.test(`${why} ${(e as Error).message}`);
+      throw new UsageError(tls
+        ? `--sandbox-ca ${args.sandboxCa} is not the certificate of the sandbox at --sandbox-url ${args.sandboxUrl} (${(e as Error).message.split('\n')[0]})`
+        : `--sandbox-url ${args.sandboxUrl}: no sandbox answered (${why.split('\n')[0]}); start one with npm run sandbox -- TENANT.json`);
+    }
+    return { azure, settings: sandboxSettings(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
   }
   return { azure: azureFromSettings(settings, { clientId: env.AZURE_CLIENT_ID?.trim() || undefined }), settings, close: async () => {} };
-}
-
-function withSandbox(settings: Settings, endpoint: SandboxEndpoint): Settings {
-  const base = endpoint.baseUrl.replace(/\/+$/, '');
-  return { ...settings, armEndpoint: base, logAnalyticsEndpoint: `${base}/v1` };
 }
 
 /** The version in tbmon's package.json (found upwards from this module: cli/ unbuilt, dist/cli/ built). */
@@ -94,9 +117,20 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
   };
 }
 
-function emit(io: CliIo, args: CliArgs, text: string): void {
-  if (args.output) writeFileSync(args.output, text);
-  else io.stdout(text);
+/** Writes the output to stdout, or to --output FILE and then says on stderr where it went and what it holds. */
+function emit(io: CliIo, args: CliArgs, text: string, counts: string): void {
+  if (!args.output) {
+    io.stdout(text);
+    return;
+  }
+  writeFileSync(args.output, text);
+  io.stderr(`tbmon: wrote ${path.resolve(args.output)} (${formatOf(args, io)}): ${counts}\n`);
+}
+
+function reportCounts(report: Report): string {
+  const s = report.summary;
+  const errors = report.errors.length ? `; ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}` : '';
+  return `${s.hosts} host${s.hosts === 1 ? '' : 's'} — ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown, ${s.pass} pass${errors}`;
 }
 
 function formatOf(args: CliArgs, io: CliIo): Format {
@@ -135,20 +169,20 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   const requests = emptyRequestCounts();
   Object.assign(requests, rt.azure.counter.snapshot());
   const report = buildReport(reports, { errors, stats: { durationMs: Math.round(performance.now() - started), requests }, generatedAt: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io));
+  emit(io, args, renderReport(report, formatOf(args, io), args, io), reportCounts(report));
   return reportExitCode(report, !discovered.complete);
 }
 
 async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
   const report = await checkHostNow(query, { azure: rt.azure, settings: rt.settings, now: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io));
+  emit(io, args, renderReport(report, formatOf(args, io), args, io), reportCounts(report));
   return reportExitCode(report, false);
 }
 
 async function hosts(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
   const result = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progressPrinter(io, args.quiet) });
   if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
-  emit(io, args, formatOf(args, io) === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.table);
+  emit(io, args, formatOf(args, io) === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.table, `${result.json.hosts.length} TensorBoard host${result.json.hosts.length === 1 ? '' : 's'}${result.json.errors.length ? `; ${result.json.errors.length} error${result.json.errors.length === 1 ? '' : 's'}` : ''}`);
   return result.exitCode;
 }
 
@@ -156,6 +190,37 @@ function isAuthFailure(e: unknown): boolean {
   const name = (e as { name?: string })?.name ?? '';
   const status = (e as { statusCode?: number })?.statusCode;
   return /CredentialUnavailableError|AuthenticationError|AggregateAuthenticationError/.test(name) || status === 401;
+}
+
+// The sources DefaultAzureCredential tries (@azure/identity 4.x), as its errors name them, in words.
+const CREDENTIAL_WORDS: [RegExp, string][] = [
+  [/EnvironmentCredential/, 'environment variables (AZURE_TENANT_ID, AZURE_CLIENT_ID and a secret or certificate)'],
+  [/WorkloadIdentityCredential/, 'workload identity'],
+  [/ManagedIdentityCredential/, 'managed identity'],
+  [/Visual Studio Code/i, 'VS Code'],
+  [/Azure CLI|AzureCliCredential/, 'Azure CLI (az login)'],
+  [/PowerShell/, 'Azure PowerShell'],
+  [/Azure Developer CLI|AzureDeveloperCliCredential/, 'Azure Developer CLI'],
+];
+
+/** One line: which credentials were tried, and what to do — never the chain's ten lines of errors. */
+export function authFailureLine(e: unknown, clientId: string | undefined): string {
+  const text = [e, ...(((e as { errors?: unknown[] })?.errors) ?? [])].map((x) => String((x as Error)?.message ?? x)).join('\n');
+  const tried = clientId ? ['the managed identity AZURE_CLIENT_ID names'] : CREDENTIAL_WORDS.filter(([re]) => re.test(text)).map(([, words]) => words);
+  const list = tried.length ? tried : ['DefaultAzureCredential'];
+  const triedWords = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list[0];
+  return `tbmon: not signed in to Azure: tried ${triedWords}; none gave a token. Run "az login" (or set AZURE_CLIENT_ID to use a managed identity).\n`;
+}
+
+/** Asks the credential for an ARM token once, before the run, so a missing login is one line and not a report. */
+async function signedIn(rt: Runtime, io: CliIo): Promise<boolean> {
+  try {
+    await rt.azure.options.credential.getToken(rt.azure.armScope);
+    return true;
+  } catch (e) {
+    io.stderr(authFailureLine(e, io.env.AZURE_CLIENT_ID?.trim() || undefined));
+    return false;
+  }
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -198,23 +263,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const parsed = parseScope(args.scope);
       if (typeof parsed === 'string') throw new UsageError(`--scope ${JSON.stringify(args.scope)} ${parsed} (accepted: all, subscriptions:<id>,<id>, managementGroup:<id>)`);
       scope = parsed;
+      // check: the host is looked up, and must lie, in --scope instead of TBMON_SCOPE.
+      if (args.command === 'check') settings = { ...settings, scope: parsed };
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RequestError) {
+    if (e instanceof ConfigError) {
+      io.stderr(`tbmon: the settings in the environment are invalid:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof UsageError || e instanceof RequestError) {
       io.stderr(`tbmon: ${e.message}\n`);
       return EXIT.usage;
     }
     throw e;
   }
 
+  for (const warning of unknownSettingWarnings(io.env)) io.stderr(`tbmon: warning: ${warning}\n`);
+
   let rt: Runtime;
   try {
     rt = await openRuntime(args, settings, io.env);
   } catch (e) {
-    io.stderr(`tbmon: ${(e as Error).message}\n`);
+    io.stderr(`tbmon: ${e instanceof UsageError ? e.message : `could not start: ${(e as Error).message}`}\n`);
     return EXIT.usage;
   }
   try {
+    if (!args.sandbox && !args.sandboxUrl && !(await signedIn(rt, io))) return EXIT.incomplete;
     if (args.command === 'scan') return await scan(args, rt, io, scope);
     if (args.command === 'check') return await check(args, rt, io, query!);
     return await hosts(args, rt, io, scope);
@@ -224,7 +298,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return e.exitCode;
     }
     if (isAuthFailure(e)) {
-      io.stderr(`tbmon: authentication failed: ${(e as Error).message.split('\n')[0]}\n(run "az login", or set AZURE_CLIENT_ID for a managed identity)\n`);
+      io.stderr(authFailureLine(e, io.env.AZURE_CLIENT_ID?.trim() || undefined));
       return EXIT.incomplete;
     }
     io.stderr(`tbmon: the run could not finish: ${(e as Error).message}\n`);

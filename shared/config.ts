@@ -107,6 +107,48 @@ export const SETTING_NAMES = [
 
 export type SettingName = (typeof SETTING_NAMES)[number];
 
+/** TBMON_* variables of the tooling around the product (dev host, sandbox, tests, deployment): known, not settings. */
+export const TOOLING_VARIABLES = [
+  'TBMON_SANDBOX_TLS_KEY', 'TBMON_SANDBOX_TLS_CERT', 'TBMON_DEVHOST_PORT', 'TBMON_DEVHOST_KEY', 'TBMON_TEST_STORAGE',
+  'TBMON_IDENTITY_PRINCIPAL_ID', 'TBMON_IDENTITY_CLIENT_ID', 'TBMON_DEPLOY_EMAIL',
+] as const;
+
+/** Optimal string alignment distance (Levenshtein with adjacent transpositions), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * A warning per TBMON_* variable that is no tbmon setting (a typo such as TBMON_SCOPES is otherwise silently
+ * ignored), with the nearest known name. Case-insensitive: tbmon_scope is TBMON_SCOPE misspelt.
+ */
+export function unknownSettingWarnings(env: Record<string, string | undefined>): string[] {
+  const known = new Set<string>([...SETTING_NAMES, ...TOOLING_VARIABLES]);
+  const candidates = SETTING_NAMES.filter((n) => n.startsWith('TBMON_'));
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!/^tbmon_/i.test(name) || known.has(name)) continue;
+    let best: string | null = null;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+      const dist = editDistance(name.toUpperCase(), c);
+      if (dist < bestDistance) [best, bestDistance] = [c, dist];
+    }
+    const near = best !== null && bestDistance <= Math.max(3, Math.floor(best.length / 4));
+    out.push(`${name} is not a tbmon setting and is ignored${near ? ` — did you mean ${best}?` : ' (the settings are listed in README.md, "Settings")'}`);
+  }
+  return out;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`tbmon settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -23,7 +23,10 @@ const BAD: [string[], RegExp][] = [
   [['scan', '--bogus'], /unknown option/],
   [['check'], /exactly one host/],
   [['check', 'a', 'b'], /exactly one host/],
-  [['check', 'a', '--scope', 'all'], /no --scope/],
+  [['scan', '--formt', 'json'], /unknown option --formt \(did you mean --format\?\)/],
+  [['scan', '-x'], /unknown option -x/],
+  [['scan', '--output='], /--output needs a value/],
+  [['scan', '--scope', '--all'], /--scope needs a value/],
   [['hosts', '--format', 'html'], /table or json/],
   [['scan', 'extra'], /takes no argument/],
   [['scan', '--sandbox', 't.json', '--sandbox-url', 'https://127.0.0.1:1'], /either/],
@@ -36,5 +39,17 @@ const BAD: [string[], RegExp][] = [
 for (const [argv, re] of BAD) {
   test(`usage error: ${argv.join(' ')}`, () => {
     assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message));
+    // Every error about a flag names it.
+    const flag = argv.find((a) => a.startsWith('-'));
+    if (flag) assert.throws(() => parseArgs(argv), (e: unknown) => (e as Error).message.includes(flag.split('=')[0]) || /--sandbox/.test((e as Error).message));
   });
 }
+
+test('check takes --scope (the host is looked up in it)', () => {
+  assert.equal(parseArgs(['check', 'ci-1', '--scope', 'subscriptions:x']).scope, 'subscriptions:x');
+});
+
+test('--version and -V', () => {
+  assert.equal(parseArgs(['--version']).command, 'version');
+  assert.equal(parseArgs(['scan', '-V']).command, 'version');
+});

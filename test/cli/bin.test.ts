@@ -41,9 +41,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-function tbmon(where: string, argv: string[]): Promise<Run> {
+function tbmon(where: string, argv: string[], base: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${path.join(root, 'scripts', 'loopback-guard.cjs')}`, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...base, NODE_OPTIONS: `--require ${path.join(root, 'scripts', 'loopback-guard.cjs')}`, NO_COLOR: '1' };
     for (const k of Object.keys(env)) if (k.startsWith('TBMON_') || k.startsWith('AZURE_')) delete env[k];
     const child = spawn(process.execPath, [path.join(where, 'bin', 'tbmon.js'), ...argv], { cwd: where, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -90,4 +90,16 @@ test('before npm ci: one message saying what to run, no stack trace, exit 2', as
   assert.match(r.stderr, /npm run tbmon -- …/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(r.stdout, '');
+});
+
+test('not signed in (DefaultAzureCredential with nothing configured): one line naming what was tried and az login, exit 3, no report', async () => {
+  // Nothing configured: no AZURE_* variables, a home without az/azd/VS Code state, a PATH with node only (no az,
+  // pwsh or azd); managed identity's IMDS address is not loopback, so the guard refuses it as Azure would not answer.
+  const home = mkdtempSync(path.join(dir, 'home-'));
+  const r = await tbmon(layouts.unbuilt, ['scan', '--format', 'json'], { PATH: path.dirname(process.execPath), HOME: home });
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, '', 'no summary, no report');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^tbmon: not signed in to Azure: tried .*managed identity.*Azure CLI \(az login\).*; none gave a token\. Run "az login" \(or set AZURE_CLIENT_ID/);
+  assert.doesNotMatch(r.stderr, /ChainedTokenCredential|CredentialUnavailableError/);
 });

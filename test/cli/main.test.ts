@@ -87,7 +87,9 @@ test('--output FILE writes the report there and nothing to stdout; --format html
   const r = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'json', '--output', out]);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  validReport(readFileSync(out, 'utf8'));
+  const written = validReport(readFileSync(out, 'utf8'));
+  const s = written.summary;
+  assert.equal(r.stderr, `tbmon: wrote ${out} (json): ${s.hosts} hosts — ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown, ${s.pass} pass\n`);
 
   const html = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'html']);
   assert.match(html.stdout, /^<!doctype html>/i);
@@ -126,6 +128,22 @@ test('check of a URL: the report says whether its port is the one TensorBoard is
   assert.match(table.stdout, /https:\/\/ci-ok-8706\.eastus2\.instances\.azureml\.ms\//);
   const right = await tbmon(['check', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/', '--sandbox', files.contoso, '--format', 'html']);
   assert.match(right.stdout, /the port TensorBoard is reachable on/);
+});
+
+test('an unknown TBMON_* setting is warned on stderr with the nearest known name; the run goes on', async () => {
+  const r = await tbmon(['hosts', '--sandbox', files.contoso, '--format', 'json'], { TBMON_SCOPES: 'subscriptions:x', TBMON_LOOKBAKC: 'PT1H', TBMON_WHATEVER_ELSE: '1' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^tbmon: warning: TBMON_LOOKBAKC is not a tbmon setting and is ignored — did you mean TBMON_LOOKBACK\?$/m);
+  assert.match(r.stderr, /^tbmon: warning: TBMON_SCOPES is not a tbmon setting and is ignored — did you mean TBMON_SCOPE\?$/m);
+  assert.match(r.stderr, /^tbmon: warning: TBMON_WHATEVER_ELSE is not a tbmon setting and is ignored \(the settings are listed in README\.md/m);
+  assert.ok(Array.isArray((JSON.parse(r.stdout) as { hosts: unknown[] }).hosts), 'stdout stays exactly the JSON');
+});
+
+test('check --scope looks the host up there instead of TBMON_SCOPE', async () => {
+  const other = contoso.subscriptions[1].subscriptionId;
+  const r = await tbmon(['check', 'ci-ok', '--sandbox', files.contoso, '--scope', `subscriptions:${other}`, '--format', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no TensorBoard host matches name "ci-ok"/);
 });
 
 test('hosts --format json validates against hosts.v1.json and lists every designed host; exit 0', async () => {
