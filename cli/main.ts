@@ -13,7 +13,7 @@ import type { HostQuery } from '../shared/host-query';
 import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { buildReport } from '../shared/report/build';
 import { renderReportHtml } from '../shared/report/html';
-import { renderTable } from '../shared/report/table';
+import { renderTable, terminalWidth } from '../shared/report/table';
 import { planBatches } from '../shared/sweep';
 import { azureFromSettings, sandboxEndpointFromFiles, sandboxSettings, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
@@ -25,6 +25,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** The terminal's width when stdout is one. */
+  columns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -33,6 +35,7 @@ const processIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   env: process.env,
 };
 
@@ -140,7 +143,8 @@ function formatOf(args: CliArgs, io: CliIo): Format {
 function renderReport(report: Report, format: Format, args: CliArgs, io: CliIo): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   if (format === 'html') return renderReportHtml(report);
-  return renderTable(report, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all });
+  // Colour only on a terminal, never with NO_COLOR (no-color.org: set and not empty).
+  return renderTable(report, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all, width: terminalWidth(io.stdoutIsTty ? io.columns : undefined, io.env) });
 }
 
 function reportExitCode(report: Report, incomplete: boolean): number {
