@@ -24,7 +24,8 @@ const LAYERS = [
   {
     name: 'base',
     // metrics, metrics-exporter: the points a run adds and the sink that exports them (I/O like azure and storage).
-    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices|metrics|metrics-exporter)\\.ts$'],
+    // launcher: the TensorBoard launcher script as the app serves it and the CLI prints it.
+    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices|metrics|metrics-exporter|launcher)\\.ts$'],
   },
 ];
 

@@ -1,6 +1,6 @@
 // `tbmon` argument parsing: pure, so usage errors (exit 2) are decided before anything runs.
 
-export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'help' | 'version';
+export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'launcher' | 'help' | 'version';
 export type Format = 'table' | 'json' | 'html';
 
 export interface CliArgs {
@@ -33,6 +33,7 @@ usage:
   tbmon check  <arm-id | name | TensorBoard or studio URL> [--scope S] [--format table|json|html] [--output FILE]
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
   tbmon demo   [--out DIR]
+  tbmon launcher [--output FILE]   the TensorBoard launcher script the fixes refer to
   tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
   tbmon notify --test <email | teams>               (a sample digest through the configured email and Teams)
 
@@ -92,7 +93,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const [command, ...rest] = positional;
   if (!command) return { command: 'help', all, quiet };
-  if (!['scan', 'check', 'hosts', 'demo', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, demo)`);
+  if (!['scan', 'check', 'hosts', 'demo', 'launcher', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, demo, launcher)`);
   const format = values['--format'];
   if (format !== undefined && !['table', 'json', 'html'].includes(format)) throw new UsageError(`--format must be table, json or html, not "${format}"`);
   if (command === 'hosts' && format === 'html') throw new UsageError('hosts supports --format table or json');
@@ -106,6 +107,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const notForDemo = ['--sandbox', '--sandbox-url', '--sandbox-ca', '--scope', '--format', '--output'].find((f) => values[f] !== undefined);
   if (command === 'demo' && notForDemo) throw new UsageError(`demo runs its own sandbox and takes only --out, not ${notForDemo}`);
+  const notForLauncher = ['--sandbox', '--sandbox-url', '--sandbox-ca', '--scope', '--format', '--out'].find((f) => values[f] !== undefined);
+  if (command === 'launcher' && notForLauncher) throw new UsageError(`launcher prints the launcher script and takes only --output, not ${notForLauncher}`);
   if (values['--out'] && command !== 'demo') throw new UsageError('--out is for demo; use --output FILE');
   return {
     command: command as Command,

@@ -15,6 +15,7 @@ import { buildReport } from '../shared/report/build';
 import { renderReportHtml } from '../shared/report/html';
 import { renderTable, terminalWidth } from '../shared/report/table';
 import { planBatches } from '../shared/sweep';
+import { launcherScript } from '../shared/launcher';
 import { azureFromSettings, sandboxEndpointFromFiles, sandboxSettings, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
@@ -247,6 +248,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   if (args.command === 'version') {
     io.stdout(`tbmon ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (args.command === 'launcher') {
+    const script = launcherScript();
+    if (!args.output) {
+      io.stdout(script.toString('utf8'));
+      return EXIT.ok;
+    }
+    try {
+      writeFileSync(args.output, script, { mode: 0o755 });
+    } catch (e) {
+      io.stderr(`tbmon: --output ${args.output}: cannot be written (${unreadable(e)})\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`tbmon: wrote ${path.resolve(args.output)}: the launcher, ${script.length} bytes; run it as: bash ${args.output} --logdir <logdir> --port 6006\n`);
     return EXIT.ok;
   }
   if (args.command === 'demo') {

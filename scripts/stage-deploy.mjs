@@ -57,6 +57,9 @@ mkdirSync(out, { recursive: true });
 // The host loads package.json "main" (dist/functions/*.js); tbmon's CLI is not part of the app.
 cpSync(dist, path.join(out, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.built') });
 copyFileSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
+// GET /api/launcher serves this script byte for byte (shared/launcher.ts finds it upwards from dist/shared/).
+mkdirSync(path.join(out, 'scripts'), { recursive: true });
+copyFileSync(path.join(root, 'scripts', 'tensorboard-launch.sh'), path.join(out, 'scripts', 'tensorboard-launch.sh'));
 copyFileSync(path.join(root, 'package-lock.json'), path.join(out, 'package-lock.json'));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const deployed = { name: pkg.name, version: pkg.version, private: true, license: pkg.license, main: pkg.main, engines: pkg.engines, dependencies: pkg.dependencies, devDependencies: pkg.devDependencies };

@@ -35,7 +35,7 @@ export const NO_WORKSPACE_HINT =
   'the tag `tbmon-log-analytics=<workspace ARM id or customer id>` on the host, or the setting TBMON_LOG_ANALYTICS_WORKSPACE_ID.';
 
 const FAMILY_HINTS: Record<LogFamily, string> = {
-  launch: 'Start TensorBoard with scripts/tensorboard-launch.sh (or `tensorboard … 2>&1 | logger -t tensorboard`) and collect Syslog (facility user) with a data collection rule.',
+  launch: 'Start TensorBoard with the tbmon launcher, tensorboard-launch.sh (get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app), or `tensorboard … 2>&1 | logger -t tensorboard`, and collect Syslog (facility user) with a data collection rule.',
   kernel: KERNEL_HINT,
   metrics: 'Enable VM insights (InsightsMetrics) or Perf counters for memory, logical disk and processor; for clusters, send the ML workspace\'s metrics and AmlComputeCpuGpuUtilization to the workspace.',
   cluster: 'Send the ML workspace\'s AmlComputeClusterEvent diagnostics to the Log Analytics workspace.',

@@ -19,7 +19,7 @@ function remediation(flow: DeniedFlow): string {
   const short = /^([0-9a-f-]{36})\/([^/]+)\/([^/\s]+)$/i.exec(flow.nsg);
   const arm = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkSecurityGroups\/([^/]+)$/i.exec(flow.nsg);
   const m = short ?? arm;
-  const where = m ? `--subscription ${m[1]} --resource-group ${m[2]} --nsg-name ${m[3]}` : '--resource-group <resource group of the NSG> --nsg-name <NSG>';
+  const where = m ? `--subscription ${m[1]} --resource-group ${m[2]} --nsg-name ${m[3]}` : '--subscription <subscription of the NSG> --resource-group <resource group of the NSG> --nsg-name <NSG>';
   const isDefault = /^DefaultRule_/i.test(flow.nsgRule);
   const rule = flow.nsgRule.replace(/^(User|Default)Rule_/i, '') || '<rule>';
   const show = isDefault

@@ -10,6 +10,7 @@ import { deniedSentence, judge, partsEvidence, unique, type Requirement } from '
 import { shellWord } from './fix';
 import { exampleLoadBalancer, exampleNetwork } from '../examples';
 import { afterTitle, blocksWords, cannotTell, firstDenied, notChecked } from '../words';
+import { azScopeOfId } from '../az';
 
 const TITLE = 'Load balancer rule and probe match TensorBoard';
 
@@ -87,7 +88,7 @@ export const loadBalancerCheck: CheckDefinition = {
     for (const lb of ev.loadBalancers) {
       const pools = hostPools(lb, nicIpConfigIds, poolsFromNics, ips);
       if (!pools.size) continue;
-      const rg = shellWord(lb.id.split('/')[4] ?? '');
+      const at = azScopeOfId(lb.id, host);
       const lbName = shellWord(lb.name ?? '');
       const rules = ((props(lb).loadBalancingRules as unknown[]) ?? []).filter((r) => {
         const p = inner(r);
@@ -95,7 +96,7 @@ export const loadBalancerCheck: CheckDefinition = {
       });
       if (!rules.length) {
         problems.push(`load balancer ${lb.name} has no load-balancing rule for the backend pool of ${host.name}`);
-        fixes.push(`az network lb rule create --resource-group ${rg} --lb-name ${lbName} --name tensorboard --protocol Tcp --frontend-port ${port} --backend-port ${port} --backend-pool-name ${shellWord([...pools][0].split('/').pop() ?? '')} --probe-name tensorboard`);
+        fixes.push(`az network lb rule create ${at} --lb-name ${lbName} --name tensorboard --protocol Tcp --frontend-port ${port} --backend-port ${port} --backend-pool-name ${shellWord([...pools][0].split('/').pop() ?? '')} --probe-name tensorboard`);
         continue;
       }
       // HA-ports rules (protocol All, ports 0) forward every port.
@@ -103,7 +104,7 @@ export const loadBalancerCheck: CheckDefinition = {
       if (!forwarding.length) {
         const r0 = obj(rules[0]);
         problems.push(`load balancer ${lb.name} forwards to backend port ${rules.map((r) => inner(r).backendPort).join(', ')} (rule ${rules.map((r) => obj(r).name).join(', ')}), not ${port}`);
-        fixes.push(`az network lb rule update --resource-group ${rg} --lb-name ${lbName} --name ${shellWord(String(r0.name))} --backend-port ${port}`);
+        fixes.push(`az network lb rule update ${at} --lb-name ${lbName} --name ${shellWord(String(r0.name))} --backend-port ${port}`);
         continue;
       }
       for (const r of forwarding) {
@@ -112,13 +113,13 @@ export const loadBalancerCheck: CheckDefinition = {
         const ruleName = String(obj(r).name);
         if (!probe) {
           problems.push(`rule ${ruleName} of ${lb.name} has no health probe`);
-          fixes.push(`az network lb probe create --resource-group ${rg} --lb-name ${lbName} --name tensorboard --protocol Tcp --port ${port} && az network lb rule update --resource-group ${rg} --lb-name ${lbName} --name ${shellWord(ruleName)} --probe-name tensorboard`);
+          fixes.push(`az network lb probe create ${at} --lb-name ${lbName} --name tensorboard --protocol Tcp --port ${port} && az network lb rule update ${at} --lb-name ${lbName} --name ${shellWord(ruleName)} --probe-name tensorboard`);
           continue;
         }
         const why = probeAnswered(inner(probe), port);
         if (why) {
           problems.push(`health probe ${obj(probe).name} of ${lb.name} (rule ${ruleName}) ${why}`);
-          fixes.push(`az network lb probe update --resource-group ${rg} --lb-name ${lbName} --name ${shellWord(String(obj(probe).name))} --protocol Tcp --port ${port}`);
+          fixes.push(`az network lb probe update ${at} --lb-name ${lbName} --name ${shellWord(String(obj(probe).name))} --protocol Tcp --port ${port}`);
         } else good.push(`${lb.name}/${ruleName} forwards to ${port} with probe ${obj(probe).name}`);
       }
     }

@@ -6,6 +6,7 @@ import { approved, hasPublicIp, NETWORK_HINT, networkUnavailable } from './commo
 import { shellWord } from './fix';
 import { exampleNetwork } from '../examples';
 import { armName, cannotTell, evidenceText, notChecked } from '../words';
+import { azScopeOfId } from '../az';
 
 const TITLE = 'No-public-IP compute has a workspace private endpoint';
 
@@ -35,7 +36,7 @@ export const privateEndpointCheck: CheckDefinition = {
       status: 'fail',
       summary: `${TITLE}: ${host.name} has no public IP and workspace ${ws.value.name} has ${conns.length ? 'no approved' : 'no'} private endpoint connection${conns.length ? ` (${conns.length} pending or rejected)` : ''}, so AzureML cannot reach the compute`,
       evidence,
-      remediation: `az network private-endpoint create --resource-group ${shellWord(rg)} --name ${shellWord(`${ws.value.name}-pe`)} --vnet-name ${shellWord(vnet)} --subnet ${shellWord(subnet)} --private-connection-resource-id ${shellWord(ws.value.id)} --group-id amlworkspace --connection-name ${shellWord(`${ws.value.name}-pe`)}`,
+      remediation: `az network private-endpoint create ${azScopeOfId(subnetId, { subscriptionId: host.subscriptionId, resourceGroup: rg })} --name ${shellWord(`${ws.value.name}-pe`)} --vnet-name ${shellWord(vnet)} --subnet ${shellWord(subnet)} --private-connection-resource-id ${shellWord(ws.value.id)} --group-id amlworkspace --connection-name ${shellWord(`${ws.value.name}-pe`)}`,
     };
   },
   sentence(o, host) {

@@ -6,6 +6,8 @@ import type { CheckDefinition } from '../types';
 import { NETWORK_HINT, networkUnavailable, workspaceHasPrivateEndpoint } from './common';
 import { exampleNetwork } from '../examples';
 import { cannotTell, evidenceList, notChecked } from '../words';
+import { azScope, workspaceOf } from '../az';
+import { shellWord } from './fix';
 
 const TITLE = 'Custom application port is carried by private link';
 export const PRIVATE_LINK_PORTS = { min: 8704, max: 8993 } as const;
@@ -48,7 +50,7 @@ export const publishedPortRangeCheck: CheckDefinition = {
       status: 'fail',
       summary: `${TITLE}: custom application ${tb.service} on ${host.name} publishes port ${tb.published}, outside ${PRIVATE_LINK_PORTS.min}–${PRIVATE_LINK_PORTS.max}, which is all the workspace's private link carries`,
       evidence: { endpoints, privateLinkPorts: PRIVATE_LINK_PORTS },
-      remediation: `Recreate the custom application with a published port in ${PRIVATE_LINK_PORTS.min}–${PRIVATE_LINK_PORTS.max} (customServices[].endpoints[].published, e.g. ${PRIVATE_LINK_PORTS.min}); the target port stays ${tb.published === host.port ? host.port : 'as it is'}. Custom applications are set when the compute instance is created: az ml compute create --file <compute instance YAML with custom_applications> --resource-group ${host.resourceGroup} --workspace-name ${host.workspace ?? '<workspace>'}`,
+      remediation: `Recreate the custom application with a published port in ${PRIVATE_LINK_PORTS.min}–${PRIVATE_LINK_PORTS.max} (customServices[].endpoints[].published, e.g. ${PRIVATE_LINK_PORTS.min}); the target port stays ${tb.published === host.port ? host.port : 'as it is'}. Custom applications are set when the compute instance is created: az ml compute create --file <compute instance YAML with custom_applications> ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))}`,
       ...n,
     };
   },

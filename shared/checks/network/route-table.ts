@@ -10,6 +10,7 @@ import { addressContext, routesOf } from './path';
 import { shellWord } from './fix';
 import { exampleEvidence, exampleNetwork, outsideVnet } from '../examples';
 import { armName, cannotTell, evidenceText, notChecked } from '../words';
+import { azScopeOfId } from '../az';
 
 const TITLE = 'Forced tunnelling keeps a route for AzureMachineLearning';
 const TUNNEL_HOPS = new Set(['virtualappliance', 'virtualnetworkgateway']);
@@ -55,8 +56,7 @@ export const routeTableCheck: CheckDefinition = {
     if (!tunnel) return { status: 'pass', summary: `${TITLE}: route table ${rt.name} does not send 0.0.0.0/0 to an appliance or gateway` };
     const amlTags = ['azuremachinelearning', `azuremachinelearning.${host.location.toLowerCase()}`];
     const tagRoute = routes.find((r) => amlTags.includes(r.addressPrefix.toLowerCase()) && r.nextHopType.toLowerCase() === 'internet');
-    const rg = rt.id.split('/')[4] ?? '';
-    const remediation = `az network route-table route create --resource-group ${shellWord(rg)} --route-table-name ${shellWord(rt.name ?? '')} --name AzureMachineLearning --address-prefix AzureMachineLearning --next-hop-type Internet`;
+    const remediation = `az network route-table route create ${azScopeOfId(rt.id, host)} --route-table-name ${shellWord(rt.name ?? '')} --name AzureMachineLearning --address-prefix AzureMachineLearning --next-hop-type Internet`;
     const evidence = { routeTable: rt.id, forcedTunnel: tunnel, routes };
     if (tagRoute) return { status: 'pass', summary: `${TITLE}: ${rt.name} tunnels 0.0.0.0/0 via ${tunnel.nextHopType} and route ${tagRoute.name} sends ${tagRoute.addressPrefix} to the Internet`, evidence };
     const internetRoutes = routes.filter((r) => r.nextHopType.toLowerCase() === 'internet');

@@ -6,6 +6,8 @@ import { unknownFrom } from './common';
 import { clusterEvents, exampleEvidence } from '../examples';
 import { cannotTell, count, evidenceNumber, notCollected } from '../words';
 import { partialOutcome, type MissingSource } from '../partial';
+import { azScope, workspaceOf } from '../az';
+import { shellWord } from '../network/fix';
 
 export const clusterNodesCheck: CheckDefinition = {
   id: 'resource.cluster-nodes',
@@ -22,7 +24,7 @@ export const clusterNodesCheck: CheckDefinition = {
         status: 'fail',
         summary: `${host.name} has ${c.unusableNodeCount} unusable node(s) (newest event ${c.lastTime}${c.clusterErrorCodes ? `, errors ${c.clusterErrorCodes}` : ''})`,
         evidence,
-        remediation: `az ml compute show --name ${host.name} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup} --query "properties.errors"; unusable nodes are replaced when the cluster scales to 0 and back`,
+        remediation: `az ml compute show ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))} --name ${shellWord(host.name)} --query "properties.errors"; unusable nodes are replaced when the cluster scales to 0 and back`,
       };
     }
     if ((c.maxPreemptedNodeCount ?? 0) > 0) {
@@ -34,7 +36,7 @@ export const clusterNodesCheck: CheckDefinition = {
         status: 'warn',
         summary: `${host.name} had up to ${c.maxPreemptedNodeCount} preempted node(s) in the last ${settings.lookback}: a job's TensorBoard dies with its node`,
         evidence,
-        remediation: `Run jobs whose TensorBoard must stay up on dedicated nodes: az ml compute create --name ${host.name}-dedicated --type AmlCompute --tier dedicated --size ${host.facts.vmSize ?? '<size>'} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`,
+        remediation: `Run jobs whose TensorBoard must stay up on dedicated nodes: az ml compute create --name ${host.name}-dedicated --type AmlCompute --tier dedicated --size ${shellWord(host.facts.vmSize ?? '<size>')} ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))}`,
       }, unusableUnread);
     }
     // A pass needs both counts: an event that does not carry one (null) proves nothing about the nodes.

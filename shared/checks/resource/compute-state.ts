@@ -4,6 +4,8 @@ import type { HostRecord } from '../../model';
 import type { CheckDefinition } from '../types';
 import { exampleEvidence } from '../examples';
 import { cannotTell, evidenceText } from '../words';
+import { azScope, workspaceOf } from '../az';
+import { shellWord } from '../network/fix';
 
 const CI_FAIL = new Set(['setupfailed', 'usersetupfailed', 'unusable', 'createfailed']);
 const CI_WARN = new Set(['creating', 'starting', 'restarting', 'settingup', 'usersettingup']);
@@ -48,8 +50,8 @@ function describeErrors(errors: unknown[] | null): string[] {
 }
 
 function showCommand(host: HostRecord): string {
-  if (host.kind === 'vm') return `az vm get-instance-view --resource-group ${host.resourceGroup} --name ${host.name} --query instanceView.statuses`;
-  return `az ml compute show --name ${host.name} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`;
+  if (host.kind === 'vm') return `az vm get-instance-view ${azScope(host)} --name ${shellWord(host.name)} --query instanceView.statuses`;
+  return `az ml compute show ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))} --name ${shellWord(host.name)}`;
 }
 
 export const computeStateCheck: CheckDefinition = {
@@ -75,7 +77,7 @@ export const computeStateCheck: CheckDefinition = {
         summary: `${host.name} is in ${what}${errors.length ? `; errors: ${errors.join('; ')}` : ''}`,
         evidence,
         remediation: host.kind === 'compute-instance'
-          ? `${showCommand(host)} --query "properties.errors"  # then fix the setup script and: az ml compute restart --name ${host.name} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}`
+          ? `${showCommand(host)} --query "properties.errors"  # then fix the setup script and: az ml compute restart ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))} --name ${shellWord(host.name)}`
           : showCommand(host),
       };
     }

@@ -62,7 +62,7 @@ export const memoryPressureCheck: CheckDefinition = {
           status: 'fail',
           summary: `The kernel killed ${newest.detail || 'TensorBoard'} for lack of memory ${total === 1 ? 'once' : `${total} times`} in the last ${settings.lookback} (newest ${newest.time})`,
           evidence: { table: 'Syslog', rule: 'Facility kern, (Out of memory|Memory cgroup out of memory): Killed process N (tensorboard|python*|server)', kills },
-          remediation: `Give TensorBoard more memory: a larger size (az ml compute / az vm resize), fewer runs per logdir, or --samples_per_plugin scalars=500,images=0 / --load_fast=true; check with: journalctl -k | grep -i 'killed process' on ${host.name}`,
+          remediation: `Give TensorBoard more memory: a larger VM size, fewer runs per logdir, or --samples_per_plugin scalars=500,images=0 / --load_fast=true; check with: journalctl -k | grep -i 'killed process' on ${host.name}`,
         };
       }
     } else {

@@ -5,12 +5,14 @@ import type { CheckDefinition } from '../types';
 import { unknownFrom } from './common';
 import { exampleEvidence, type ExampleParts } from '../examples';
 import { cannotTell, count, evidenceNumber, evidenceText } from '../words';
+import { azScope, workspaceOf } from '../az';
+import { shellWord } from '../network/fix';
 
 function resizeCommand(host: HostRecord, minVcpus: number, minMemoryGb: number): string {
   const target = minVcpus <= 2 && minMemoryGb <= 8 ? 'Standard_D2s_v3' : `<a size with ≥ ${minVcpus} vCPUs and ≥ ${minMemoryGb} GB>`;
-  if (host.kind === 'vm') return `az vm resize --resource-group ${host.resourceGroup} --name ${host.name} --size ${target}`;
+  if (host.kind === 'vm') return `az vm resize ${azScope(host)} --name ${shellWord(host.name)} --size ${shellWord(target)}`;
   const type = host.kind === 'compute-instance' ? 'ComputeInstance' : 'AmlCompute';
-  return `az ml compute create --name ${host.name}-2 --type ${type} --size ${target} --workspace-name ${host.workspace ?? '<workspace>'} --resource-group ${host.resourceGroup}  # sizes cannot change in place: create a larger one and move the workload`;
+  return `az ml compute create --name ${host.name}-2 --type ${type} --size ${shellWord(target)} ${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))}  # sizes cannot change in place: create a larger one and move the workload`;
 }
 
 export const vmSizeCheck: CheckDefinition = {

@@ -10,7 +10,7 @@ export function setupHint(settings: Settings): string {
   const where = settings.launchLogTable.toLowerCase() === 'syslog'
     ? `Syslog rows with ProcessName "${settings.launchLogTag}"`
     : `rows of ${settings.launchLogTable}`;
-  return `tbmon reads TensorBoard's launch log from ${where}. Start TensorBoard with scripts/tensorboard-launch.sh (it logs under the tag "${settings.launchLogTag}" with a heartbeat every 60 s), or pipe it: tensorboard … 2>&1 | logger -t ${settings.launchLogTag}; and collect Syslog (facility user) with the Azure Monitor Agent into the host's Log Analytics workspace.`;
+  return `tbmon reads TensorBoard's launch log from ${where}. Start TensorBoard with the tbmon launcher, tensorboard-launch.sh (get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app; it logs under the tag "${settings.launchLogTag}" with a heartbeat every 60 s), or pipe it: tensorboard … 2>&1 | logger -t ${settings.launchLogTag}; and collect Syslog (facility user) with the Azure Monitor Agent into the host's Log Analytics workspace.`;
 }
 
 export type LaunchLogRead = { ok: true; log: LaunchLogEvidence } | { ok: false; outcome: CheckOutcome };

@@ -61,7 +61,7 @@ export const localhostOnlyCheck: CheckDefinition = {
         status: fatal ? 'fail' : 'warn',
         summary: `TensorBoard serves on localhost only (${why}): "${culprit.message.trim()}"`,
         evidence: lineEvidence(read.log, culprit),
-        remediation: `Start it with --bind_all: tensorboard --logdir <logdir> --port ${evidence.host.port} --bind_all (scripts/tensorboard-launch.sh does this)`,
+        remediation: `Start it with --bind_all: tensorboard --logdir <logdir> --port ${evidence.host.port} --bind_all (the tbmon launcher does this; get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app)`,
       }, unread ? [unread] : []);
     }
     if (serving && servingUrl) return { status: 'pass', summary: `TensorBoard serves on ${servingUrl.host}:${servingUrl.port}`, evidence: lineEvidence(read.log, serving) };

@@ -39,7 +39,7 @@ export const notRunningCheck: CheckDefinition = {
     const host = evidence.host;
     // A stopped compute serves nobody by design (nightly idle shutdown): resource.compute-state says so, quietly.
     if (runStateOf(host) === 'stopped') return { status: 'skipped', summary: `${host.name} is stopped: TensorBoard is not expected to run` };
-    const restart = `Restart it: scripts/tensorboard-launch.sh --logdir <logdir> --port ${host.port} (see the launch log: journalctl -t ${log.tag} -n 50 on ${host.name})`;
+    const restart = `Restart it with the tbmon launcher: bash tensorboard-launch.sh --logdir <logdir> --port ${host.port} (get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app; the launch log: journalctl -t ${log.tag} -n 50 on ${host.name})`;
     const launcher = newestLauncherEvent(confirmedLines(log, ['launcher']));
     if (launcher) {
       const { line, parsed } = launcher;
@@ -55,7 +55,7 @@ export const notRunningCheck: CheckDefinition = {
         return {
           status: 'unknown',
           summary: `The newest launcher line ("${line.message.trim()}") has no readable time (${line.time || 'none'}), so how long ago TensorBoard was last seen running is unknown`,
-          hint: 'The launch log rows need TimeGenerated; scripts/tensorboard-launch.sh writes a heartbeat every 60 s through syslog, which the Azure Monitor Agent stamps.',
+          hint: 'The launch log rows need TimeGenerated; the tbmon launcher (tensorboard-launch.sh) writes a heartbeat every 60 s through syslog, which the Azure Monitor Agent stamps.',
         };
       }
       if (ageMs > HEARTBEAT_STALE_MS) {
@@ -64,7 +64,7 @@ export const notRunningCheck: CheckDefinition = {
           return {
             status: 'unknown',
             summary: `No launcher heartbeat for ${Math.round(ageMs / 60_000)} minutes, but ${host.name} is not running (${host.facts.state ?? 'state unknown'}): resource.compute-state says why`,
-            hint: `Once ${host.name} runs again, the launcher's heartbeat (every 60 s) shows whether TensorBoard came back; if it does not, restart it with scripts/tensorboard-launch.sh.`,
+            hint: `Once ${host.name} runs again, the launcher's heartbeat (every 60 s) shows whether TensorBoard came back; if it does not, restart it with the tbmon launcher (get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app).`,
           };
         }
         return {
@@ -83,7 +83,7 @@ export const notRunningCheck: CheckDefinition = {
     return {
       status: 'unknown',
       summary: `The launch log of the last ${settings.lookback} neither shows TensorBoard serving nor failing to start`,
-      hint: 'TensorBoard prints its serving line only at start; scripts/tensorboard-launch.sh writes a heartbeat every 60 s so a long-running TensorBoard stays visible.',
+      hint: 'TensorBoard prints its serving line only at start; the tbmon launcher (tensorboard-launch.sh; get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app) writes a heartbeat every 60 s so a long-running TensorBoard stays visible.',
     };
   },
   sentence(o, host) {

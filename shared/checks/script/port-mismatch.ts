@@ -62,7 +62,7 @@ export const portMismatchCheck: CheckDefinition = {
       return {
         status: 'unknown',
         summary: `No serving line or launcher line in the last ${settings.lookback} says which port TensorBoard uses`,
-        hint: 'TensorBoard prints its serving line only at start; scripts/tensorboard-launch.sh repeats the port in a heartbeat every 60 s.',
+        hint: 'TensorBoard prints its serving line only at start; the tbmon launcher (tensorboard-launch.sh; get it with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app) repeats the port in a heartbeat every 60 s.',
       };
     }
     if (port !== host.port) {

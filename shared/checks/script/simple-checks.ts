@@ -7,7 +7,7 @@ export const notInstalledCheck = failureCheck({
   title: 'TensorBoard is installed where the launcher runs',
   status: 'fail',
   meaning: 'TensorBoard is not installed in the environment that starts it',
-  remediation: () => 'Install it in the environment the launcher uses (python -m pip install tensorboard), or put that environment\'s bin directory on PATH before scripts/tensorboard-launch.sh runs',
+  remediation: () => 'Install it in the environment the launcher uses (python -m pip install tensorboard), or put that environment\'s bin directory on PATH before the tbmon launcher (tensorboard-launch.sh) runs',
   plain: (name) => `TensorBoard is not installed where ${name} starts it`,
   exampleLine: '/usr/local/bin/tensorboard-launch.sh: line 12: tensorboard: command not found',
 });

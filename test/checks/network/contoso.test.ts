@@ -107,7 +107,7 @@ test('contoso: the deny of 6006 names its rule and the fix sits just above it', 
   assert.match(o?.remediation ?? '', /^az network nsg rule create --subscription 1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01 --resource-group rg-ml-prod --nsg-name nsg-locked --name tbmon-allow-tensorboard-6006-in --priority 190 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork /);
   const route = results.get('ci-nsg-deny')?.get('network.route-table');
   assert.equal(route?.status, 'fail');
-  assert.match(route?.remediation ?? '', /az network route-table route create --resource-group rg-ml-prod --route-table-name rt-locked-firewall --name AzureMachineLearning --address-prefix AzureMachineLearning --next-hop-type Internet/);
+  assert.match(route?.remediation ?? '', /az network route-table route create --subscription 1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01 --resource-group rg-ml-prod --route-table-name rt-locked-firewall --name AzureMachineLearning --address-prefix AzureMachineLearning --next-hop-type Internet/);
   const inbound = results.get('ci-public-blocked')?.get('network.aml-inbound');
   assert.match(inbound?.summary ?? '', /denied by nsg-public\/DenyAllInBound \(priority 65500, default rule\)/);
   assert.match(inbound?.remediation ?? '', /--nsg-name nsg-public --name tbmon-allow-azureml-44224-in --priority 310 .*--source-address-prefixes AzureMachineLearning/);
@@ -130,7 +130,7 @@ test('variant: a load balancer probe on the wrong port fails network.load-balanc
   const o = results.get('vm-tb')?.get('network.load-balancer');
   assert.equal(o?.status, 'fail', o?.summary);
   assert.match(o?.summary ?? '', /probes port 80, not 6006/);
-  assert.match(o?.remediation ?? '', /az network lb probe update --resource-group rg-ml-prod --lb-name lb-tensorboard --name \S+ --protocol Tcp --port 6006/);
+  assert.match(o?.remediation ?? '', /az network lb probe update --subscription 1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01 --resource-group rg-ml-prod --lb-name lb-tensorboard --name \S+ --protocol Tcp --port 6006/);
 });
 
 test('variant: an HTTP probe on a path TensorBoard does not answer fails', async () => {
@@ -148,7 +148,7 @@ test('variant: a no-public-IP compute in a workspace without a private endpoint 
   const { results } = await evaluate(tenant);
   const o = results.get('ci-ok')?.get('network.private-endpoint');
   assert.equal(o?.status, 'fail', o?.summary);
-  assert.match(o?.remediation ?? '', /az network private-endpoint create --resource-group rg-ml-prod --name mlw-prod-pe --vnet-name vnet-ml --subnet snet-ci --private-connection-resource-id \/subscriptions\/.*\/workspaces\/mlw-prod --group-id amlworkspace/);
+  assert.match(o?.remediation ?? '', /az network private-endpoint create --subscription 1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01 --resource-group rg-ml-prod --name mlw-prod-pe --vnet-name vnet-ml --subnet snet-ci --private-connection-resource-id \/subscriptions\/.*\/workspaces\/mlw-prod --group-id amlworkspace/);
   assert.equal(results.get('ci-ok')?.get('network.aml-inbound')?.status, 'skipped');
 });
 

@@ -61,7 +61,7 @@ test('resource.vm-size: thresholds from settings, catalogue values', () => {
   const strict = loadSettings({ TBMON_MIN_VCPUS: '4', TBMON_MIN_MEMORY_GB: '16' });
   expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_D2s_v3', 2, 8)), 'fail', strict);
   const r = expectStatus('resource.vm-size', evidence(host({ kind: 'vm' }), {}, size('Standard_D2_v2', 2, 7)), 'fail');
-  assert.match(r.remediation ?? '', /az vm resize --resource-group rg-ml --name vm-tb --size Standard_D2s_v3/);
+  assert.match(r.remediation ?? '', /az vm resize --subscription 11111111-1111-1111-1111-111111111111 --resource-group rg-ml --name vm-tb --size Standard_D2s_v3/);
 });
 
 const memOk = { ok: true as const, value: { series: [series('memory-available-pct', { worstBinMax: 40 })] } };
