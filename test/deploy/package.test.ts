@@ -60,7 +60,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the package holds dist/, host.json, package.json and production dependencies — no devDependency', (t) => {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-  assert.deepEqual(readdirSync(out).sort(), ['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json']);
+  assert.deepEqual(readdirSync(out).sort(), ['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json', 'scripts']);
+  // GET /api/launcher serves the launcher from the package: the script, byte for byte, and nothing else of scripts/.
+  assert.deepEqual(readdirSync(path.join(out, 'scripts')), ['tensorboard-launch.sh']);
+  assert.ok(readFileSync(path.join(out, 'scripts', 'tensorboard-launch.sh')).equals(readFileSync(path.join(root, 'scripts', 'tensorboard-launch.sh'))));
   for (const dep of Object.keys(pkg.dependencies)) assert.ok(existsSync(path.join(out, 'node_modules', dep, 'package.json')), `${dep} (a dependency) is in the package`);
   for (const dep of Object.keys(pkg.devDependencies)) assert.ok(!existsSync(path.join(out, 'node_modules', dep)), `${dep} (a devDependency) is not in the package`);
   assert.ok(!existsSync(path.join(out, 'node_modules', '.bin')), 'no .bin links');
