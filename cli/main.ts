@@ -1,20 +1,17 @@
 // `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadSettings, parseScope, type Scope, type Settings } from '../shared/config';
 import type { AzureContext } from '../shared/azure';
 import { RequestError } from '../shared/discovery/errors';
-import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
+import { discoverInBatches, type DiscoveryProgress } from '../shared/discovery/discover';
 import { listHostsCommand } from '../shared/discovery/hosts-command';
 import { evaluateHosts } from '../shared/evaluate';
-import { emptyRequestCounts, type HostReport, type Report, type RunError } from '../shared/model';
+import { emptyRequestCounts, type Report, type RunError } from '../shared/model';
 import type { HostQuery } from '../shared/host-query';
 import { checkHostNow, parseOrThrow } from '../shared/ondemand';
-import { buildReport } from '../shared/report/build';
-import { renderReportHtml } from '../shared/report/html';
-import { renderTable } from '../shared/report/table';
-import { planBatches } from '../shared/sweep';
+import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
 import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
@@ -57,7 +54,7 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
   if (args.sandboxUrl && args.sandboxCa) {
     const endpoint = sandboxEndpointFromFiles(args.sandboxUrl, args.sandboxCa);
     const azure = azureFromSettings(settings, { sandbox: endpoint });
-    const tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/tenant`);
+    const tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
     return { azure, settings: withSandbox(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
   }
   return { azure: azureFromSettings(settings, { clientId: env.AZURE_CLIENT_ID?.trim() || undefined }), settings, close: async () => {} };
@@ -94,62 +91,93 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
   };
 }
 
-function emit(io: CliIo, args: CliArgs, text: string): void {
-  if (args.output) writeFileSync(args.output, text);
-  else io.stdout(text);
+interface Output {
+  write: (chunk: string) => void;
+  close: () => void;
+}
+
+/** Where the report goes: --output FILE (written as it is produced, never held whole) or stdout. */
+function openOutput(io: CliIo, args: CliArgs): Output {
+  if (!args.output) return { write: io.stdout, close: () => {} };
+  const file = args.output;
+  // Opened at the first write: a run that fails before it has anything to say (a scope that does not exist) leaves no file.
+  let fd: number | undefined;
+  return {
+    write: (chunk) => { writeSync((fd ??= openSync(file, 'w')), chunk); },
+    close: () => { if (fd !== undefined) closeSync(fd); },
+  };
 }
 
 function formatOf(args: CliArgs, io: CliIo): Format {
   return args.format ?? (io.stdoutIsTty && !args.output ? 'table' : 'json');
 }
 
-function renderReport(report: Report, format: Format, args: CliArgs, io: CliIo): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'html') return renderReportHtml(report);
-  return renderTable(report, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all });
+function reportWriter(format: Format, write: (chunk: string) => void, generatedAt: Date, args: CliArgs, io: CliIo): ReportWriter {
+  if (format === 'json') return jsonReportWriter(write, generatedAt);
+  if (format === 'ndjson') return ndjsonReportWriter(write, generatedAt);
+  if (format === 'html') return htmlReportWriter(write, generatedAt);
+  return tableReportWriter(write, generatedAt, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all });
 }
 
-function reportExitCode(report: Report, incomplete: boolean): number {
+function exitCodeOf(summary: Report['summary'], incomplete: boolean): number {
   if (incomplete) return EXIT.incomplete;
-  return report.hosts.some((h) => h.status === 'fail') ? EXIT.failing : EXIT.ok;
+  return summary.fail > 0 ? EXIT.failing : EXIT.ok;
 }
 
+/**
+ * Discovery hands hosts on in batches of one Log Analytics workspace (the sweep's batches); each is evaluated and
+ * its reports written out before the next is held. Evidence in bulk, as the sweep reads it (Resource Graph per
+ * batch); `--fresh` reads every resource from ARM instead.
+ */
 async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
   const started = performance.now();
   const progress = progressPrinter(io, args.quiet);
   const errors: RunError[] = [];
-  const discovered = await discoverHosts({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress });
-  const reports: HostReport[] = [];
-  const cache = new Map<string, Promise<unknown>>();
-  // The same batches a sweep makes: hosts of one Log Analytics workspace together, at most 1,000 a batch.
-  const groups = planBatches(discovered.hosts).map((b) => b.hosts);
-  let done = 0;
-  for (const group of groups) {
-    const result = await evaluateHosts(group, { azure: rt.azure, settings: rt.settings, mode: 'on-demand', now: rt.now, cache });
-    reports.push(...result.reports);
-    errors.push(...result.errors);
-    done += group.length;
-    progress(`evaluated ${done}/${discovered.hosts.length} hosts`);
+  const out = openOutput(io, args);
+  try {
+    const writer = reportWriter(formatOf(args, io), out.write, rt.now ?? new Date(), args, io);
+    const cache = new Map<string, Promise<unknown>>();
+    let done = 0;
+    const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
+      const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache });
+      for (const report of result.reports) writer.host(report);
+      errors.push(...result.errors);
+      done += batch.hosts.length;
+      progress(`evaluated ${done} hosts`);
+    });
+    if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+    const requests = emptyRequestCounts();
+    Object.assign(requests, rt.azure.counter.snapshot());
+    const summary = writer.end({ errors, stats: { durationMs: Math.round(performance.now() - started), requests } });
+    return exitCodeOf(summary, !discovered.complete);
+  } finally {
+    out.close();
   }
-  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
-  const requests = emptyRequestCounts();
-  Object.assign(requests, rt.azure.counter.snapshot());
-  const report = buildReport(reports, { errors, stats: { durationMs: Math.round(performance.now() - started), requests }, generatedAt: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io));
-  return reportExitCode(report, !discovered.complete);
 }
 
 async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
   const report = await checkHostNow(query, { azure: rt.azure, settings: rt.settings, now: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io));
-  return reportExitCode(report, false);
+  const out = openOutput(io, args);
+  try {
+    const writer = reportWriter(formatOf(args, io), out.write, new Date(report.generatedAt), args, io);
+    for (const h of report.hosts) writer.host(h);
+    return exitCodeOf(writer.end({ errors: report.errors, stats: report.stats }), false);
+  } finally {
+    out.close();
+  }
 }
 
 async function hosts(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
-  const result = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progressPrinter(io, args.quiet) });
-  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
-  emit(io, args, formatOf(args, io) === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.table);
-  return result.exitCode;
+  const out = openOutput(io, args);
+  try {
+    const progress = progressPrinter(io, args.quiet);
+    const format = formatOf(args, io) === 'json' ? 'json' : 'table';
+    const exitCode = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progress }, format, out.write);
+    if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+    return exitCode;
+  } finally {
+    out.close();
+  }
 }
 
 function isAuthFailure(e: unknown): boolean {

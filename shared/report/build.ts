@@ -1,11 +1,12 @@
 // Assemble the report contract (schemas/report.v1.json) from host reports, run errors and stats.
 import type { HostReport, HostStatus, Report, RunError, RunStats } from '../model';
 
-const ORDER: Record<HostStatus, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
+/** Failing hosts first: the order reports list hosts in. */
+export const HOST_STATUS_ORDER: Record<HostStatus, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
 
 /** Failing hosts first, then warn, unknown, pass; by name within a status. */
 export function sortHostReports(hosts: readonly HostReport[]): HostReport[] {
-  return [...hosts].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.host.name.localeCompare(b.host.name) || a.host.id.localeCompare(b.host.id));
+  return [...hosts].sort((a, b) => HOST_STATUS_ORDER[a.status] - HOST_STATUS_ORDER[b.status] || a.host.name.localeCompare(b.host.name) || a.host.id.localeCompare(b.host.id));
 }
 
 export function summarize(hosts: readonly HostReport[]): Report['summary'] {

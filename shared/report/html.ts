@@ -102,10 +102,16 @@ function errorsHtml(report: Pick<Report, 'errors'>): string {
 }
 
 export function renderReportHtml(report: Report): string {
+  const only = report.hosts.length === 1 ? { name: report.hosts[0].host.name, status: report.hosts[0].status } : null;
+  return renderReportHtmlSections(report, report.hosts.map((h) => renderHostHtml(h)), only);
+}
+
+/** The report page around host sections already rendered (renderHostHtml), in the order given. */
+export function renderReportHtmlSections(report: Omit<Report, 'hosts' | 'schemaVersion'>, sections: readonly string[], only: { name: string; status: HostReport['status'] } | null): string {
   const r = report.stats.requests;
   const subtitle = `generated ${when(report.generatedAt)} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
-  const body = countsHtml(report.summary) + errorsHtml(report) + report.hosts.map((h) => renderHostHtml(h)).join('\n');
-  return page(report.hosts.length === 1 ? `tbmon: ${report.hosts[0].host.name} ${VERDICT[report.hosts[0].status]}` : 'tbmon report', subtitle, body);
+  const body = countsHtml(report.summary) + errorsHtml(report) + sections.join('\n');
+  return page(only ? `tbmon: ${only.name} ${VERDICT[only.status]}` : 'tbmon report', subtitle, body);
 }
 
 export interface StatusPageOptions {
