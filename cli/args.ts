@@ -1,6 +1,6 @@
 // `tbmon` argument parsing: pure, so usage errors (exit 2) are decided before anything runs.
 
-export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'help' | 'version';
+export type Command = 'scan' | 'check' | 'hosts' | 'coverage' | 'demo' | 'help' | 'version';
 export type Format = 'table' | 'json' | 'html' | 'ndjson';
 
 export interface CliArgs {
@@ -34,6 +34,8 @@ usage:
   tbmon scan   [--scope S] [--format table|json|ndjson|html] [--output FILE] [--all] [--fresh]
   tbmon check  <arm-id | name | TensorBoard URL> [--format table|json|ndjson|html] [--output FILE]
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
+  tbmon coverage [--scope S] [--format table|json] [--output FILE]
+                         what tbmon cannot see on the fleet, with one fix per gap
   tbmon demo   [--out DIR]
   tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
   tbmon notify --test <email | teams>               (a sample digest through the configured email and Teams)
@@ -82,11 +84,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const [command, ...rest] = positional;
   if (!command) return { command: 'help', all, quiet, fresh };
-  if (!['scan', 'check', 'hosts', 'demo', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, demo)`);
+  if (!['scan', 'check', 'hosts', 'coverage', 'demo', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, coverage, demo)`);
   const format = values['--format'];
   if (format !== undefined && !['table', 'json', 'ndjson', 'html'].includes(format)) throw new UsageError(`--format must be table, json, ndjson or html, not "${format}"`);
   if (fresh && command !== 'scan') throw new UsageError('--fresh is for scan (check always reads ARM fresh)');
-  if (command === 'hosts' && (format === 'html' || format === 'ndjson')) throw new UsageError('hosts supports --format table or json');
+  if ((command === 'hosts' || command === 'coverage') && (format === 'html' || format === 'ndjson')) throw new UsageError(`${command} supports --format table or json`);
   if (command === 'check') {
     if (rest.length !== 1) throw new UsageError('check needs exactly one host: an ARM resource id, a compute or VM name, or a TensorBoard URL');
     if (values['--scope']) throw new UsageError('check takes no --scope (the host is looked up in TBMON_SCOPE)');

@@ -1,4 +1,4 @@
-// `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
+// `tbmon scan | check | hosts | coverage | demo` — the same pipeline as the Functions app, in one process, for laptops
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { emptyRequestCounts, type Report, type RunError } from '../shared/model'
 import type { HostQuery } from '../shared/host-query';
 import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
+import { renderCoverageTable } from '../shared/report/coverage';
+import { CoverageAccumulator } from '../shared/coverage/fleet';
 import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
@@ -136,11 +138,15 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   const out = openOutput(io, args);
   try {
     const writer = reportWriter(formatOf(args, io), out.write, rt.now ?? new Date(), args, io);
+    const coverage = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
     const cache = new Map<string, Promise<unknown>>();
     let done = 0;
     const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
       const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache });
-      for (const report of result.reports) writer.host(report);
+      for (const report of result.reports) {
+        writer.host(report);
+        coverage.add(report);
+      }
       errors.push(...result.errors);
       done += batch.hosts.length;
       progress(`evaluated ${done} hosts`);
@@ -148,11 +154,44 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
     if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
     const requests = emptyRequestCounts();
     Object.assign(requests, rt.azure.counter.snapshot());
-    const summary = writer.end({ errors, stats: { durationMs: Math.round(performance.now() - started), requests } });
+    const summary = writer.end({ errors, stats: { durationMs: Math.round(performance.now() - started), requests }, coverage: coverage.result() });
     return exitCodeOf(summary, !discovered.complete);
   } finally {
     out.close();
   }
+}
+
+/**
+ * `tbmon coverage`: what tbmon cannot see on the fleet — per family the hosts it sees it from, and one fix per gap —
+ * evaluated as scan does (batch by batch, only counts and one entry per gap held). Exit 3 when incomplete, else 0.
+ */
+async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
+  const started = performance.now();
+  const progress = progressPrinter(io, args.quiet);
+  const errors: RunError[] = [];
+  const acc = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
+  const cache = new Map<string, Promise<unknown>>();
+  const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
+    const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: 'batch', now: rt.now, cache });
+    for (const report of result.reports) acc.add(report);
+    errors.push(...result.errors);
+  });
+  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+  const requests = emptyRequestCounts();
+  Object.assign(requests, rt.azure.counter.snapshot());
+  const c = acc.result();
+  const out = openOutput(io, args);
+  try {
+    if (formatOf(args, io) === 'json') {
+      const stats = { durationMs: Math.round(performance.now() - started), requests };
+      out.write(`${JSON.stringify({ schemaVersion: 1, generatedAt: (rt.now ?? new Date()).toISOString(), coverage: c, errors, stats }, null, 2)}\n`);
+    } else {
+      out.write(renderCoverageTable(c, { bicep: true }) + (errors.length ? `\nerrors:\n${errors.map((e) => `  ${e.scope}: ${e.code}: ${e.message}`).join('\n')}\n` : ''));
+    }
+  } finally {
+    out.close();
+  }
+  return discovered.complete ? EXIT.ok : EXIT.incomplete;
 }
 
 async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
@@ -161,7 +200,7 @@ async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): P
   try {
     const writer = reportWriter(formatOf(args, io), out.write, new Date(report.generatedAt), args, io);
     for (const h of report.hosts) writer.host(h);
-    return exitCodeOf(writer.end({ errors: report.errors, stats: report.stats }), false);
+    return exitCodeOf(writer.end({ errors: report.errors, stats: report.stats, coverage: report.coverage }), false);
   } finally {
     out.close();
   }
@@ -245,6 +284,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     if (args.command === 'scan') return await scan(args, rt, io, scope);
     if (args.command === 'check') return await check(args, rt, io, query!);
+    if (args.command === 'coverage') return await coverage(args, rt, io, scope);
     return await hosts(args, rt, io, scope);
   } catch (e) {
     if (e instanceof RequestError) {

@@ -1,4 +1,5 @@
 // Assemble the report contract (schemas/report.v1.json) from host reports, run errors and stats.
+import { fleetCoverage } from '../coverage/fleet';
 import type { HostReport, HostStatus, Report, RunError, RunStats } from '../model';
 
 /** Failing hosts first: the order reports list hosts in. */
@@ -15,7 +16,8 @@ export function summarize(hosts: readonly HostReport[]): Report['summary'] {
   return summary;
 }
 
-export function buildReport(hosts: readonly HostReport[], opts: { errors?: RunError[]; stats: RunStats; generatedAt?: Date }): Report {
+/** `hostTag` (TBMON_HOST_TAG) names the VM set in coverage fixes; default the setting's default. */
+export function buildReport(hosts: readonly HostReport[], opts: { errors?: RunError[]; stats: RunStats; generatedAt?: Date; hostTag?: string }): Report {
   return {
     schemaVersion: 1,
     generatedAt: (opts.generatedAt ?? new Date()).toISOString(),
@@ -23,5 +25,6 @@ export function buildReport(hosts: readonly HostReport[], opts: { errors?: RunEr
     summary: summarize(hosts),
     stats: opts.stats,
     errors: opts.errors ?? [],
+    coverage: fleetCoverage(hosts, { hostTag: opts.hostTag ?? 'tensorboard' }),
   };
 }

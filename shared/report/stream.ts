@@ -4,7 +4,7 @@
 // - ndjson: one host report per line, then one line with what the JSON report has beside `hosts`;
 // - table and html: keep only what they print (the table: the checks it shows, without evidence; html: each host's
 //   rendered section), sorted failing first at the end as the one-shot renderers do.
-import type { CheckResult, HostReport, HostStatus, Report, RunError, RunStats } from '../model';
+import type { CheckResult, FleetCoverage, HostReport, HostStatus, Report, RunError, RunStats } from '../model';
 import { renderHostHtml, renderReportHtmlSections } from './html';
 import { renderTable, type TableOptions } from './table';
 import { HOST_STATUS_ORDER, sortHostReports } from './build';
@@ -12,6 +12,8 @@ import { HOST_STATUS_ORDER, sortHostReports } from './build';
 export interface ReportTail {
   errors: RunError[];
   stats: RunStats;
+  /** The fleet coverage, accumulated host by host beside the writer (shared/coverage/fleet.ts). */
+  coverage?: FleetCoverage;
 }
 
 export interface ReportWriter {
@@ -43,7 +45,8 @@ export function jsonReportWriter(write: (chunk: string) => void, generatedAt: Da
       summary.add(report.status);
     },
     end(tail) {
-      write(`${summary.counts.hosts ? '\n  ' : head}],\n  "summary": ${indented(summary.counts, '  ')},\n  "stats": ${indented(tail.stats, '  ')},\n  "errors": ${indented(tail.errors, '  ')}\n}\n`);
+      const coverage = tail.coverage ? `,\n  "coverage": ${indented(tail.coverage, '  ')}` : '';
+      write(`${summary.counts.hosts ? '\n  ' : head}],\n  "summary": ${indented(summary.counts, '  ')},\n  "stats": ${indented(tail.stats, '  ')},\n  "errors": ${indented(tail.errors, '  ')}${coverage}\n}\n`);
       return summary.counts;
     },
   };
@@ -58,7 +61,7 @@ export function ndjsonReportWriter(write: (chunk: string) => void, generatedAt: 
       summary.add(report.status);
     },
     end(tail) {
-      write(`${JSON.stringify({ schemaVersion: 1, generatedAt: generatedAt.toISOString(), summary: summary.counts, stats: tail.stats, errors: tail.errors })}\n`);
+      write(`${JSON.stringify({ schemaVersion: 1, generatedAt: generatedAt.toISOString(), summary: summary.counts, stats: tail.stats, errors: tail.errors, ...(tail.coverage ? { coverage: tail.coverage } : {}) })}\n`);
       return summary.counts;
     },
   };

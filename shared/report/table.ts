@@ -1,5 +1,6 @@
 // Terminal rendering of a report: one block per host, one line per check that is not a pass, the fix underneath.
 import type { CheckResult, Report } from '../model';
+import { renderCoverageTable } from './coverage';
 
 const ICON: Record<string, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', unknown: '????', skipped: 'skip' };
 
@@ -60,6 +61,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     }
     if (!shown.length) out.push('        all checks pass');
   }
+  if (report.coverage) out.push('', renderCoverageTable(report.coverage).trimEnd());
   if (report.errors.length) {
     out.push('', 'errors:');
     for (const e of report.errors) out.push(`  ${e.scope}: ${e.code}: ${e.message}`);
