@@ -51,11 +51,13 @@ function laLookup(customerId: string): string {
   return `LA=$(az monitor log-analytics workspace list --query ${sq(`[?customerId=='${customerId}'].id | [0]`)} -o tsv)`;
 }
 
-function diagnosticSettingFix(mlWorkspaceId: string, laResourceId: string | undefined): CoverageGap['fix'] {
-  const la = laResourceId ?? '<Log Analytics workspace ARM id>';
+function diagnosticSettingFix(mlWorkspaceId: string, w: Record<string, string>): CoverageGap['fix'] {
+  const la = w.logAnalyticsResourceId ?? '<Log Analytics workspace ARM id>';
   const name = nameOf(mlWorkspaceId);
   return {
-    summary: `Create a diagnostic setting on ML workspace ${name} that sends its logs and metrics to a Log Analytics workspace: its computes' cluster events and metrics arrive, and tbmon routes its hosts to that workspace`,
+    summary: w.sendsTo
+      ? `Send all metrics and the AmlComputeCpuGpuUtilization logs of ML workspace ${name} to Log Analytics workspace ${w.logAnalyticsResourceId ? nameOf(la) : w.sendsTo}: its clusters' memory, disk and CPU arrive as AzureMetrics`
+      : `Create a diagnostic setting on ML workspace ${name} that sends its logs and metrics to a Log Analytics workspace: its computes' events and metrics arrive, and tbmon routes its hosts to that workspace`,
     command: `az monitor diagnostic-settings create --name tbmon-to-log-analytics --resource ${mlWorkspaceId} --workspace ${la} --logs ${sq('[{"categoryGroup":"allLogs","enabled":true}]')} --metrics ${sq('[{"category":"AllMetrics","enabled":true}]')}`,
     bicep: [
       `// resource group ${segment(mlWorkspaceId, 'resourceGroups')}`,
@@ -176,7 +178,7 @@ function readerFix(subscriptionId: string): CoverageGap['fix'] {
 export function fixFor(gap: CoverageGapRef, o: FixOptions): CoverageGap['fix'] {
   const w = gap.with ?? {};
   switch (gap.kind) {
-    case 'diagnostic-setting': return diagnosticSettingFix(gap.target, w.logAnalyticsResourceId);
+    case 'diagnostic-setting': return diagnosticSettingFix(gap.target, w);
     case 'data-collection-rule': return dcrFix(gap.target, w, o);
     case 'rule-update': return ruleUpdateFix(gap.target, w);
     case 'flow-logs': return flowLogsFix(gap.target, w);

@@ -104,7 +104,7 @@ export function hostCoverage(ev: HostEvidence): HostCoverage {
     const metrics = logs.metrics;
     const ws = mlWorkspaceIdOf(host);
     const gap: CoverageGapRef | undefined = noWs
-      ?? (host.kind === 'compute-cluster' && ws ? { kind: 'diagnostic-setting', target: ws, with: { location: host.location } } : dcrGap(host));
+      ?? (host.kind === 'compute-cluster' && ws ? { kind: 'diagnostic-setting', target: ws, with: { ...laWith(host), sendsTo: host.logAnalyticsWorkspaceId as string } } : dcrGap(host));
     if (!metrics.ok) families.push(missingFrom(family, metrics, gap));
     else if ((metrics.value.series ?? []).some((s) => METRICS[family].includes(s.metric) && s.samples > 0)) families.push({ family, state: 'seen' });
     else families.push({ family, state: 'missing', reason: `no ${FAMILY_LABELS[family]} from ${host.name} in the window`, ...(gap ? { gap } : {}) });

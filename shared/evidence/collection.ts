@@ -6,7 +6,8 @@
 // - batch mode: one Resource Graph query — Graph's table reference puts the associations in `insightresources` and
 //   the rules in `resources` (learn.microsoft.com/azure/governance/resource-graph/reference/supported-tables-resources),
 //   joined on the rule id and packed per rule; a rule the join could not see (another subscription) is one ARM GET;
-// - on demand, or when Graph fails: per subscription of the VMs one ARM list of its rules, then per rule with a Syslog
+// - on demand, or when Graph fails: per subscription of the VMs and of their Log Analytics workspaces one ARM list of
+//   its rules, then per rule with a Syslog
 //   or Perf data source one "Data Collection Rule Associations - List By Rule" (`{rule}/associations`), memoised per
 //   sweep so the batches of a scan share them.
 // Compute instances and clusters get no rules here (AzureML manages their agents): their kernel proof stays a row.
@@ -111,8 +112,8 @@ export function collectionGraphQuery(vmIds: readonly string[]): string {
     `| extend TbTarget = tostring(split(tolower(id), ${kqlString(ASSOCIATIONS)})[0])`,
     `| where TbTarget in (${kqlDynamicList(vmIds.map(lower))})`,
     '| extend TbRule = tolower(tostring(properties.dataCollectionRuleId))',
-    '| join kind=leftouter (resources | where type == "microsoft.insights/datacollectionrules" | project TbRule = tolower(id), RuleName = name, RuleProperties = properties) on TbRule',
-    '| summarize Targets = make_list(bag_pack("target", TbTarget, "association", name)), RuleName = take_any(RuleName), RuleProperties = take_any(RuleProperties) by TbRule',
+    '| join kind=leftouter (resources | where type == "microsoft.insights/datacollectionrules" | project TbRule = tolower(id), RuleId = id, RuleName = name, RuleProperties = properties) on TbRule',
+    '| summarize Targets = make_list(bag_pack("target", TbTarget, "association", name)), RuleId = take_any(RuleId), RuleName = take_any(RuleName), RuleProperties = take_any(RuleProperties) by TbRule',
   ].join('\n');
 }
 
@@ -139,7 +140,8 @@ async function viaGraph(ctx: EvidenceContext, vms: HostRecord[]): Promise<RuleTa
       const targets = arr(typeof row.Targets === 'string' ? JSON.parse(row.Targets) : row.Targets).map((t) => ({ target: String(obj(t).target ?? ''), association: String(obj(t).association ?? '') }));
       const props = typeof row.RuleProperties === 'string' && row.RuleProperties ? JSON.parse(row.RuleProperties) : row.RuleProperties;
       const known = props && typeof props === 'object' && Object.keys(props as Json).length > 0;
-      out.push({ ruleId, targets, rule: known ? readRule(ruleId, String(row.RuleName ?? ruleId.split('/').pop()), '', props) : null });
+      const id = typeof row.RuleId === 'string' && row.RuleId ? row.RuleId : ruleId;
+      out.push({ ruleId, targets, rule: known ? readRule(id, String(row.RuleName ?? ruleId.split('/').pop()), '', props) : null });
     }
     skipToken = res.skipToken ?? undefined;
   } while (skipToken);
@@ -182,8 +184,13 @@ function subscriptionRules(ctx: EvidenceContext, subscriptionId: string): Promis
   });
 }
 
+/**
+ * The ARM path reads the rules of the VMs' subscriptions and of their Log Analytics workspaces' (where rules usually
+ * live); a rule kept in a third subscription is seen through Resource Graph only.
+ */
 async function viaArm(ctx: EvidenceContext, vms: HostRecord[]): Promise<RuleTargets[]> {
-  const subs = [...new Set(vms.map((h) => lower(h.subscriptionId)))];
+  const laSubs = vms.flatMap((h) => (h.facts.logAnalyticsResourceId ? [h.facts.logAnalyticsResourceId.split('/')[2] ?? ''] : []));
+  const subs = [...new Set([...vms.map((h) => h.subscriptionId), ...laSubs].filter(Boolean).map(lower))];
   return (await Promise.all(subs.map((s) => subscriptionRules(ctx, s)))).flat();
 }
 
