@@ -76,7 +76,7 @@ export const memoryPressureCheck: CheckDefinition = {
     if (worst && worst.pct < settings.memoryWarnPct) {
       // Low memory seen, but without the kernel's messages an OOM kill of TensorBoard (fail) would go unseen: the
       // warn is partial, so it never reads as an improvement over an earlier fail.
-      const kernelSource: MissingSource[] = missing.length ? [{ source: 'kernel messages (Syslog facility kern)', reason: kernel.ok ? kernMissing ?? 'not collected' : kernel.reason, hint: hints.filter(Boolean).join(' ') || KERNEL_HINT }] : [];
+      const kernelSource: MissingSource[] = missing.length ? [{ source: 'kernel messages (Syslog facility kern)', reason: kernel.ok ? kernMissing?.summary ?? 'not collected' : kernel.reason, hint: hints.filter(Boolean).join(' ') || KERNEL_HINT }] : [];
       return partialOutcome({
         status: 'warn',
         summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes${onNode(worst.series.node, host.name)} (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,
