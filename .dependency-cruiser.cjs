@@ -17,7 +17,8 @@ const LAYERS = [
   { name: 'state', paths: ['^shared/state/'] },
   // platform.ts: the rules of platform notices (tbmon about itself), pure like the regression rules beside it.
   { name: 'regressions', paths: ['^shared/(regressions|platform)\\.ts$'] },
-  { name: 'checks', paths: ['^shared/checks/', '^shared/suppressions\\.ts$'] },
+  // coverage/: pure like the checks — what evidence a host's checks could see, and the fleet's fixes per gap.
+  { name: 'checks', paths: ['^shared/checks/', '^shared/coverage/', '^shared/suppressions\\.ts$'] },
   { name: 'evidence', paths: ['^shared/evidence/'] },
   // host-query.ts: the one parser of what a person types to name a host (id, name, URL); discovery looks it up.
   { name: 'discovery', paths: ['^shared/discovery/', '^shared/host-query\\.ts$'] },

@@ -1,7 +1,7 @@
 // `tbmon` argument parsing: pure, so usage errors (exit 2) are decided before anything runs.
 
-export type Command = 'scan' | 'check' | 'hosts' | 'demo' | 'launcher' | 'help' | 'version';
-export type Format = 'table' | 'json' | 'html';
+export type Command = 'scan' | 'check' | 'hosts' | 'coverage' | 'demo' | 'launcher' | 'help' | 'version';
+export type Format = 'table' | 'json' | 'html' | 'ndjson';
 
 export interface CliArgs {
   command: Command;
@@ -17,6 +17,8 @@ export interface CliArgs {
   outDir?: string;
   all: boolean;
   quiet: boolean;
+  /** `scan --fresh`: ARM reads of every resource instead of Resource Graph in bulk. */
+  fresh: boolean;
 }
 
 export class UsageError extends Error {
@@ -29,9 +31,11 @@ export class UsageError extends Error {
 export const USAGE = `tbmon — why is my TensorBoard on Azure ML answering 502?
 
 usage:
-  tbmon scan   [--scope S] [--format table|json|html] [--output FILE] [--all]
-  tbmon check  <arm-id | name | TensorBoard or studio URL> [--scope S] [--format table|json|html] [--output FILE]
+  tbmon scan   [--scope S] [--format table|json|ndjson|html] [--output FILE] [--all] [--fresh]
+  tbmon check  <arm-id | name | TensorBoard or studio URL> [--scope S] [--format table|json|ndjson|html] [--output FILE]
   tbmon hosts  [--scope S] [--format table|json] [--output FILE]
+  tbmon coverage [--scope S] [--format table|json] [--output FILE]
+                         what tbmon cannot see on the fleet, with one fix per gap
   tbmon demo   [--out DIR]
   tbmon launcher [--output FILE]   the TensorBoard launcher script the fixes refer to
   tbmon poison list | requeue <id>… | drop <id>…   (the app's poison queues, in AzureWebJobsStorage)
@@ -40,7 +44,10 @@ usage:
 options:
   --scope S              all | subscriptions:<id>,<id> | managementGroup:<id> (default: TBMON_SCOPE, else all);
                          check looks the host up in it
-  --format F             table (default on a terminal), json (default otherwise) or html
+  --format F             table (default on a terminal), json (default otherwise), ndjson (one host report
+                         a line, then a summary line) or html
+  --fresh                scan: read every resource from ARM (costly: one call per resource) rather than
+                         Resource Graph in bulk, which can lag a change by minutes
   --output FILE          write the report to FILE instead of stdout
   --all                  table format: show passing checks too
   --sandbox TENANT.json  run against a sandbox tenant started in this process
@@ -75,11 +82,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const values: Record<string, string> = {};
   let all = false;
   let quiet = false;
+  let fresh = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '-h' || a === '--help') return { command: 'help', all, quiet };
-    if (a === '-V' || a === '--version') return { command: 'version', all, quiet };
+    if (a === '-h' || a === '--help') return { command: 'help', all, quiet, fresh };
+    if (a === '-V' || a === '--version') return { command: 'version', all, quiet, fresh };
     if (a === '--all') all = true;
+    else if (a === '--fresh') fresh = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a.startsWith('-') && a !== '-') {
       const eq = a.indexOf('=');
@@ -92,11 +101,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     } else positional.push(a);
   }
   const [command, ...rest] = positional;
-  if (!command) return { command: 'help', all, quiet };
-  if (!['scan', 'check', 'hosts', 'demo', 'launcher', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, demo, launcher)`);
+  if (!command) return { command: 'help', all, quiet, fresh };
+  if (!['scan', 'check', 'hosts', 'coverage', 'demo', 'launcher', 'help'].includes(command)) throw new UsageError(`unknown command "${command}" (scan, check, hosts, coverage, demo, launcher)`);
   const format = values['--format'];
-  if (format !== undefined && !['table', 'json', 'html'].includes(format)) throw new UsageError(`--format must be table, json or html, not "${format}"`);
-  if (command === 'hosts' && format === 'html') throw new UsageError('hosts supports --format table or json');
+  if (format !== undefined && !['table', 'json', 'ndjson', 'html'].includes(format)) throw new UsageError(`--format must be table, json, ndjson or html, not "${format}"`);
+  if (fresh && command !== 'scan') throw new UsageError('--fresh is for scan (check always reads ARM fresh)');
+  if ((command === 'hosts' || command === 'coverage') && (format === 'html' || format === 'ndjson')) throw new UsageError(`${command} supports --format table or json`);
   if (command === 'check') {
     if (rest.length !== 1) throw new UsageError('check needs exactly one host: an ARM resource id, a compute or VM name, or a TensorBoard URL');
   } else if (rest.length) throw new UsageError(`${command} takes no argument "${rest[0]}"`);
@@ -122,5 +132,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     outDir: values['--out'],
     all,
     quiet,
+    fresh,
   };
 }

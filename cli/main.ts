@@ -1,20 +1,20 @@
-// `tbmon scan | check | hosts | demo` — the same pipeline as the Functions app, in one process, for laptops
+// `tbmon scan | check | hosts | coverage | demo` — the same pipeline as the Functions app, in one process, for laptops
 // (az login), CI jobs and cron. Read-only: on-demand runs never write history and never alert (DESIGN.md § Running it).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadSettings, parseScope, unknownSettingWarnings, type Scope, type Settings } from '../shared/config';
 import type { AzureContext } from '../shared/azure';
 import { RequestError } from '../shared/discovery/errors';
-import { discoverHosts, type DiscoveryProgress } from '../shared/discovery/discover';
+import { discoverInBatches, type DiscoveryProgress } from '../shared/discovery/discover';
 import { listHostsCommand } from '../shared/discovery/hosts-command';
 import { evaluateHosts } from '../shared/evaluate';
-import { emptyRequestCounts, type HostReport, type Report, type RunError } from '../shared/model';
+import { emptyRequestCounts, type Report, type RunError } from '../shared/model';
 import type { HostQuery } from '../shared/host-query';
 import { checkHostNow, parseOrThrow } from '../shared/ondemand';
-import { buildReport } from '../shared/report/build';
-import { renderReportHtml } from '../shared/report/html';
-import { renderTable, terminalWidth } from '../shared/report/table';
-import { planBatches } from '../shared/sweep';
+import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
+import { renderCoverageTable } from '../shared/report/coverage';
+import { CoverageAccumulator } from '../shared/coverage/fleet';
+import { terminalWidth } from '../shared/report/table';
 import { launcherScript } from '../shared/launcher';
 import { azureFromSettings, sandboxEndpointFromFiles, sandboxSettings, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
@@ -82,7 +82,7 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
     const azure = azureFromSettings(settings, { sandbox: endpoint });
     let tenant: { now?: string } | undefined;
     try {
-      tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/tenant`);
+      tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
     } catch (e) {
       const why = String((e as { code?: string })?.code ?? (e as Error).message);
       const tls = /CERT|SELF_SIGNED|self-signed|certificate/i.test(`${why} ${(e as Error).message}`);
@@ -121,74 +121,135 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
   };
 }
 
-/** Writes the output to stdout, or to --output FILE and then says on stderr where it went and what it holds. */
-function emit(io: CliIo, args: CliArgs, text: string, counts: string): void {
-  if (!args.output) {
-    io.stdout(text);
-    return;
-  }
-  writeFileSync(args.output, text);
-  io.stderr(`tbmon: wrote ${path.resolve(args.output)} (${formatOf(args, io)}): ${counts}\n`);
+interface Output {
+  write: (chunk: string) => void;
+  close: () => void;
 }
 
-function reportCounts(report: Report): string {
-  const s = report.summary;
-  const errors = report.errors.length ? `; ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}` : '';
-  return `${s.hosts} host${s.hosts === 1 ? '' : 's'} — ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown, ${s.pass} pass${errors}`;
+/** Where the report goes: --output FILE (written as it is produced, never held whole) or stdout. */
+function openOutput(io: CliIo, args: CliArgs): Output {
+  if (!args.output) return { write: io.stdout, close: () => {} };
+  const file = args.output;
+  // Opened at the first write: a run that fails before it has anything to say (a scope that does not exist) leaves no file.
+  let fd: number | undefined;
+  return {
+    write: (chunk) => { writeSync((fd ??= openSync(file, 'w')), chunk); },
+    close: () => {
+      if (fd === undefined) return;
+      closeSync(fd);
+      // Said on stderr, so stdout stays exactly the report (when there is one).
+      io.stderr(`tbmon: wrote ${path.resolve(file)} (${formatOf(args, io)})\n`);
+    },
+  };
 }
 
 function formatOf(args: CliArgs, io: CliIo): Format {
   return args.format ?? (io.stdoutIsTty && !args.output ? 'table' : 'json');
 }
 
-function renderReport(report: Report, format: Format, args: CliArgs, io: CliIo): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'html') return renderReportHtml(report);
-  // Colour only on a terminal, never with NO_COLOR (no-color.org: set and not empty).
-  return renderTable(report, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all, width: terminalWidth(io.stdoutIsTty ? io.columns : undefined, io.env) });
+function reportWriter(format: Format, write: (chunk: string) => void, generatedAt: Date, args: CliArgs, io: CliIo): ReportWriter {
+  if (format === 'json') return jsonReportWriter(write, generatedAt);
+  if (format === 'ndjson') return ndjsonReportWriter(write, generatedAt);
+  if (format === 'html') return htmlReportWriter(write, generatedAt);
+  return tableReportWriter(write, generatedAt, { colour: io.stdoutIsTty && !args.output && !io.env.NO_COLOR, all: args.all, width: terminalWidth(io.stdoutIsTty ? io.columns : undefined, io.env) });
 }
 
-function reportExitCode(report: Report, incomplete: boolean): number {
+function exitCodeOf(summary: Report['summary'], incomplete: boolean): number {
   if (incomplete) return EXIT.incomplete;
-  return report.hosts.some((h) => h.status === 'fail') ? EXIT.failing : EXIT.ok;
+  return summary.fail > 0 ? EXIT.failing : EXIT.ok;
 }
 
+/**
+ * Discovery hands hosts on in batches of one Log Analytics workspace (the sweep's batches); each is evaluated and
+ * its reports written out before the next is held. Evidence in bulk, as the sweep reads it (Resource Graph per
+ * batch); `--fresh` reads every resource from ARM instead.
+ */
 async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
   const started = performance.now();
   const progress = progressPrinter(io, args.quiet);
   const errors: RunError[] = [];
-  const discovered = await discoverHosts({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress });
-  const reports: HostReport[] = [];
-  const cache = new Map<string, Promise<unknown>>();
-  // The same batches a sweep makes: hosts of one Log Analytics workspace together, at most 1,000 a batch.
-  const groups = planBatches(discovered.hosts).map((b) => b.hosts);
-  let done = 0;
-  for (const group of groups) {
-    const result = await evaluateHosts(group, { azure: rt.azure, settings: rt.settings, mode: 'on-demand', now: rt.now, cache });
-    reports.push(...result.reports);
-    errors.push(...result.errors);
-    done += group.length;
-    progress(`evaluated ${done}/${discovered.hosts.length} hosts`);
+  const out = openOutput(io, args);
+  try {
+    const writer = reportWriter(formatOf(args, io), out.write, rt.now ?? new Date(), args, io);
+    const coverage = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
+    const cache = new Map<string, Promise<unknown>>();
+    let done = 0;
+    const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
+      const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache });
+      for (const report of result.reports) {
+        writer.host(report);
+        coverage.add(report);
+      }
+      errors.push(...result.errors);
+      done += batch.hosts.length;
+      progress(`evaluated ${done} hosts`);
+    });
+    if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+    const requests = emptyRequestCounts();
+    Object.assign(requests, rt.azure.counter.snapshot());
+    const summary = writer.end({ errors, stats: { durationMs: Math.round(performance.now() - started), requests }, coverage: coverage.result() });
+    return exitCodeOf(summary, !discovered.complete);
+  } finally {
+    out.close();
   }
+}
+
+/**
+ * `tbmon coverage`: what tbmon cannot see on the fleet — per family the hosts it sees it from, and one fix per gap —
+ * evaluated as scan does (batch by batch, only counts and one entry per gap held). Exit 3 when incomplete, else 0.
+ */
+async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
+  const started = performance.now();
+  const progress = progressPrinter(io, args.quiet);
+  const errors: RunError[] = [];
+  const acc = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
+  const cache = new Map<string, Promise<unknown>>();
+  const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
+    const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: 'batch', now: rt.now, cache });
+    for (const report of result.reports) acc.add(report);
+    errors.push(...result.errors);
+  });
   if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
   const requests = emptyRequestCounts();
   Object.assign(requests, rt.azure.counter.snapshot());
-  const report = buildReport(reports, { errors, stats: { durationMs: Math.round(performance.now() - started), requests }, generatedAt: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io), reportCounts(report));
-  return reportExitCode(report, !discovered.complete);
+  const c = acc.result();
+  const out = openOutput(io, args);
+  try {
+    if (formatOf(args, io) === 'json') {
+      const stats = { durationMs: Math.round(performance.now() - started), requests };
+      out.write(`${JSON.stringify({ schemaVersion: 1, generatedAt: (rt.now ?? new Date()).toISOString(), coverage: c, errors, stats }, null, 2)}\n`);
+    } else {
+      out.write(renderCoverageTable(c, { bicep: true }) + (errors.length ? `\nerrors:\n${errors.map((e) => `  ${e.scope}: ${e.code}: ${e.message}`).join('\n')}\n` : ''));
+    }
+  } finally {
+    out.close();
+  }
+  return discovered.complete ? EXIT.ok : EXIT.incomplete;
 }
 
 async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
   const report = await checkHostNow(query, { azure: rt.azure, settings: rt.settings, now: rt.now });
-  emit(io, args, renderReport(report, formatOf(args, io), args, io), reportCounts(report));
-  return reportExitCode(report, false);
+  const out = openOutput(io, args);
+  try {
+    const writer = reportWriter(formatOf(args, io), out.write, new Date(report.generatedAt), args, io);
+    for (const h of report.hosts) writer.host(h);
+    return exitCodeOf(writer.end({ errors: report.errors, stats: report.stats, coverage: report.coverage }), false);
+  } finally {
+    out.close();
+  }
 }
 
 async function hosts(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
-  const result = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progressPrinter(io, args.quiet) });
-  if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
-  emit(io, args, formatOf(args, io) === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.table, `${result.json.hosts.length} TensorBoard host${result.json.hosts.length === 1 ? '' : 's'}${result.json.errors.length ? `; ${result.json.errors.length} error${result.json.errors.length === 1 ? '' : 's'}` : ''}`);
-  return result.exitCode;
+  const out = openOutput(io, args);
+  try {
+    const progress = progressPrinter(io, args.quiet);
+    const format = formatOf(args, io) === 'json' ? 'json' : 'table';
+    const exitCode = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progress }, format, out.write);
+    if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+    return exitCode;
+  } finally {
+    out.close();
+  }
 }
 
 function isAuthFailure(e: unknown): boolean {
@@ -311,6 +372,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (!args.sandbox && !args.sandboxUrl && !(await signedIn(rt, io))) return EXIT.incomplete;
     if (args.command === 'scan') return await scan(args, rt, io, scope);
     if (args.command === 'check') return await check(args, rt, io, query!);
+    if (args.command === 'coverage') return await coverage(args, rt, io, scope);
     return await hosts(args, rt, io, scope);
   } catch (e) {
     if (e instanceof RequestError) {

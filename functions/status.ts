@@ -22,6 +22,8 @@ export interface StatusDeps {
   /** The latest sweep's run problems (reach, unresolved secrets) shown above the hosts; without it none are. */
   ledger?: Pick<SweepLedger, 'listSweeps'>;
   now?: () => Date;
+  /** TBMON_HOST_TAG, for the coverage fixes (default: the setting's default). */
+  hostTag?: string;
 }
 
 /** How far back the page looks for the latest sweep (a sweep runs every 15 minutes by default). */
@@ -63,7 +65,7 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     const now = d.now?.() ?? new Date();
     // The latest sweep's run problems (a scope that reads one subscription, listed subscriptions unreadable, an
     // unresolved Key Vault reference) belong to what the page shows: its hosts are that sweep's.
-    const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now, errors: lastSweep?.errors ?? [] });
+    const report = buildReport(hosts, { stats: { durationMs: 0, requests: emptyRequestCounts() }, generatedAt: now, errors: lastSweep?.errors ?? [], hostTag: d.hostTag });
     if (format === 'json') return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
     // The function key rides along in the filter form only when the caller put it in the URL (they hold it there
     // already; the page is no-store and loads or links nothing, so no Referer carries it). A header key is not echoed.

@@ -141,6 +141,16 @@ function diagnosticSettingsReply(resourceId: string, name: string | undefined, r
   return one ? { status: 200, body: one } : errorReply(404, 'ResourceNotFound', `The diagnostic setting '${name}' doesn't exist.`);
 }
 
+/** Data Collection Rule Associations - List By Rule: every association whose dataCollectionRuleId is the rule. */
+function ruleAssociationsReply(ruleId: string, req: SandboxRequest, ctx: ArmContext): Reply {
+  if (!ctx.index.resource(ruleId)) return notFound(ruleId);
+  const key = ruleId.toLowerCase();
+  const associations = ctx.index.tenant.resources.filter((r) =>
+    r.type.toLowerCase() === 'microsoft.insights/datacollectionruleassociations'
+    && String(r.properties?.dataCollectionRuleId ?? '').toLowerCase() === key);
+  return pageReply(associations, req, ctx);
+}
+
 function serviceTagsReply(subscriptionId: string, location: string, ctx: ArmContext): Reply {
   const all = ctx.index.tenant.serviceTags ?? {};
   const key = Object.keys(all).find((k) => normLocation(k) === normLocation(location));
@@ -242,6 +252,12 @@ export function armReply(req: SandboxRequest, ctx: ArmContext): Reply {
   // {resourceId}/providers/Microsoft.Insights/diagnosticSettings[/{name}]
   const diag = lower.findIndex((s, i) => s === 'providers' && lower[i + 1] === 'microsoft.insights' && lower[i + 2] === 'diagnosticsettings');
   if (diag > 0) return diagnosticSettingsReply(`/${segs.slice(0, diag).join('/')}`, segs[diag + 3], req, ctx);
+
+  // {dataCollectionRuleId}/associations: the associations (extension resources on their targets) naming this rule.
+  const n = segs.length;
+  if (n === 9 && lower[n - 1] === 'associations' && lower[n - 3] === 'datacollectionrules' && lower[n - 4] === 'microsoft.insights') {
+    return ruleAssociationsReply(`/${segs.slice(0, -1).join('/')}`, req, ctx);
+  }
 
   if (lower[0] === 'providers' && lower[1] === 'microsoft.management' && lower[2] === 'managementgroups') return managementGroupsReply(segs, req, ctx);
   if (lower[0] !== 'subscriptions') return ROUTE_NOT_FOUND(req.path);

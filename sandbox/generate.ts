@@ -14,7 +14,27 @@ export interface GenerateOptions {
   logAnalyticsWorkspaces: number;
   seed: number;
   now?: string;
+  /**
+   * Evidence gaps as a fleet has them before diagnostics are set up (from a second random stream, so the hosts and
+   * their designed causes stay as without it): ML workspaces without a diagnostic setting, hosts without the launcher
+   * or metrics, VMs with a data collection rule that collects kern or one that does not, boot kern rows on some
+   * instances. `_sends` records what each host sends either way; `_expect` drops findings whose evidence is not sent.
+   */
+  gaps?: boolean;
 }
+
+/** Evidence families (shared/model.ts CoverageFamily) a generated host sends where tbmon can tie them to it. */
+export type SentFamily = 'launch-log' | 'kernel' | 'memory' | 'disk' | 'cpu' | 'flow-logs' | 'network' | 'compute-state';
+
+/** The checks whose verdict needs a family (a designed finding is only expected when its evidence is sent). */
+const NEEDS: Record<string, SentFamily[]> = {
+  'resource.memory-pressure': ['kernel', 'memory'],
+};
+const needsOf = (checkId: string): SentFamily[] => NEEDS[checkId] ?? (checkId.startsWith('script.') ? ['launch-log'] : []);
+
+/** Every level from Info up, as data collection rules spell them. */
+const INFO_UP = ['Info', 'Notice', 'Warning', 'Error', 'Critical', 'Alert', 'Emergency'];
+const PERF = ['\\Memory\\Available MBytes Memory', '\\Logical Disk(*)\\% Free Space', '\\Processor(*)\\% Processor Time'];
 
 /** The finding a generated host is built to show (CHECKS.md id → status), or healthy. */
 export type DesignedCause = 'healthy' | 'vm-size' | 'oom' | 'nsg-deny' | 'aml-inbound' | 'port-in-use' | 'localhost';
@@ -45,12 +65,15 @@ interface SubNet {
   octet: number;
 }
 
-export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<string, Record<string, string>> } {
+export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<string, Record<string, string>>; _sends: Record<string, SentFamily[]> } {
   for (const [k, v] of Object.entries({ subscriptions: o.subscriptions, mlWorkspaces: o.mlWorkspaces, logAnalyticsWorkspaces: o.logAnalyticsWorkspaces })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`generateTenant: ${k} must be a positive integer, not ${v}`);
   }
   if (!Number.isInteger(o.hosts) || o.hosts < 0) throw new Error(`generateTenant: hosts must be a non-negative integer, not ${o.hosts}`);
   const next = mulberry32(o.seed);
+  // Gap decisions draw from their own stream: the main stream (hosts, causes, sizes) is the same with or without gaps.
+  const gapRoll = mulberry32((o.seed ^ 0x5eed5eed) >>> 0);
+  const gap = (p: number) => o.gaps === true && gapRoll() < p;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
   const now = o.now ?? '2026-11-26T06:00:00Z';
   const at = (minutes: number) => S.minutesBefore(now, minutes);
@@ -67,7 +90,17 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     const id = `/subscriptions/${sub.subscriptionId}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/la-${l}`;
     const customerId = guidFrom(next);
     resources.push(S.logAnalyticsWorkspace(id, sub.location, customerId));
-    return { id, customerId, syslog: [] as LogRow[], metrics: [] as LogRow[] };
+    // Two rules per workspace when gaps are on: one collects kern at Info or above, one only user/daemon at Warning up.
+    const rg = `/subscriptions/${sub.subscriptionId}/resourceGroups/rg-monitor/providers/Microsoft.Insights/dataCollectionRules`;
+    const kernRule = `${rg}/dcr-tb-syslog-${l}`;
+    const userRule = `${rg}/dcr-tb-userlog-${l}`;
+    if (o.gaps) {
+      resources.push(
+        S.dataCollectionRule({ id: kernRule, location: sub.location, workspace: { id, customerId }, syslog: { facilityNames: ['user', 'kern', 'daemon'], logLevels: INFO_UP }, counters: PERF }),
+        S.dataCollectionRule({ id: userRule, location: sub.location, workspace: { id, customerId }, syslog: { facilityNames: ['user', 'daemon'], logLevels: INFO_UP.slice(2) } }),
+      );
+    }
+    return { id, customerId, kernRule, userRule, syslog: [] as LogRow[], metrics: [] as LogRow[] };
   });
 
   // One shared network per subscription that holds workspaces: healthy, locked (denies 6006), public (no 44224 allow), VM subnets.
@@ -114,16 +147,18 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     const privateEndpoint = next() < 0.2;
     const la = las[j % las.length];
     resources.push(S.mlWorkspace({ id, location: sub.location, privateEndpoint }));
-    diagnosticSettings[id] = [S.diagnosticSetting(la.id)];
+    const diagnostics = !gap(0.2);
+    if (diagnostics) diagnosticSettings[id] = [S.diagnosticSetting(la.id)];
     const net = networkFor(subIndex);
     resources.push(
       S.computeInstance({ workspaceId: id, name: `ci-notebook-${j}`, location: sub.location, vmSize: 'Standard_DS3_v2', subnetId: net.ci, publicIp: !privateEndpoint, createdBy: `${pick(PEOPLE)}@contoso.com` }),
       S.amlCluster({ workspaceId: id, name: `train-cluster-${j}`, location: sub.location, vmSize: 'Standard_NC6s_v3', subnetId: net.ci, runningNodes: Math.floor(next() * 3) }),
     );
-    return { id, sub, subIndex, privateEndpoint, la, net, hosts: 0 };
+    return { id, sub, subIndex, privateEndpoint, la, net, diagnostics, hosts: 0 };
   });
 
   const expect: Record<string, Record<string, string>> = {};
+  const sends: Record<string, SentFamily[]> = {};
   for (let k = 0; k < o.hosts; k++) {
     const ws = workspaces[k % workspaces.length];
     const { net, la, sub } = ws;
@@ -170,30 +205,72 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
       : cause === 'localhost' && kind === 'ci' && !customApp ? { 'script.localhost-only': 'warn' }
       : EXPECT[cause];
 
+    // What this host sends. A compute host of an ML workspace without a diagnostic setting has no workspace tbmon
+    // knows (VMs name theirs by tag); a cluster's rows carry its nodes' names, which no cluster host matches.
+    const routed = kind === 'vm' || ws.diagnostics;
+    const attributable = routed && kind !== 'cluster';
+    const launcher = attributable && !gap(0.15);
+    const metrics = attributable && !gap(0.15);
+    const otherSyslog = attributable && !launcher && !gap(0.5);
+    const rule = kind === 'vm' && o.gaps ? (gapRoll() < 0.5 ? la.kernRule : gapRoll() < 0.5 ? la.userRule : null) : null;
+    if (rule && resourceId) resources.push(S.dataCollectionRuleAssociation(resourceId, rule, `tbmon-${rule.split('/').pop()}`));
+    const bootRow = attributable && kind !== 'vm' && gap(0.3);
+    const keep = (rows: LogRow[], ...more: LogRow[]) => {
+      if (attributable) rows.push(...more);
+    };
+
     // Log rows: the launch log and VM insights, within the hour before now.
     const minute = 5 + Math.floor(next() * 50);
-    const line = (message: string, extra: Partial<S.SyslogSpec> = {}) => la.syslog.push(S.syslogRow({ time: at(minute), computer: name, message, resourceId, processId: 2000 + (k % 5000), ...extra }));
+    const launchRows: LogRow[] = [];
+    const line = (message: string, extra: Partial<S.SyslogSpec> = {}) => launchRows.push(S.syslogRow({ time: at(minute), computer: name, message, resourceId, processId: 2000 + (k % 5000), ...extra }));
     if (cause === 'port-in-use') line('TensorBoard could not bind to port 6006, it was already in use', { severity: 'err' });
     else if (cause === 'localhost') {
       line('Serving TensorBoard on localhost; to expose to the network, use a proxy or pass --bind_all');
       line(`TensorBoard 2.16.2 at http://localhost:6006/ (Press CTRL+C to quit)`);
     } else {
       line(`TensorBoard 2.16.2 at http://${name}:6006/ (Press CTRL+C to quit)`);
-      la.syslog.push(S.syslogRow({ time: at(1 + (k % 4)), computer: name, message: 'tbmon-launcher: event=heartbeat pid=123 port=6006', resourceId, processId: 123 }));
+      launchRows.push(S.syslogRow({ time: at(1 + (k % 4)), computer: name, message: 'tbmon-launcher: event=heartbeat pid=123 port=6006', resourceId, processId: 123 }));
     }
-    if (cause === 'oom') {
-      la.syslog.push(S.syslogRow({ time: at(minute - 2), computer: name, facility: 'kern', severity: 'err', processName: 'kernel', resourceId, message: `Out of memory: Killed process ${3000 + k} (tensorboard) total-vm:18764532kB, anon-rss:13982104kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:28452kB oom_score_adj:0` }));
+    if (!o.gaps) la.syslog.push(...launchRows);
+    else if (launcher) keep(la.syslog, ...launchRows);
+    if (otherSyslog) keep(la.syslog, S.syslogRow({ time: at(minute), computer: name, facility: 'daemon', processName: 'systemd', resourceId, message: 'Started Daily apt upgrade and clean activities.' }));
+    const oomRow = cause === 'oom';
+    if (oomRow) {
+      const row = S.syslogRow({ time: at(minute - 2), computer: name, facility: 'kern', severity: 'err', processName: 'kernel', resourceId, message: `Out of memory: Killed process ${3000 + k} (tensorboard) total-vm:18764532kB, anon-rss:13982104kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:28452kB oom_score_adj:0` });
+      if (o.gaps) keep(la.syslog, row);
+      else la.syslog.push(row);
     }
+    if (bootRow) keep(la.syslog, S.syslogRow({ time: at(3 * 1440), computer: name, facility: 'kern', severity: 'info', processName: 'kernel', resourceId, message: 'Linux version 5.15.0-1073-azure (buildd@lcy02-amd64-018) #82~20.04.1-Ubuntu SMP' }));
     const memorySizeMB = cause === 'vm-size' ? 7168 : 14336;
-    la.metrics.push(...S.vmInsightsRows(at(minute), name, {
+    const metricRows = S.vmInsightsRows(at(minute), name, {
       memorySizeMB, availableMB: cause === 'oom' ? 300 : Math.round(memorySizeMB * (0.3 + next() * 0.5)), freeDiskPct: Math.round(30 + next() * 60),
       cpuPct: Math.round(5 + next() * 60), cpus: cause === 'vm-size' ? 2 : 4,
-    }, resourceId));
+    }, resourceId);
+    if (!o.gaps) la.metrics.push(...metricRows);
+    else if (metrics) keep(la.metrics, ...metricRows);
+
+    // What reaches tbmon as this host's (the coverage test compares tbmon's fleet counts with this record).
+    const syslogInWindow = launcher || otherSyslog || (oomRow && attributable);
+    const kernSent = attributable && (oomRow || bootRow || (rule === la.kernRule && syslogInWindow));
+    const sent: SentFamily[] = ['network', 'compute-state'];
+    if (o.gaps) {
+      if (launcher) sent.push('launch-log');
+      if (kernSent) sent.push('kernel');
+      if (metrics) sent.push('memory', 'disk', 'cpu');
+    } else {
+      if (kind !== 'cluster') sent.push('launch-log', 'memory', 'disk', 'cpu');
+      if (kind !== 'cluster' && oomRow) sent.push('kernel');
+    }
+    sends[name] = sent;
+    if (o.gaps) {
+      expect[name] = Object.fromEntries(Object.entries(expect[name]).filter(([id]) => needsOf(id).every((f) => sent.includes(f))));
+    }
   }
 
   const usedLocations = [...new Set(subs.map((s) => s.location))];
   return {
     _expect: expect,
+    _sends: sends,
     now,
     tenantId,
     managementGroups: [{ id: '/providers/Microsoft.Management/managementGroups/ml-root', name: 'ml-root', displayName: 'ML root', subscriptions: subs.map((s) => s.subscriptionId), children: [] }],

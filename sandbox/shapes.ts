@@ -118,6 +118,50 @@ export function diagnosticSetting(laWorkspaceId: string, name = 'to-log-analytic
   };
 }
 
+export interface DataCollectionRuleSpec {
+  id: string;
+  location: string;
+  /** The Log Analytics workspace the rule sends to: ARM id and customer id (ARM answers the latter as `workspaceId`). */
+  workspace: { id: string; customerId: string };
+  /** Syslog facilities and levels; none → no Syslog data source. */
+  syslog?: { facilityNames: string[]; logLevels: string[] };
+  /** Perf counter specifiers (`\\Memory\\Available MBytes`, …); none → no performance counters. */
+  counters?: string[];
+}
+
+/** A Linux data collection rule as ARM returns it (Microsoft.Insights/dataCollectionRules, 2023-03-11). */
+export function dataCollectionRule(d: DataCollectionRuleSpec): ArmResource {
+  const destination = 'la-workspace';
+  const dataSources: Json = {};
+  const streams: string[] = [];
+  if (d.syslog) {
+    dataSources.syslog = [{ name: 'sysLogsDataSource', streams: ['Microsoft-Syslog'], facilityNames: d.syslog.facilityNames, logLevels: d.syslog.logLevels }];
+    streams.push('Microsoft-Syslog');
+  }
+  if (d.counters) {
+    dataSources.performanceCounters = [{ name: 'perfCounterDataSource60', streams: ['Microsoft-Perf'], samplingFrequencyInSeconds: 60, counterSpecifiers: d.counters }];
+    streams.push('Microsoft-Perf');
+  }
+  return {
+    id: d.id, name: d.id.split('/').pop() as string, type: 'Microsoft.Insights/dataCollectionRules', location: d.location, kind: 'Linux',
+    properties: {
+      immutableId: `dcr-${d.id.length.toString(16).padStart(32, '0')}`,
+      dataSources,
+      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: d.workspace.id, workspaceId: d.workspace.customerId }] },
+      dataFlows: streams.length ? [{ streams, destinations: [destination] }] : [],
+      provisioningState: 'Succeeded',
+    },
+  };
+}
+
+/** A data collection rule association: an extension resource on its target (`{target}/providers/Microsoft.Insights/…`). */
+export function dataCollectionRuleAssociation(targetId: string, ruleId: string, name = `${ruleId.split('/').pop()}-association`): ArmResource {
+  return {
+    id: `${targetId}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${name}`, name, type: 'Microsoft.Insights/dataCollectionRuleAssociations',
+    properties: { dataCollectionRuleId: ruleId, provisioningState: 'Succeeded' },
+  };
+}
+
 export interface WorkspaceSpec {
   id: string;
   location: string;

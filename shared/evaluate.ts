@@ -6,9 +6,11 @@ import type { Settings } from './config';
 import { runChecks } from './checks/registry';
 import type { CheckDefinition } from './checks/types';
 import type { EvidenceContext } from './evidence/context';
+import type { HostEvidence } from './evidence/types';
 import { gatherEvidence, GATHERERS, type Gatherers } from './evidence/index';
-import { hostOf, hostStatus, requestsBetween, type HostRecord, type HostReport, type RunError, type RunStats } from './model';
+import { hostOf, hostStatus, requestsBetween, type HostCoverage, type HostRecord, type HostReport, type RunError, type RunStats } from './model';
 import { parseSuppressions } from './suppressions';
+import { hostCoverage } from './coverage/host';
 
 export interface EvaluateOptions {
   azure: AzureContext;
@@ -31,6 +33,16 @@ export interface EvaluateResult {
   stats: RunStats;
 }
 
+/** The host's coverage; a bug in it costs the host its coverage (a run error), never its report. */
+function coverageOf(ev: HostEvidence, ctx: EvidenceContext): { coverage?: HostCoverage } {
+  try {
+    return { coverage: hostCoverage(ev) };
+  } catch (e) {
+    ctx.errors.push({ scope: ev.host.id, code: 'CoverageFailed', message: `tbmon bug: the host's coverage could not be computed: ${(e as Error)?.message ?? String(e)}` });
+    return {};
+  }
+}
+
 export async function evaluateHosts(hosts: HostRecord[], options: EvaluateOptions): Promise<EvaluateResult> {
   const started = performance.now();
   const before = options.azure.counter.snapshot();
@@ -46,7 +58,7 @@ export async function evaluateHosts(hosts: HostRecord[], options: EvaluateOption
     const ev = evidence.get(record.id);
     if (!ev) continue; // gatherEvidence returns every host; a duplicate id in the input is reported once
     const checks = runChecks(ev, options.settings, { now, checks: options.checks });
-    reports.push({ host: hostOf(record), evaluatedAt, status: hostStatus(checks), checks });
+    reports.push({ host: hostOf(record), evaluatedAt, status: hostStatus(checks), checks, ...coverageOf(ev, ctx) });
     for (const problem of parseSuppressions(record.tags).problems) ctx.errors.push({ scope: record.id, code: 'InvalidSuppression', message: problem });
   }
   const requests = requestsBetween(before, options.azure.counter.snapshot());

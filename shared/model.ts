@@ -60,6 +60,11 @@ export interface HostFacts {
    * for clusters and VMs; absent in records stored before discovery set it.
    */
   customApplication?: boolean;
+  /**
+   * ARM id of the Log Analytics workspace `logAnalyticsWorkspaceId` names, when discovery knows it (a tag or diagnostic
+   * setting naming the ARM id, or the scope inventory's workspaces): coverage fixes name it. Absent in older records.
+   */
+  logAnalyticsResourceId?: string | null;
 }
 
 /** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */
@@ -107,6 +112,56 @@ export interface HostReport {
   evaluatedAt: string;
   status: HostStatus;
   checks: CheckResult[];
+  /** Which evidence families tbmon could see for this host, which not and why (absent in reports stored before it). */
+  coverage?: HostCoverage;
+}
+
+/** The evidence families coverage accounts for (the sources the checks read). */
+export type CoverageFamily = 'launch-log' | 'kernel' | 'memory' | 'disk' | 'cpu' | 'flow-logs' | 'network' | 'compute-state';
+
+/**
+ * Where a missing family is fixed, as small as a key: the fleet aggregate groups hosts by it and builds one fix per
+ * gap from it (shared/coverage/fixes.ts). `target` is an ARM id, a Log Analytics customer id or a host kind.
+ */
+export interface CoverageGapRef {
+  kind: 'diagnostic-setting' | 'data-collection-rule' | 'rule-update' | 'flow-logs' | 'launcher' | 'log-analytics-route' | 'reader-access';
+  target: string;
+  /** Names the fix needs beside the target (Log Analytics ARM id, location, …); never a host list. */
+  with?: Record<string, string>;
+}
+
+export interface FamilyCoverage {
+  family: CoverageFamily;
+  state: 'seen' | 'missing' | 'not-applicable';
+  /** How a seen family was proven, where it matters (kernel: a `kern` row, or an associated rule plus Syslog rows). */
+  proof?: string;
+  /** Why a family is missing or does not apply. */
+  reason?: string;
+  gap?: CoverageGapRef;
+}
+
+export interface HostCoverage {
+  families: FamilyCoverage[];
+}
+
+/** One gap of the fleet: the hosts it hides families of (a count), and the one fix at the level it is fixed. */
+export interface CoverageGap {
+  kind: CoverageGapRef['kind'];
+  /** What the fix is applied to: ML workspace, Log Analytics workspace, rule, virtual network, subscription, host kind. */
+  level: 'ml-workspace' | 'log-analytics-workspace' | 'data-collection-rule' | 'virtual-network' | 'resource-group' | 'subscription' | 'host';
+  target: string;
+  families: CoverageFamily[];
+  hosts: number;
+  /** One host it applies to (a name), for orientation; never the list. */
+  example: string;
+  fix: { summary: string; /** What to paste: an az command where Azure changes, a shell line for the launcher. */ command: string; bicep?: string };
+}
+
+export interface FleetCoverage {
+  hosts: number;
+  families: { family: CoverageFamily; seen: number; missing: number; notApplicable: number }[];
+  /** Largest first (hosts, then families). */
+  gaps: CoverageGap[];
 }
 
 export interface RunError {
@@ -130,6 +185,8 @@ export interface Report {
   summary: { hosts: number; pass: number; warn: number; fail: number; unknown: number };
   stats: RunStats;
   errors: RunError[];
+  /** The fleet's evidence coverage with one fix per gap (absent only in reports written before it). */
+  coverage?: FleetCoverage;
 }
 
 const HOST_STATUS_RANK: Record<HostStatus, number> = { pass: 0, unknown: 1, warn: 2, fail: 3 };

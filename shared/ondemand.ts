@@ -95,6 +95,7 @@ export async function checkHostNow(q: HostQuery, deps: OnDemandDeps): Promise<Re
     errors: [...errors, ...result.errors],
     stats: { durationMs: Math.round(performance.now() - started), requests },
     generatedAt: deps.now,
+    hostTag: deps.settings.hostTag,
   });
 }
 

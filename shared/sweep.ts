@@ -8,7 +8,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import type { Scope, Settings } from './config';
-import { discoverHosts, type DiscoveryResult } from './discovery/discover';
+import { discoverInBatches, type DiscoverySummary } from './discovery/discover';
 import { mapLimited } from './limit';
 import { sweepMetricPoints, type MetricsSink } from './metrics';
 import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
@@ -212,9 +212,16 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   await Promise.all([deps.ledger.ensureTable(), deps.inventory.ensureTable(), deps.outbox.ensureTable(), ensureQueue(deps.evaluateQueue)]);
   await deps.ledger.createSweep(sweepId, now, scopeText.slice(0, 30_000));
 
-  let discovered: DiscoveryResult;
+  // Discovery streams batches: each is stored in the ledger and its hosts marked seen in the inventory as it comes,
+  // so the sweep never holds every host.
+  const batches: SweepOutcome['batches'] = [];
+  let discovered: DiscoverySummary;
   try {
-    discovered = await discoverHosts({ azure: deps.azure, settings: deps.settings, errors, now }, { sleep: deps.sleep });
+    discovered = await discoverInBatches({ azure: deps.azure, settings: deps.settings, errors, now }, { sleep: deps.sleep, batchSize: MAX_HOSTS_PER_BATCH }, async (b) => {
+      const batchKey = batchKeyFor(batches.length, b.logAnalyticsWorkspaceId);
+      batches.push({ batchKey, logAnalyticsWorkspaceId: b.logAnalyticsWorkspaceId, hosts: b.hosts.length });
+      await Promise.all([deps.ledger.storeBatch(sweepId, batchKey, b.hosts), deps.inventory.markSeen(sweepId, now, b.hosts)]);
+    });
   } catch (e) {
     errors.push({ scope: scopeText, code: (e as { code?: string }).code ?? 'DiscoveryFailed', message: (e as Error).message });
     await deps.ledger.failSweep(sweepId, errors);
@@ -237,12 +244,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   for (const e of findings) log(`sweep ${sweepId}: ${e.scope}: ${e.code}: ${e.message}`);
   errors.push(...findings);
 
-  const batches = planBatches(discovered.hosts);
-  await mapLimited(batches, 4, (b) => deps.ledger.storeBatch(sweepId, b.batchKey, b.hosts));
-
   // Gone notices are in the outbox before the inventory marks their hosts gone (a gone host is never gone again).
-  const reconciled = await deps.inventory.reconcile({
-    sweepId, now, hosts: discovered.hosts, subscriptionsRead: discovered.subscriptionsRead,
+  const reconciled = await deps.inventory.settle({
+    sweepId, now, subscriptionsRead: discovered.subscriptionsRead,
     beforeCommit: async (gone) => {
       if (!gone.length) return;
       const written = await deps.outbox.writeNotices(gone.map((g) => goneNotice(g, sweepId, now.toISOString())), recipientsOf(deps.settings, log));
@@ -251,7 +255,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   });
 
   await deps.ledger.recordBatches(sweepId, {
-    batchCount: batches.length, hostCount: discovered.hosts.length, subscriptionsRead: discovered.subscriptionsRead.length,
+    batchCount: batches.length, hostCount: discovered.hostCount, subscriptionsRead: discovered.subscriptionsRead.length,
     subscriptionsFailed: discovered.subscriptionsFailed.length, goneCount: reconciled.gone.length, errors,
   });
 
@@ -272,11 +276,11 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   if (batches.length === 0) await enqueueAlertsOnce(deps, sweepId);
   const { flushed: flushedStalledSweeps, purgedSentNotices } = await housekeeping(deps, sweepId, now, log);
 
-  log(`sweep ${sweepId}: ${discovered.hosts.length} host(s) in ${batches.length} batch(es); ${discovered.subscriptionsRead.length} subscription(s) read, ${discovered.subscriptionsFailed.length} failed; ${reconciled.added} new, ${reconciled.gone.length} gone`);
+  log(`sweep ${sweepId}: ${discovered.hostCount} host(s) in ${batches.length} batch(es); ${discovered.subscriptionsRead.length} subscription(s) read, ${discovered.subscriptionsFailed.length} failed; ${reconciled.added} new, ${reconciled.gone.length} gone`);
   const outcome: SweepOutcome = {
     sweepId,
-    hosts: discovered.hosts.length,
-    batches: batches.map((b) => ({ batchKey: b.batchKey, logAnalyticsWorkspaceId: b.logAnalyticsWorkspaceId, hosts: b.hosts.length })),
+    hosts: discovered.hostCount,
+    batches,
     subscriptionsRead: discovered.subscriptionsRead,
     subscriptionsFailed: discovered.subscriptionsFailed,
     gone: reconciled.gone.map((g) => g.host),

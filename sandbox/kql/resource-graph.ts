@@ -89,12 +89,18 @@ function scopeOf(tenant: Tenant, body: ResourceGraphRequest): Scope {
   return { subscriptions: null, groups: null };
 }
 
-function buildResources(tenant: Tenant, scope: Scope): Table {
+/** Types Graph keeps in a table of their own rather than in `resources` (Graph's table and resource type reference). */
+const OWN_TABLE: Record<string, string> = {
+  'microsoft.insights/datacollectionruleassociations': 'insightresources',
+};
+
+function buildResources(tenant: Tenant, scope: Scope, table = 'resources'): Table {
   const exclude = new Set((tenant.resourceGraph?.excludeTypes ?? []).map((t) => t.toLowerCase()));
   const tenantId = tenant.tenantId ?? '';
   const rows: Record<string, unknown>[] = [];
   for (const r of tenant.resources ?? []) {
-    if (exclude.has(String(r.type).toLowerCase())) continue;
+    const type = String(r.type).toLowerCase();
+    if (exclude.has(type) || (OWN_TABLE[type] ?? 'resources') !== table) continue;
     const { subscriptionId, resourceGroup } = idParts(r.id);
     if (scope.subscriptions && !scope.subscriptions.has(subscriptionId)) continue;
     rows.push(argRow({ ...r, subscriptionId, resourceGroup }, tenantId));
@@ -189,6 +195,7 @@ export function queryResourceGraph(tenant: Tenant, body: ResourceGraphRequest): 
       const n = name.toLowerCase();
       if (n === 'resources') return cachedTable(tenant, `resources ${scopeKey}`, () => buildResources(tenant, scope));
       if (n === 'resourcecontainers') return cachedTable(tenant, `containers ${scopeKey}`, () => buildContainers(tenant, scope));
+      if (n === 'insightresources') return cachedTable(tenant, `insights ${scopeKey}`, () => buildResources(tenant, scope, 'insightresources'));
       return undefined;
     },
   });

@@ -43,6 +43,16 @@ const ARG_COLUMNS = '(id: string, name: string, type: string, tenantId: string, 
 export const RESOURCE_GRAPH_SCHEMAS: Record<string, string> = {
   resources: ARG_COLUMNS,
   resourcecontainers: ARG_COLUMNS,
+  // Graph's table reference (supported-tables-resources): `insightresources` holds
+  // microsoft.insights/datacollectionruleassociations; the rules themselves are in `resources`.
+  insightresources: ARG_COLUMNS,
+};
+
+/** The spelling Microsoft's docs give each Resource Graph table (the language service matches names case-sensitively). */
+export const RESOURCE_GRAPH_TABLE_NAMES: Record<string, string> = {
+  resources: 'Resources',
+  resourcecontainers: 'ResourceContainers',
+  insightresources: 'InsightResources',
 };
 
 /** Parses `(Name: type, …)` into columns. */

@@ -1,7 +1,7 @@
 // Checks a query the product sends against the real table schemas with the Kusto language service's semantic
 // analysis: unknown tables and columns, type mismatches, syntax errors.
 import { kusto, listOf } from './language';
-import { APPLICATION_INSIGHTS_SCHEMAS, LOG_ANALYTICS_SCHEMAS, RESOURCE_GRAPH_SCHEMAS, parseSchema } from './schemas';
+import { APPLICATION_INSIGHTS_SCHEMAS, LOG_ANALYTICS_SCHEMAS, RESOURCE_GRAPH_SCHEMAS, RESOURCE_GRAPH_TABLE_NAMES, parseSchema } from './schemas';
 import type { KType } from './values';
 
 const SCALAR_TYPES: Record<KType, string> = {
@@ -36,7 +36,7 @@ function tablesFor(target: KqlTarget): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, schema] of Object.entries(RESOURCE_GRAPH_SCHEMAS)) {
     out[name] = schema;
-    out[name === 'resources' ? 'Resources' : 'ResourceContainers'] = schema;
+    out[RESOURCE_GRAPH_TABLE_NAMES[name] ?? name] = schema;
   }
   return out;
 }

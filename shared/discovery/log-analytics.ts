@@ -30,6 +30,8 @@ export interface LogAnalyticsResolverOptions {
 export class LogAnalyticsResolver {
   private readonly customerIds = new Map<string, Promise<string | null>>();
   private readonly diagnostics = new Map<string, Promise<string | null>>();
+  /** Customer id → the ARM id it was resolved from (coverage fixes name the workspace's ARM id). */
+  private readonly armIds = new Map<string, string>();
 
   constructor(private readonly azure: AzureContext, private readonly errors: RunError[], private readonly options: LogAnalyticsResolverOptions) {
   }
@@ -39,13 +41,19 @@ export class LogAnalyticsResolver {
     const key = idKey(laArmId);
     // Read when asked: discovery's Resource Graph rows arrive batch by batch while hosts are being routed.
     const known = this.options.known?.get(key);
-    if (known) return Promise.resolve(known.toLowerCase());
+    if (known) {
+      this.armIds.set(known.toLowerCase(), laArmId);
+      return Promise.resolve(known.toLowerCase());
+    }
     let p = this.customerIds.get(key);
     if (!p) {
       p = this.azure.armGet<{ properties?: { customerId?: string } }>(laArmId, API_VERSIONS.operationalInsights, this.options.abortSignal).then(
         (ws) => {
           const id = ws?.properties?.customerId;
-          if (typeof id === 'string' && isGuid(id)) return id.toLowerCase();
+          if (typeof id === 'string' && isGuid(id)) {
+            this.armIds.set(id.toLowerCase(), laArmId);
+            return id.toLowerCase();
+          }
           this.errors.push({ scope: laArmId, code: 'LogAnalyticsWorkspaceUnresolved', message: 'the Log Analytics workspace has no customerId' });
           return null;
         },
@@ -57,6 +65,20 @@ export class LogAnalyticsResolver {
       this.customerIds.set(key, p);
     }
     return p;
+  }
+
+  /** The ARM id of a workspace known by its customer id (resolved here, or among the scope's workspaces), if any. */
+  private armIdOf(customerId: string): string | undefined {
+    const c = customerId.toLowerCase();
+    const resolved = this.armIds.get(c);
+    if (resolved) return resolved;
+    for (const [id, known] of this.options.known ?? []) {
+      if (known.toLowerCase() === c) {
+        this.armIds.set(c, id);
+        return id;
+      }
+    }
+    return undefined;
   }
 
   /** The customer id a `tbmon-log-analytics` tag names; null (with a run error) when the value is neither form. */
@@ -116,6 +138,8 @@ export class LogAnalyticsResolver {
       const tagged = h.logAnalyticsTag ? fromTags.get(h.logAnalyticsTag) ?? null : null;
       const ws = h.record.facts.workspaceId;
       h.record.logAnalyticsWorkspaceId = tagged ?? (ws ? fromDiagnostics.get(idKey(ws)) ?? null : null) ?? this.options.defaultWorkspaceId;
+      const armId = h.record.logAnalyticsWorkspaceId ? this.armIdOf(h.record.logAnalyticsWorkspaceId) : undefined;
+      if (armId) h.record.facts.logAnalyticsResourceId = armId;
     }
   }
 }

@@ -8,20 +8,25 @@ import type { HostEvidence, NetworkEvidence, VmSizeInfo } from './types';
 import { gatherLogEvidence } from './logs';
 import { gatherNetworkEvidence } from './network';
 import { gatherVmSizes } from './vm-size';
+import { gatherCollectionRules, type CollectionEvidence } from './collection';
 
 export interface Gatherers {
   network(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<NetworkEvidence>>>;
   logs(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, LogEvidence>>;
   vmSizes(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<VmSizeInfo>>>;
+  /** Optional: gatherer sets written before it (benchmarks, fault tests) read no rules. */
+  collection?(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<CollectionEvidence>>>;
 }
 
-export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gatherLogEvidence, vmSizes: gatherVmSizes };
+export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gatherLogEvidence, vmSizes: gatherVmSizes, collection: gatherCollectionRules };
 
 export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, gatherers: Gatherers = GATHERERS): Promise<Map<string, HostEvidence>> {
-  const [network, logs, vmSizes] = await Promise.all([
+  const collect = gatherers.collection;
+  const [network, logs, vmSizes, collection] = await Promise.all([
     settle('network', () => gatherers.network(hosts, ctx), ctx),
     settle('logs', () => gatherers.logs(hosts, ctx), ctx),
     settle('vmSizes', () => gatherers.vmSizes(hosts, ctx), ctx),
+    collect ? settle('collection', () => collect(hosts, ctx), ctx) : Promise.resolve(null),
   ]);
   const out = new Map<string, HostEvidence>();
   for (const host of hosts) {
@@ -30,6 +35,7 @@ export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, 
       network: pick(network, host.id, 'network'),
       vmSize: pick(vmSizes, host.id, 'VM size'),
       logs: pickLogs(logs, host.id),
+      ...(collection ? { collection: pick(collection, host.id, 'data collection rule') } : {}),
     });
   }
   return out;

@@ -3,6 +3,7 @@
 import type { Gathered, HostRecord } from '../model';
 import type { NetworkEvidence } from './network-types';
 import type { LogEvidence } from './log-types';
+import type { CollectionEvidence } from './collection';
 
 export interface VmSizeInfo {
   name: string;
@@ -16,6 +17,8 @@ export interface HostEvidence {
   vmSize: Gathered<VmSizeInfo>;
   network: Gathered<NetworkEvidence>;
   logs: LogEvidence;
+  /** VMs: the data collection rules associated with the host (what the agent is configured to send). */
+  collection?: Gathered<CollectionEvidence>;
 }
 
-export type { NetworkEvidence, LogEvidence };
+export type { NetworkEvidence, LogEvidence, CollectionEvidence };

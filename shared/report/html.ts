@@ -1,6 +1,7 @@
 // Self-contained HTML (no external scripts, fonts or images) for the report (CLI --format html, HTTP check) and the
 // status page. Everything that comes from Azure is escaped.
 import type { CheckResult, HostReport, Report, RunError } from '../model';
+import { renderCoverageHtml } from './coverage';
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -22,7 +23,8 @@ main{padding:16px 24px;max-width:1200px}
 table{border-collapse:collapse;width:100%;margin-top:8px}td,th{text-align:left;vertical-align:top;padding:6px 8px;border-top:1px solid #eaecf0}
 th{font-size:12px;color:#475467}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f2f4f7;padding:8px;border-radius:6px;white-space:pre-wrap;word-break:break-word;margin:6px 0 0}
-details summary{cursor:pointer;color:#475467;font-size:12px}.errors{background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:8px 16px}
+details summary{cursor:pointer;color:#475467;font-size:12px}.coverage{background:#fff;border:1px solid #eaecf0;border-radius:8px;padding:8px 16px;margin:12px 0}.coverage h2{font-size:16px;margin:4px 0}details.gap{margin:6px 0}
+.errors{background:#fef3f2;border:1px solid #fecdca;border-radius:8px;padding:8px 16px}
 form.filters{display:flex;gap:8px;align-items:center;margin:8px 0;flex-wrap:wrap}form.filters input{max-width:100%}
 footer{color:#667085;font-size:12px;padding:16px 24px}
 .meta,code{overflow-wrap:anywhere}td{overflow-wrap:anywhere}th.status{width:72px}th.check{width:230px}td.check code{white-space:nowrap}
@@ -102,10 +104,16 @@ function errorsHtml(report: Pick<Report, 'errors'>): string {
 }
 
 export function renderReportHtml(report: Report): string {
+  const only = report.hosts.length === 1 ? { name: report.hosts[0].host.name, status: report.hosts[0].status } : null;
+  return renderReportHtmlSections(report, report.hosts.map((h) => renderHostHtml(h)), only);
+}
+
+/** The report page around host sections already rendered (renderHostHtml), in the order given. */
+export function renderReportHtmlSections(report: Omit<Report, 'hosts' | 'schemaVersion'>, sections: readonly string[], only: { name: string; status: HostReport['status'] } | null): string {
   const r = report.stats.requests;
   const subtitle = `generated ${when(report.generatedAt)} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
-  const body = countsHtml(report.summary) + errorsHtml(report) + report.hosts.map((h) => renderHostHtml(h)).join('\n');
-  return page(report.hosts.length === 1 ? `tbmon: ${report.hosts[0].host.name} ${VERDICT[report.hosts[0].status]}` : 'tbmon report', subtitle, body);
+  const body = countsHtml(report.summary) + errorsHtml(report) + (report.coverage ? renderCoverageHtml(report.coverage) : '') + sections.join('\n');
+  return page(only ? `tbmon: ${only.name} ${VERDICT[only.status]}` : 'tbmon report', subtitle, body);
 }
 
 export interface StatusPageOptions {
@@ -151,6 +159,6 @@ export function renderStatusPage(report: Report, opts: StatusPageOptions): strin
   const form = `<form class="filters" method="get" action="${escapeHtml(opts.selfPath ?? '')}">${keep}
 <label>subscription <input name="subscription" value="${escapeHtml(opts.filters.subscription ?? '')}" size="38"></label>
 <label>status <select name="status">${statusOptions}</select></label><button type="submit">filter</button></form>`;
-  const body = lastSweepBanner(opts.lastSweep) + countsHtml(report.summary) + form + errorsHtml(report) + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
+  const body = lastSweepBanner(opts.lastSweep) + countsHtml(report.summary) + form + errorsHtml(report) + (report.coverage ? renderCoverageHtml(report.coverage) : '') + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
   return page('tbmon status', `latest report of every TensorBoard host · page generated ${when(opts.generatedAt)}`, body);
 }

@@ -7,6 +7,7 @@
 // failing and warning hosts only.
 import { plainSentence } from '../checks/registry';
 import type { CheckResult, CheckStatus, HostReport, Report, RunError, RunStats } from '../model';
+import { renderCoverageTable } from './coverage';
 
 export type StatusWord = 'FAIL' | 'WARN' | 'UNKNOWN' | 'PASS' | 'SKIP';
 const WORD: Record<CheckStatus, StatusWord> = { fail: 'FAIL', warn: 'WARN', unknown: 'UNKNOWN', pass: 'PASS', skipped: 'SKIP' };
@@ -215,7 +216,7 @@ export class TableRenderer {
   }
 
   /** The whole text: summary line, the table of hosts, the findings, errors and request counts. */
-  finish(errors: readonly RunError[], stats?: RunStats): string {
+  finish(errors: readonly RunError[], stats?: RunStats, coverage?: Report['coverage']): string {
     const c = this.counts;
     const out: string[] = [`tbmon: ${c.hosts} host${c.hosts === 1 ? '' : 's'} — ${c.fail} fail, ${c.warn} warn, ${c.unknown} unknown, ${c.pass} pass`];
     if (this.rows.length) {
@@ -229,6 +230,7 @@ export class TableRenderer {
       }
     }
     out.push(...this.details);
+    if (coverage) out.push('', renderCoverageTable(coverage).trimEnd());
     if (errors.length) {
       out.push('', 'errors:');
       for (const e of errors) out.push(...wrapVisible(`${e.scope}: ${e.code}: ${inWords(e.message, this.now)}`, this.width, '  ', 4));
@@ -249,5 +251,5 @@ function wrapVisible(text: string, width: number, first: string, indent: number)
 export function renderTable(report: Report, opts: TableOptions = {}): string {
   const t = new TableRenderer(opts, new Date(report.generatedAt));
   for (const h of report.hosts) t.add(h);
-  return t.finish(report.errors, report.stats);
+  return t.finish(report.errors, report.stats, report.coverage);
 }

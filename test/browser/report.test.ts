@@ -127,6 +127,11 @@ test('the status page shows each failing host and its fixes, and the filter form
   await assertFailuresShown(page);
   assert.equal(await page.locator('form.filters select[name="status"]').count(), 1);
   assert.equal(await page.locator('form.filters input[name="subscription"]').count(), 1);
+  // The fleet's coverage is its own section (shared/report/coverage.ts), whatever the layout around it.
+  const coverage = page.locator('section.coverage');
+  assert.equal(await coverage.count(), 1);
+  assert.match(await coverage.innerText(), /launch log seen from \d+ of \d+ hosts/);
+  assert.match(await coverage.innerText(), /kernel collection proven on \d+ of \d+ hosts/);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'status.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();

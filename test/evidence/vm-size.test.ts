@@ -1,5 +1,6 @@
-// VM sizes from the catalogues: AzureML vmSizes per location for computes, Compute SKUs for VMs; at most one call
-// per subscription, location and catalogue per sweep; sizes compared case-insensitively.
+// VM sizes from the catalogues: AzureML vmSizes per location for computes, Compute SKUs for VMs; one call per
+// location and catalogue per sweep (a host's own subscription only when that one lacks its size or is unreadable);
+// sizes compared case-insensitively.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { catalogueFromComputeSkus, catalogueFromMlSizes, gatherVmSizes } from '../../shared/evidence/vm-size';
@@ -18,7 +19,7 @@ after(() => sandbox.close());
 
 const catalogueCalls = () => sandbox.requests().filter((r) => /\/vmSizes$|\/Microsoft\.Compute\/skus$/i.test(r.path));
 
-test('contoso: sizes found for every host, one catalogue call per subscription and location, cached for the sweep', async () => {
+test('contoso: sizes found for every host, one catalogue call per location and catalogue, cached for the sweep', async () => {
   sandbox.clearRequests();
   const ctx = evidenceContext(sandbox, azureContextFor(sandbox));
   const sizes = await gatherVmSizes(hosts, ctx);
@@ -29,11 +30,9 @@ test('contoso: sizes found for every host, one catalogue call per subscription a
   assert.equal(vm?.ok && vm.value.memoryGB, 16);
 
   const calls = catalogueCalls();
-  const keys = new Set(hosts.map((h) => `${h.kind === 'vm' ? 'skus' : 'ml'}|${h.subscriptionId.toLowerCase()}|${h.location}`));
-  const distinct = new Set(calls.map((c) => c.path.toLowerCase()));
-  assert.equal(distinct.size, keys.size, calls.map((c) => c.path).join('\n'));
-  const pages = calls.filter((c) => /vmSizes$/i.test(c.path));
-  assert.equal(pages.length, new Set(pages.map((c) => c.path.toLowerCase())).size, 'one vmSizes call per subscription and location');
+  const keys = new Set(hosts.map((h) => `${h.kind === 'vm' ? 'skus' : 'ml'}|${h.location}`));
+  assert.ok(new Set(hosts.map((h) => h.subscriptionId)).size > 1, 'the fleet spans subscriptions');
+  assert.equal(calls.length, keys.size, calls.map((c) => c.path).join('\n'));
 
   sandbox.clearRequests();
   await gatherVmSizes(hosts, ctx);

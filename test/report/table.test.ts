@@ -105,6 +105,6 @@ test('width: the terminal\'s, else $COLUMNS, else 100; the renderer takes host r
   assert.equal(terminalWidth(undefined, {}), 100);
   const t = new TableRenderer({ width: 100 }, new Date(NOW));
   for (const h of report.hosts) t.add(h);
-  assert.equal(t.finish([], report.stats), renderTable(report, { width: 100 }));
+  assert.equal(t.finish([], report.stats, report.coverage), renderTable(report, { width: 100 }));
   assert.equal(inWords('in the last PT1H (newest 2026-11-26T05:42:10Z)', new Date(NOW)), 'in the last hour (newest 05:42 UTC)');
 });

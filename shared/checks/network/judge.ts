@@ -104,9 +104,17 @@ export function allowedSentence(j: JudgedPart, req: Requirement): string {
   return `${describeRequirement(req)} ${dir} ${remoteOf(j, req)} is allowed ${by} on ${j.path.label}`;
 }
 
-/** Evidence a fail carries: each part with its deciding rule and the rules looked at. */
+/**
+ * Evidence a verdict carries: each part with the rule that decided it (with its NSG's id) and, per level looked at,
+ * the NSG and the rule that answered there by name and priority — the deciding rule is not repeated whole per level,
+ * and no rule list is copied (a report stays small when thousands of hosts share one NSG).
+ */
 export function partsEvidence(parts: JudgedPart[]): Record<string, unknown>[] {
-  return parts.map(({ path, part, fix }) => ({ path: path.label, source: part.source, destination: part.destination, ports: part.destinationPorts, access: part.access, decidedBy: part.decidedBy, levels: part.levels, ...(fix ? { fix } : {}) }));
+  return parts.map(({ path, part, fix }) => ({
+    path: path.label, source: part.source, destination: part.destination, ports: part.destinationPorts, access: part.access, decidedBy: part.decidedBy,
+    levels: part.levels.map((l) => ({ level: l.level, nsgName: l.nsgName, access: l.access, ...(l.rule ? { ruleName: l.rule.ruleName, priority: l.rule.priority } : {}) })),
+    ...(fix ? { fix } : {}),
+  }));
 }
 
 export function unique<T>(xs: T[]): T[] {

@@ -1,6 +1,8 @@
 // Small helpers the resource and script checks share: an `unknown` outcome from evidence that could not be read.
 import type { CheckOutcome, Gathered } from '../../model';
 import type { KernelEvidence } from '../../evidence/log-types';
+import type { HostEvidence } from '../../evidence/types';
+import { kernProof } from './kern-proof';
 
 /** `unknown` naming the missing evidence and how to enable it; never a silent pass. */
 export function unknownFrom(g: Extract<Gathered<unknown>, { ok: false }>, what: string): CheckOutcome {
@@ -16,11 +18,11 @@ export function onNode(node: string, hostName: string): string {
   return node && node.toLowerCase() !== hostName.toLowerCase() ? ` on node ${node}` : '';
 }
 
-/** Why kernel messages are not proven collected from the host (no `kern` row in the coverage period), or null. */
-export function kernNotProven(kernel: KernelEvidence, hostName: string): string | null {
-  if (kernel.kernRows > 0) return null;
-  const period = kernel.kernCoverage.replace(/^P(\d+)D$/, '$1 days').replace(/^PT?/, '');
-  return kernel.syslogRows > 0
-    ? `Syslog arrives from ${hostName}, but no facility kern row in the last ${period}: kernel messages are not proven collected`
-    : `No Syslog facility kern rows from ${hostName} in the last ${period}`;
+/**
+ * Why kernel messages are not proven collected from the host (kern-proof.ts: a `kern` row, or for a VM an associated
+ * rule collecting kern plus Syslog rows), with the hint naming the rule to change; null when proven.
+ */
+export function kernNotProven(ev: Pick<HostEvidence, 'host' | 'collection'>, kernel: KernelEvidence): { summary: string; hint: string } | null {
+  const proof = kernProof(ev, kernel);
+  return proof.proven ? null : { summary: proof.summary, hint: proof.hint };
 }

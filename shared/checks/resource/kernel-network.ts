@@ -5,7 +5,6 @@ import type { CheckOutcome } from '../../model';
 import type { KernelEvent } from '../../evidence/log-types';
 import type { CheckDefinition } from '../types';
 import { kernNotProven, unknownFrom } from './common';
-import { KERNEL_HINT } from '../../evidence/log-types';
 import { kernelPattern } from '../../evidence/kernel-patterns';
 import { exampleEvidence, kernelLog } from '../examples';
 import { cannotTell, evidenceList, notCollected } from '../words';
@@ -21,10 +20,11 @@ export const kernelNetworkCheck: CheckDefinition = {
   severity: 'medium',
   title: 'Kernel network buffers are not overflowing',
   appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
-  run({ host, logs }, settings): CheckOutcome {
+  run(ev, settings): CheckOutcome {
+    const { host, logs } = ev;
     if (!logs.kernel.ok) return unknownFrom(logs.kernel, 'Kernel messages');
-    const notProven = kernNotProven(logs.kernel.value, host.name);
-    if (notProven) return { status: 'unknown', summary: notProven, hint: KERNEL_HINT };
+    const notProven = kernNotProven(ev, logs.kernel.value);
+    if (notProven) return { status: 'unknown', summary: notProven.summary, hint: notProven.hint };
     const events = kernelNetworkEvents(logs.kernel.value.events);
     if (!events.length) return { status: 'pass', summary: `No SYN flooding, conntrack or TCP memory messages in the last ${settings.lookback}` };
     const tbPorts = new Set([host.port, host.publishedPort].map(String));

@@ -48,11 +48,12 @@ export const memoryPressureCheck: CheckDefinition = {
   severity: 'high',
   title: 'No OOM kills or sustained low memory',
   appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
-  run({ host, logs, vmSize }, settings): CheckOutcome {
+  run(ev, settings): CheckOutcome {
+    const { host, logs, vmSize } = ev;
     const missing: string[] = [];
     const hints: string[] = [];
     const kernel = logs.kernel;
-    const kernMissing = kernel.ok ? kernNotProven(kernel.value, host.name) : null;
+    const kernMissing = kernel.ok ? kernNotProven(ev, kernel.value) : null;
     if (kernel.ok && !kernMissing) {
       const kills = tensorboardOomKills(kernel.value.events);
       if (kills.length) {
@@ -66,8 +67,8 @@ export const memoryPressureCheck: CheckDefinition = {
         };
       }
     } else {
-      missing.push(kernel.ok ? `${kernMissing} (an OOM kill would go unseen)` : `kernel messages: ${kernel.reason}`);
-      hints.push(kernel.ok ? KERNEL_HINT : kernel.hint ?? '');
+      missing.push(kernMissing ? `${kernMissing.summary} (an OOM kill would go unseen)` : `kernel messages: ${kernel.ok ? 'not proven collected' : kernel.reason}`);
+      hints.push(kernMissing ? kernMissing.hint : kernel.ok ? KERNEL_HINT : kernel.hint ?? '');
     }
     const metrics = logs.metrics;
     const memoryGB = vmSize.ok ? vmSize.value.memoryGB : null;
@@ -75,7 +76,7 @@ export const memoryPressureCheck: CheckDefinition = {
     if (worst && worst.pct < settings.memoryWarnPct) {
       // Low memory seen, but without the kernel's messages an OOM kill of TensorBoard (fail) would go unseen: the
       // warn is partial, so it never reads as an improvement over an earlier fail.
-      const kernelSource: MissingSource[] = missing.length ? [{ source: 'kernel messages (Syslog facility kern)', reason: kernel.ok ? kernMissing ?? 'not collected' : kernel.reason, hint: hints.filter(Boolean).join(' ') || KERNEL_HINT }] : [];
+      const kernelSource: MissingSource[] = missing.length ? [{ source: 'kernel messages (Syslog facility kern)', reason: kernel.ok ? kernMissing?.summary ?? 'not collected' : kernel.reason, hint: hints.filter(Boolean).join(' ') || KERNEL_HINT }] : [];
       return partialOutcome({
         status: 'warn',
         summary: `Available memory stayed below ${settings.memoryWarnPct} % for at least 5 minutes${onNode(worst.series.node, host.name)} (lowest ${fmtPct(worst.pct)}, ${worst.series.source})`,

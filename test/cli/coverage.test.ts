@@ -1,0 +1,73 @@
+// `tbmon coverage` as people run it — the bin as a subprocess — on a generated tenant with evidence gaps: the table
+// says per family how many hosts tbmon sees it from and gives one fix per gap (az command and Bicep with the tenant's
+// names); --format json is the fleet coverage object; `scan --format json` carries the same coverage and validates.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateTenant } from '../../sandbox/generate';
+import type { FleetCoverage, Report } from '../../shared/model';
+import { validateReport } from '../../shared/schemas';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'tbmon.js');
+const tenant = generateTenant({ subscriptions: 2, mlWorkspaces: 3, hosts: 40, logAnalyticsWorkspaces: 1, seed: 8, gaps: true });
+tenant.resourceGraph = { quota: { limit: 10_000, windowMs: 5000 } };
+let dir: string;
+let file: string;
+before(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tbmon-coverage-'));
+  file = path.join(dir, 'gaps.json');
+  writeFileSync(file, JSON.stringify(tenant));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function tbmon(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+test('tbmon coverage prints the counts and one fix per gap; --format json is the same coverage scan reports', async () => {
+  const [table, json, scan] = await Promise.all([
+    tbmon(['coverage', '--sandbox', file, '--format', 'table']),
+    tbmon(['coverage', '--sandbox', file, '--format', 'json']),
+    tbmon(['scan', '--sandbox', file, '--format', 'json']),
+  ]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^coverage: what tbmon can see on 40 hosts$/m);
+  assert.match(table.stdout, /launch log seen from \d+ of 40 hosts/);
+  assert.match(table.stdout, /kernel collection proven on \d+ of 40 hosts/);
+  const la = tenant.resources.find((r) => r.type === 'Microsoft.OperationalInsights/workspaces')!;
+  // The data collection rule for the workspace, with its real names: resource group, ARM id, rule id.
+  assert.ok(table.stdout.includes(`az deployment group create --resource-group rg-monitor --name tbmon-syslog-perf-${la.name}`), table.stdout);
+  assert.ok(table.stdout.toLowerCase().includes(`param workspaceresourceid string = '${la.id.toLowerCase()}'`), 'Bicep names the workspace');
+  assert.match(table.stdout, /facilityNames: \[ 'user', 'kern' \]/);
+  assert.match(table.stdout, /az monitor diagnostic-settings create --name tbmon-to-log-analytics --resource \/subscriptions\/.+\/workspaces\/mlw-\d/);
+
+  assert.equal(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout) as { schemaVersion: number; coverage: FleetCoverage };
+  assert.equal(out.schemaVersion, 1);
+  assert.equal(out.coverage.hosts, 40);
+  const report = JSON.parse(scan.stdout) as Report;
+  const v = validateReport(report);
+  assert.ok(v.ok, v.ok ? '' : v.errors.join('; '));
+  assert.deepEqual(report.coverage, out.coverage);
+  assert.ok(report.hosts.every((h) => h.coverage?.families.length === 8), 'every host report carries its coverage');
+});
+
+test('tbmon coverage takes no html and no argument (exit 2, nothing ran)', async () => {
+  const html = await tbmon(['coverage', '--format', 'html']);
+  assert.equal(html.code, 2);
+  assert.match(html.stderr, /coverage supports --format table or json/);
+  const arg = await tbmon(['coverage', 'ci-1']);
+  assert.equal(arg.code, 2);
+  assert.match(arg.stderr, /coverage takes no argument "ci-1"/);
+});
