@@ -180,6 +180,8 @@ export function renderStatusHost(s: StatusHost, links: LinkOptions = {}): string
   const host = h.host;
   const checks = [...h.checks].sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status]);
   const attention = checks.filter((k) => (k.status === 'fail' || k.status === 'warn' || k.status === 'unknown') && !k.suppressed);
+  // Silenced findings are listed too (marked), so a person sees what the tag hides; they are never the cause.
+  const listed = checks.filter((k) => k.status === 'fail' || k.status === 'warn' || k.status === 'unknown');
   const worst = attention[0];
   const cause = worst ? plainSentence(worst, host) : `TensorBoard on ${host.name} passes every check`;
   const meta = [
@@ -200,8 +202,8 @@ export function renderStatusHost(s: StatusHost, links: LinkOptions = {}): string
   }
   const where = [host.kind, host.workspace ? `workspace ${host.workspace}` : null, `resource group ${host.resourceGroup}`, `subscription ${host.subscriptionId}`,
     host.owners.length ? `owners ${host.owners.join(', ')}` : 'no owner'].filter(Boolean).map((m) => escapeHtml(m)).join(' · ');
-  const findings = attention.length
-    ? `<details${h.status === 'fail' ? ' open' : ''}><summary>${attention.length} finding${attention.length === 1 ? '' : 's'} and fixes</summary>${attention.map((k) => findingHtml(k, h)).join('')}</details>`
+  const findings = listed.length
+    ? `<details${h.status === 'fail' || attention.length < listed.length ? ' open' : ''}><summary>${listed.length} finding${listed.length === 1 ? '' : 's'} and fixes</summary>${listed.map((k) => findingHtml(k, h)).join('')}</details>`
     : '';
   const anchor = hostAnchor(host);
   return `<section class="host ${escapeHtml(h.status)}" id="${escapeHtml(anchor)}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">

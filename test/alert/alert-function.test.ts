@@ -143,7 +143,7 @@ test('fail → pass gives a recovery notice; a check going unknown sends nothing
   const { emails, teams } = sb.outbox();
   assert.deepEqual(emails.map((e) => e.to[0]), ['owner0@contoso.com']);
   assert.equal(emails[0].subject, 'tbmon: recovered — ci-00 is fine again');
-  assert.match(emails[0].plainText ?? '', /== Fine again\n- ci-00: .* \(fine again since /);
+  assert.match(emails[0].plainText ?? '', /== Fine again\n- ci-00: fine again since .+: .+ \(network\.tensorboard-port\)/);
   assert.equal(teams.length, 1);
   assert.match(JSON.stringify(teams[0].card), /Recovered \(1\)/);
 

@@ -183,7 +183,7 @@ test('recoveries are told; gone hosts are a short section; a host without owners
   assert.deepEqual([r.email.sent, r.teams.sent], [2, 1]);
   const amy = sb.outbox().emails.find((e) => e.to[0] === 'amy@contoso.com');
   assert.equal(amy?.subject, 'tbmon: 1 TensorBoard host fine again, 1 TensorBoard host gone');
-  assert.match(amy?.plainText ?? '', /== Fine again\n- ci-a: The launch log of TensorBoard on ci-a shows no such problem \(fine again since /);
+  assert.match(amy?.plainText ?? '', /== Fine again\n- ci-a: fine again since .+: The launch log of TensorBoard on ci-a shows no such problem \(script\.port-in-use\)/);
   assert.match(amy?.plainText ?? '', /== Gone\n- ci-old: no longer found/);
   const ops = sb.outbox().emails.find((e) => e.to[0] === 'ops@contoso.com');
   assert.match(ops?.subject ?? '', /^tbmon: TensorBoard on ci-orphan cannot run/);
