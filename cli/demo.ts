@@ -22,6 +22,18 @@ export interface DemoOptions {
 
 const DEMO_TENANT = path.join(__dirname, '..', 'sandbox', 'tenants', 'contoso.json');
 const TEAMS_CHANNEL = 'ml-alerts';
+const EARLIER_MS = 15 * 60_000;
+/** Where the demo's links point: the status page of the Function App the sandbox tenant would deploy. */
+const DEMO_HOSTNAME = 'func-tbmon-contoso.azurewebsites.net';
+
+/** The tenant of the first sweep: vm-tb on a size too small, so the second sweep sees it recover. */
+function tenantBefore<T extends { resources: { name?: string; properties?: Record<string, unknown> }[] }>(tenant: T): T {
+  const before = structuredClone(tenant);
+  const vm = before.resources.find((r) => r.name === 'vm-tb');
+  const hw = vm?.properties?.hardwareProfile as { vmSize?: string } | undefined;
+  if (hw) hw.vmSize = 'Standard_D2_v2';
+  return before;
+}
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9@.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
@@ -73,6 +85,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
   const tenant = readTenantFile(DEMO_TENANT);
   const now = new Date(tenant.now);
+  // Two sweeps leave history for the status page (its chart, a "failing since", a recovery): the first a quarter of
+  // an hour earlier, when vm-tb still ran on a size too small (Standard_D2_v2); the second on the tenant as it is.
+  const earlier = new Date(now.getTime() - EARLIER_MS);
+  let clock = earlier;
   opts.log(`demo: starting Azurite and the sandbox tenant ${path.relative(process.cwd(), DEMO_TENANT)} (clock ${tenant.now})`);
   const [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ tenant })]);
   let host: Awaited<ReturnType<typeof startDevHost>> | undefined;
@@ -88,9 +104,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       TBMON_SWEEP_SCHEDULE: '0 */15 * * * *',
       // Sweep metrics go to the sandbox's Application Insights ingestion endpoint (Statsbeat and remote config off).
       APPLICATIONINSIGHTS_CONNECTION_STRING: sandbox.applicationInsightsConnectionString,
+      WEBSITE_HOSTNAME: DEMO_HOSTNAME,
     };
     const retry = { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 200 };
-    const app: AppEnvironment = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => now, retry });
+    const app: AppEnvironment = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: () => clock, retry });
 
     // The app's own handlers, built from the same wiring as in Azure, with the sandbox as "Azure".
     const registrations = appRegistrations(app);
@@ -101,7 +118,16 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       log: (line) => lines.push(line),
     });
 
-    opts.log('demo: sweep (timer) → evaluate (tb-evaluate) → alert (tb-alerts) on the dev host …');
+    opts.log('demo: two sweeps, 15 minutes apart: sweep (timer) → evaluate (tb-evaluate) → alert (tb-alerts) on the dev host …');
+    sandbox.setTenant(tenantBefore(tenant));
+    sandbox.setClock(earlier.toISOString());
+    await host.runTimer('sweep');
+    await host.drain({ timeoutMs: 120_000 });
+    const firstMails = sandbox.outbox().emails.length;
+    const firstCards = sandbox.outbox().teams.length;
+    sandbox.setTenant(tenant);
+    sandbox.setClock(now.toISOString());
+    clock = now;
     await host.runTimer('sweep');
     await host.drain({ timeoutMs: 120_000 });
 
@@ -126,12 +152,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     writeFileSync(path.join(outDir, 'report.html'), renderReportHtml(report));
     writeFileSync(path.join(outDir, 'status.html'), statusHtml.text);
     if (checkHtml && failing) writeFileSync(path.join(outDir, `check-${slug(failing.host.name)}.html`), checkHtml.text);
-    for (const mail of outbox.emails) {
-      const base = path.join(outDir, 'emails', slug(mail.to.join('+')));
+    // Named by sweep: 1-<recipient> for the first sweep's digests, 2-<recipient> for the second's.
+    outbox.emails.forEach((mail, i) => {
+      const sweep = i < firstMails ? 1 : 2;
+      const base = path.join(outDir, 'emails', `${sweep}-${slug(mail.to.join('+'))}`);
       writeFileSync(`${base}.html`, mail.html ?? '');
-      writeFileSync(`${base}.eml`, toEml(mail, now));
-    }
-    outbox.teams.forEach((card, i) => writeFileSync(path.join(outDir, 'teams', `${slug(card.channel)}-${i + 1}.json`), `${JSON.stringify(card.card, null, 2)}\n`));
+      writeFileSync(`${base}.eml`, toEml(mail, sweep === 1 ? earlier : now));
+    });
+    outbox.teams.forEach((card, i) => writeFileSync(path.join(outDir, 'teams', `${i < firstCards ? 1 : 2}-${slug(card.channel)}.json`), `${JSON.stringify(card.card, null, 2)}\n`));
     writeFileSync(path.join(outDir, 'devhost.log'), `${lines.join('\n')}\n`);
     const metrics = metricsOf(sandbox.ingestion());
     writeFileSync(path.join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
@@ -139,10 +167,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     opts.print(renderTable(report, { colour: opts.colour }));
     opts.print([
       '',
-      `demo: ${report.summary.hosts} hosts evaluated through the queues; ${outbox.emails.length} email digest(s) and ${outbox.teams.length} Teams card(s) sent to the sandbox`,
+      `demo: ${report.summary.hosts} hosts evaluated through the queues, in two sweeps; ${outbox.emails.length} email digest(s) and ${outbox.teams.length} Teams card(s) sent to the sandbox`,
       `demo: requests — Resource Graph ${requests.resourceGraph}, ARM ${requests.arm}, Log Analytics ${requests.logAnalytics}, email ${requests.email}, Teams ${requests.teams}`,
       `demo: ${metrics.length} metric point(s) exported to the sandbox's Application Insights (metrics.json)`,
-      `demo: wrote ${path.relative(process.cwd(), outDir) || '.'}/ — report.html, status.html, metrics.json, emails/*.html|.eml, teams/*.json`,
+      `demo: wrote ${path.relative(process.cwd(), outDir) || '.'}/ — report.html, status.html, metrics.json, emails/<sweep>-<recipient>.html|.eml, teams/<sweep>-<channel>.json`,
       '',
     ].join('\n'));
     return 0;

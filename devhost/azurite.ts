@@ -79,14 +79,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   child.unref();
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  // A loaded 2-core machine (CI) can take tens of seconds to start Node and Azurite's three servers; a healthy start
+  // stops waiting at once, so the bound only decides how long a broken one takes to say so.
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited !== undefined) throw new Error(`Azurite exited (code ${exited}) before listening: ${stderr.trim() || 'no output'}`);
     const up = await Promise.all([blobPort, queuePort, tablePort].map(accepts));
     if (up.every(Boolean)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Azurite did not listen on ${HOST}:${blobPort}/${queuePort}/${tablePort} within ${options.startTimeoutMs ?? 20_000} ms: ${stderr.trim()}`);
+      throw new Error(`Azurite did not listen on ${HOST}:${blobPort}/${queuePort}/${tablePort} within ${timeoutMs} ms: ${stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

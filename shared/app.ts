@@ -93,12 +93,12 @@ export function reportStore(app: AppEnvironment): ReportStore {
 }
 
 /** The status page's stores; tables are created so a page asked for before the first sweep shows no host. */
-export async function statusDeps(app: AppEnvironment): Promise<{ reports: ReportStore; inventory: HostInventory; ledger: SweepLedger; now?: () => Date; hostTag: string }> {
+export async function statusDeps(app: AppEnvironment): Promise<{ reports: ReportStore; inventory: HostInventory; ledger: SweepLedger; historyDays: number; now?: () => Date; hostTag: string }> {
   const reports = reportStore(app);
   const inventory = new HostInventory(app.storage.table(INVENTORY_TABLE));
   const ledger = new SweepLedger(app.storage);
   await Promise.all([reports.ensureTables(), inventory.ensureTable(), ledger.ensureTable()]);
-  return { reports, inventory, ledger, now: app.now, hostTag: app.settings.hostTag };
+  return { reports, inventory, ledger, historyDays: app.settings.historyDays, now: app.now, hostTag: app.settings.hostTag };
 }
 
 export async function evaluatePipeline(app: AppEnvironment): Promise<Omit<EvaluatePipeline, 'log'>> {

@@ -47,6 +47,11 @@ export interface Settings {
   diskWarnPct: number;
   memoryWarnPct: number;
   cpuWarnPct: number;
+  /**
+   * The status page's public URL (TBMON_STATUS_URL; default https://$WEBSITE_HOSTNAME/api/status): the base of every
+   * link to a host's section in emails and cards. Never carries a key. null when neither is set (no links).
+   */
+  statusUrl: string | null;
   /** Queues and tables; null where the caller needs none (CLI scan/check/hosts). */
   storage: StorageSettings | null;
   /** Where sweep metrics go (Application Insights); null: no metrics are exported. */
@@ -101,6 +106,7 @@ export const SETTING_NAMES = [
   'TBMON_DISK_WARN_PCT',
   'TBMON_MEMORY_WARN_PCT',
   'TBMON_CPU_WARN_PCT',
+  'TBMON_STATUS_URL',
   'AzureWebJobsStorage',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
@@ -370,6 +376,8 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
   const memoryWarnPct = num('TBMON_MEMORY_WARN_PCT', 10, 0, 100, false);
   const cpuWarnPct = num('TBMON_CPU_WARN_PCT', 90, 0, 100, false);
 
+  const statusUrl = readStatusUrl(get('TBMON_STATUS_URL'), env.WEBSITE_HOSTNAME?.trim(), problems);
+
   const storage = readStorage(env, problems, options.requireStorage === true);
 
   // The component's connection string (InstrumentationKey=<guid>;IngestionEndpoint=https://…); the deployed app sends
@@ -389,9 +397,30 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
     lookback, lookbackMs: lookbackMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
     launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,
-    dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, storage,
+    dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, statusUrl, storage,
     unresolvedSecrets, appInsightsConnectionString,
   };
+}
+
+/**
+ * TBMON_STATUS_URL: an https URL (http only on loopback, for a local dev host) without query, fragment or key — it is
+ * put in emails and cards, so it must never carry a function key. Default: the Function App's own host name
+ * (WEBSITE_HOSTNAME, set by App Service) + /api/status.
+ */
+function readStatusUrl(raw: string | undefined, websiteHostname: string | undefined, problems: string[]): string | null {
+  if (raw === undefined) return websiteHostname && /^[A-Za-z0-9.-]+(:\d+)?$/.test(websiteHostname) ? `https://${websiteHostname.toLowerCase()}/api/status` : null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    problems.push(`TBMON_STATUS_URL=${JSON.stringify(raw)} is not a URL (e.g. https://func-tbmon.azurewebsites.net/api/status)`);
+    return null;
+  }
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) problems.push('TBMON_STATUS_URL must be an https URL (http only for localhost)');
+  else if (u.search || u.hash || u.username || u.password) problems.push('TBMON_STATUS_URL must have no query, fragment or credentials: links must never carry a key (App Service Authentication protects the page)');
+  else return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  return null;
 }
 
 function readStorage(env: Env, problems: string[], required: boolean): StorageSettings | null {

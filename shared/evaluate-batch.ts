@@ -143,7 +143,9 @@ export async function processEvaluateMessage(message: unknown, p: EvaluatePipeli
     p.log(`evaluate ${sweepId}/${batchKey}: new check(s) recorded as the baseline: ${Object.entries(newChecks).map(([id, c]) => `${id} fails on ${c.failing} of ${c.hosts}`).join('; ')}`);
   }
 
-  const { sweepComplete } = await p.ledger.markBatchDone(sweepId, batchKey);
+  const tally = { pass: 0, warn: 0, fail: 0, unknown: 0 };
+  for (const r of result.reports) tally[r.status]++;
+  const { sweepComplete } = await p.ledger.markBatchDone(sweepId, batchKey, tally);
   const alertsEnqueued = sweepComplete ? await enqueueAlerts(p, sweepId) : false;
   // Hosts left to a newer sweep are that sweep's to count.
   await p.metrics?.export(evaluateMetricPoints(recordedReports, result.stats.requests), p.log);

@@ -18,8 +18,11 @@ export interface Notice {
   to?: CheckStatus;
   /** The check result that triggered it (evidence, remediation) — absent for `gone`. */
   check?: CheckResult;
-  /** ISO time the transition was observed. */
+  /** ISO time the transition was observed: for a regression, the first sweep of the current failing run. */
   observedAt: string;
+  /** A regression to fail: its first failure on this host (`new`) or failing after a recovery (`again`); absent when
+   *  tbmon cannot tell (state stored before it remembered). */
+  repeat?: 'new' | 'again';
 }
 
 /**

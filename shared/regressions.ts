@@ -18,6 +18,11 @@ export interface CheckState {
   since: string | null;
   /** The sweep that began the current unknown streak. */
   unknownSince: string | null;
+  /**
+   * Whether the check has failed on this host before (true once a sweep saw it fail): a later regression to fail is
+   * then "back again", not new. Absent in states stored before tbmon remembered it: neither is claimed then.
+   */
+  failedBefore?: boolean;
 }
 
 /** Per check id. */
@@ -46,6 +51,9 @@ export interface Transition {
    * not news — unsent unless TBMON_ALERT_NEW_CHECKS. The platform team hears of it once, as a count per check.
    */
   introduced?: true;
+  /** For a regression to fail: `new` (its first failure on this host) or `again` (failing after a recovery); absent
+   *  when the stored state predates this memory, so neither can be said truthfully. */
+  repeat?: 'new' | 'again';
 }
 
 export type RegressionSettings = Pick<Settings, 'alertMinStatus' | 'alertOnFirstSight' | 'dataGapSweeps' | 'alertNewChecks'>;
@@ -68,7 +76,7 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
   state: CheckState;
   transition: Omit<Transition, 'checkId'> | null;
 } {
-  const none: CheckState = { lastKnown: null, unknownStreak: 0, since: null, unknownSince: null };
+  const none: CheckState = { lastKnown: null, unknownStreak: 0, since: null, unknownSince: null, failedBefore: false };
   if (result.suppressed) {
     // Recorded (the report and history keep the real status; the transition is returned, unsent) but not learned:
     // the state stays as it was before the suppression, so when it ends a check still failing is a regression then.
@@ -87,20 +95,25 @@ export function stepCheck(prev: CheckState | undefined, result: Pick<CheckResult
   if (to === 'unknown') {
     const unknownStreak = streak + 1;
     const unknownSince = streak === 0 ? sweepId : (prev?.unknownSince ?? sweepId);
-    const state: CheckState = { lastKnown: from, unknownStreak, since, unknownSince };
+    const state: CheckState = { lastKnown: from, unknownStreak, since, unknownSince, ...memory(prev) };
     const gap = unknownStreak === settings.dataGapSweeps;
     return { state, transition: gap ? { kind: 'data-gap', from, to, send: true, anchor: unknownSince } : null };
   }
 
-  const state: CheckState = { lastKnown: to, unknownStreak: 0, since: to === from ? since ?? sweepId : sweepId, unknownSince: null };
+  const before = prev === undefined ? false : memory(prev).failedBefore;
+  const state: CheckState = {
+    lastKnown: to, unknownStreak: 0, since: to === from ? since ?? sweepId : sweepId, unknownSince: null,
+    ...(to === 'fail' ? { failedBefore: true } : before === undefined ? {} : { failedBefore: before }),
+  };
+  const repeat: Pick<Transition, 'repeat'> = to !== 'fail' ? {} : from === null || before === false ? { repeat: 'new' } : before ? { repeat: 'again' } : {};
   const anchor = from === null ? 'first' : since ?? sweepId;
   let transition: Omit<Transition, 'checkId'> | null = null;
   const warnSent = settings.alertMinStatus === 'warn';
   if (from === null) {
-    if (to === 'fail') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight, anchor };
+    if (to === 'fail') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight, anchor, ...repeat };
     else if (to === 'warn') transition = { kind: 'regression', from, to, send: settings.alertOnFirstSight && warnSent, anchor };
   } else if (to === 'fail' && from !== 'fail') {
-    transition = { kind: 'regression', from, to, send: true, anchor };
+    transition = { kind: 'regression', from, to, send: true, anchor, ...repeat };
   } else if (to === 'warn' && from === 'pass') {
     transition = { kind: 'regression', from, to, send: warnSent, anchor };
   } else if (to === 'pass' && from === 'fail') {
@@ -116,6 +129,14 @@ const KNOWN_RANK: Record<KnownStatus, number> = { pass: 0, warn: 1, fail: 2 };
 /** Whether `status` is healthier than the last known one (unknown and skipped are neither). */
 function isBetter(status: CheckStatus, than: KnownStatus): boolean {
   return (status === 'pass' || status === 'warn' || status === 'fail') && KNOWN_RANK[status] < KNOWN_RANK[than];
+}
+
+/** What a state remembers of earlier failures: `failedBefore` as stored (states from older versions lack it), and
+ *  true when its last known status is fail. */
+function memory(prev: CheckState | undefined): { failedBefore?: boolean } {
+  if (!prev) return { failedBefore: false };
+  if (prev.failedBefore === true || prev.lastKnown === 'fail') return { failedBefore: true };
+  return prev.failedBefore === false ? { failedBefore: false } : {};
 }
 
 /**
@@ -168,6 +189,7 @@ export function noticesFor(host: Host, transitions: readonly Transition[], check
     out.push({
       id: noticeId({ hostId: host.id, checkId: t.checkId, kind, from: t.from, to: t.to, sweepId: t.anchor }),
       kind, sweepId, host, checkId: t.checkId, from: t.from, to: t.to, check: byId.get(t.checkId), observedAt,
+      ...(t.repeat ? { repeat: t.repeat } : {}),
     });
   }
   return out;

@@ -317,6 +317,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       TBMON_DISK_WARN_PCT: thresholds.?TBMON_DISK_WARN_PCT ?? '20'
       TBMON_MEMORY_WARN_PCT: thresholds.?TBMON_MEMORY_WARN_PCT ?? '10'
       TBMON_CPU_WARN_PCT: thresholds.?TBMON_CPU_WARN_PCT ?? '90'
+      // Empty (the default): links go to https://<this app's host name>/api/status (WEBSITE_HOSTNAME). The status route keeps its
+      // function key: App Service Authentication (Entra ID) is not supported on Flex Consumption — "EasyAuth isn't
+      // currently supported. Unauthenticated callers currently aren't blocked when EasyAuth is enabled in a Flex
+      // Consumption plan app." (learn.microsoft.com/azure/azure-functions/flex-consumption-plan#considerations) — so
+      // no authsettingsV2 is deployed: enabled, it would look like protection and block no one.
+      TBMON_STATUS_URL: thresholds.?TBMON_STATUS_URL ?? ''
     }
     // A Key Vault reference resolves only once its secret exists and the identity may read it; otherwise the app
     // sees the literal reference (and the platform retries every 24 hours). Ordering is all a template can do: a

@@ -77,6 +77,6 @@ export function alertDepsFromSettings(settings: Settings, w: AlertWiring): Omit<
     outbox: w.outbox,
     ...channelsFromSettings(settings, w),
     pacing: { limits: { perMinute: settings.emailPerMinute, perHour: settings.emailPerHour }, store: w.pacingStore },
-    render: { tenantId: w.tenantId ?? null },
+    render: { tenantId: w.tenantId ?? null, statusUrl: settings.statusUrl },
   };
 }

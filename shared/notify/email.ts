@@ -7,10 +7,14 @@ import { createCommunicationAuthPolicy, parseClientArguments } from '@azure/comm
 import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import { countingPolicy, RequestCounter } from '../azure';
 import type { Settings } from '../config';
-import type { Notice } from '../notices';
 import { parseRetryAfter } from '../retry-after';
-import { digestTitle, type Digest, type HostSection } from './digest';
+import { SUPPRESS_TAG } from '../suppressions';
+import type { Digest, HostSection } from './digest';
 import { hostLink, type LinkOptions } from './links';
+import {
+  byReportOrder, dateAfter, decidingResources, failingSince, launcherLink, messageTitle, noticeSentence, portalLink, repeatWords, statusLink,
+  suppressCommand, suppressValue, tensorboardUrl, when,
+} from './words';
 
 export interface RenderedEmail {
   subject: string;
@@ -19,153 +23,188 @@ export interface RenderedEmail {
 }
 
 export interface RenderOptions extends LinkOptions {
-  /** Longest evidence shown per check (characters of JSON); the rest is cut with a note. */
-  maxEvidenceChars?: number;
-  /** Regressed hosts shown in full (checks, evidence, fix); the rest get one line each — ACS takes 10 MB at most. */
+  /** Regressed hosts shown in full (cause, fix, links); the rest get one line each — ACS takes 10 MB at most. */
   maxDetailedHosts?: number;
+  /** Days a suppression proposed in the email lasts (its end date is written into the tag value). */
+  suppressDays?: number;
 }
 
-const DEFAULT_EVIDENCE_CHARS = 1000;
 const DEFAULT_DETAILED_HOSTS = 100;
+const DEFAULT_SUPPRESS_DAYS = 14;
 
+/**
+ * The digest as one email (DESIGN.md "Words for people"): the subject says what broke, where, and whether it is new;
+ * the first screen is each host's cause in one plain sentence and its fix in a block to copy; then when it started,
+ * the links (the host's section of the status page, studio/portal, TensorBoard), how to silence it with the exact
+ * `tbmon-suppress` value, and recoveries in one line each. No evidence JSON, no internal ids (check ids in small
+ * print only, for the suppress tag).
+ */
 export function renderEmail(d: Digest, opts: RenderOptions = {}): RenderedEmail {
-  const subject = digestTitle(d);
-  return { subject, html: renderHtml(d, subject, opts), plainText: renderText(d, subject, opts) };
+  const subject = messageTitle(d);
+  const view = viewOf(d, opts);
+  return { subject, html: renderHtml(view, subject), plainText: renderText(view, subject) };
 }
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-function transition(n: Notice): string {
-  return `${n.from ?? 'new'} → ${n.to ?? '?'}`;
+interface Finding { sentence: string; fix: string | null; checkId: string; repeat: string; hint: string | null }
+interface HostView {
+  section: HostSection;
+  heading: string;
+  since: string | null;
+  findings: Finding[];
+  recovered: string[];
+  noData: Finding[];
+  links: { label: string; url: string }[];
+  suppress: { value: string; command: string } | null;
+  where: string;
+  /** Every check the host's section tells of (small print: the suppress tag and the JSON use them). */
+  ids: string[];
+}
+interface View { detailed: HostView[]; brief: HostView[]; noData: HostView[]; recovered: HostView[]; gone: HostView[]; launcher: string | null; statusUrl: string | null; total: number }
+
+const HEADINGS: Record<HostSection['group'], string> = { failing: 'failing', warning: 'warning', 'no-data': 'no data', recovered: 'recovered', gone: 'gone' };
+
+function viewOf(d: Digest, opts: RenderOptions): View {
+  const until = dateAfter(d.notices[0]?.observedAt ?? new Date().toISOString(), opts.suppressDays ?? DEFAULT_SUPPRESS_DAYS);
+  const hostView = (h: HostSection): HostView => {
+    const regs = [...h.regressions].sort(byReportOrder);
+    const findings = regs.map((n): Finding => ({ sentence: noticeSentence(n), fix: n.check?.remediation?.trim() || null, checkId: n.checkId ?? '', repeat: repeatWords(n), hint: null }));
+    const links: { label: string; url: string }[] = [];
+    const status = statusLink(opts.statusUrl, h.host);
+    if (status) links.push({ label: 'Details and history on the status page', url: status });
+    const open = hostLink(h.host, opts);
+    links.push({ label: open.title, url: open.url });
+    const tb = tensorboardUrl(h.host);
+    if (tb) links.push({ label: 'TensorBoard', url: tb });
+    for (const n of regs) for (const r of decidingResources(n.check ?? {})) {
+      if (!links.some((l) => l.label.endsWith(` ${r.name}`))) links.push({ label: `Portal: ${r.kind} ${r.name}`, url: portalLink(r.id, opts) });
+    }
+    const ids = regs.map((n) => n.checkId ?? '').filter(Boolean);
+    const value = ids.length ? suppressValue(ids, until) : null;
+    const tags = regs.map((n) => n.repeat).filter(Boolean);
+    const again = tags.includes('again');
+    const since = failingSince(h);
+    return {
+      section: h,
+      heading: `${h.host.name} — ${HEADINGS[h.group]}${again ? ', back again' : tags.length && tags.every((t) => t === 'new') ? ', new' : ''}`,
+      since,
+      findings,
+      recovered: [...h.recoveries].map((n) => noticeSentence(n)),
+      noData: h.dataGaps.map((n): Finding => ({ sentence: noticeSentence(n), fix: null, checkId: n.checkId ?? '', repeat: '', hint: n.check?.hint ?? null })),
+      links,
+      suppress: value ? { value, command: suppressCommand(h.host, value) } : null,
+      where: [h.host.workspace ? `workspace ${h.host.workspace}` : null, `resource group ${h.host.resourceGroup}`, `subscription ${h.host.subscriptionId}`].filter(Boolean).join(' · '),
+      ids: [...new Set([...regs, ...h.recoveries, ...h.dataGaps].map((n) => n.checkId ?? '').filter(Boolean))],
+    };
+  };
+  const regressed = d.hosts.filter((h) => h.regressions.length).map(hostView);
+  const max = opts.maxDetailedHosts ?? DEFAULT_DETAILED_HOSTS;
+  return {
+    detailed: regressed.slice(0, max),
+    brief: regressed.slice(max),
+    noData: d.hosts.filter((h) => h.group === 'no-data').map(hostView),
+    recovered: d.hosts.filter((h) => h.group === 'recovered').map(hostView),
+    gone: d.hosts.filter((h) => h.group === 'gone').map(hostView),
+    launcher: launcherLink(opts.statusUrl),
+    statusUrl: opts.statusUrl ?? null,
+    total: d.hosts.length,
+  };
 }
 
-/** What else a host's section holds beside the part its line leads with: "; recovered: a, b; no data: c". */
-function alsoText(h: HostSection, lead: 'regressions' | 'recoveries' | 'dataGaps'): string {
+/** One line telling everything a host's section holds: its failures, data gaps, recoveries, or that it is gone. */
+function briefText(h: HostView): string {
   const parts: string[] = [];
-  if (lead !== 'regressions' && h.regressions.length) parts.push(`regressed: ${h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ')}`);
-  if (lead !== 'recoveries' && h.recoveries.length) parts.push(`recovered: ${h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ')}`);
-  if (lead !== 'dataGaps' && h.dataGaps.length) parts.push(`no data: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`);
-  return parts.map((p) => `; ${p}`).join('');
-}
-
-function evidenceText(n: Notice, max: number): string | null {
-  const ev = n.check?.evidence;
-  if (!ev || Object.keys(ev).length === 0) return null;
-  let s: string;
-  try {
-    s = JSON.stringify(ev, null, 2);
-  } catch {
-    return null; // not serialisable (a BigInt from a table read): shown nowhere rather than half
-  }
-  return s.length > max ? `${s.slice(0, max)}\n… (${s.length - max} more characters; see the host's report)` : s;
-}
-
-function where(h: HostSection['host']): string {
-  const parts = [h.kind, `subscription ${h.subscriptionId}`, `resource group ${h.resourceGroup}`];
-  if (h.workspace) parts.push(`workspace ${h.workspace}`);
+  if (h.findings.length) parts.push(h.findings.map((f) => f.sentence).join('; '));
+  if (h.noData.length) parts.push(`no data: ${h.noData.map((f) => `${f.sentence}${f.hint ? ` (${f.hint})` : ''}`).join('; ')}`);
+  if (h.recovered.length) parts.push(`fine again since ${when(h.section.recoveries[0]?.observedAt)}: ${h.recovered.join('; ')}`);
+  if (h.section.gone) parts.push('no longer found in Azure; tbmon stopped checking it');
   return parts.join(' · ');
 }
 
-const GROUP_HEADINGS: Record<HostSection['group'], string> = {
-  failing: 'Failing',
-  warning: 'Warning',
-  'no-data': 'No data',
-  recovered: 'Recovered',
-  gone: 'Gone',
-};
+const FIX = 'background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;white-space:pre-wrap;word-break:break-word;font:13px/1.4 Consolas,Menlo,monospace';
+const SMALL = 'color:#666;font-size:12px;margin:4px 0';
 
-function renderHtml(d: Digest, subject: string, opts: RenderOptions): string {
-  const max = opts.maxEvidenceChars ?? DEFAULT_EVIDENCE_CHARS;
+function renderHtml(v: View, subject: string): string {
   const e = escapeHtml;
+  const a = (url: string, label: string) => `<a href="${e(url)}">${e(label)}</a>`;
   const out: string[] = [];
-  out.push('<!DOCTYPE html><html><head><meta charset="utf-8"><title>', e(subject), '</title></head>');
-  out.push('<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#222;max-width:900px">');
-  out.push('<h1 style="font-size:18px">', e(subject), '</h1>');
-  out.push(`<p style="color:#555">Sweep ${e(d.sweepId)} · ${d.hosts.length} host${d.hosts.length === 1 ? '' : 's'} in this digest.</p>`);
-
-  const regressed = d.hosts.filter((h) => h.regressions.length);
-  const detailed = regressed.slice(0, opts.maxDetailedHosts ?? DEFAULT_DETAILED_HOSTS);
-  for (const h of detailed) {
-    const link = hostLink(h.host, opts);
-    out.push('<div style="border-top:1px solid #ddd;margin-top:16px;padding-top:8px">');
-    out.push(`<h2 style="font-size:16px;margin:0">${e(h.host.name)} <span style="color:${h.group === 'failing' ? '#b00020' : '#b26a00'}">${e(GROUP_HEADINGS[h.group])}</span></h2>`);
-    out.push(`<p style="color:#555;margin:4px 0">${e(where(h.host))} · <a href="${e(link.url)}">${e(link.title)}</a></p>`);
-    for (const n of h.regressions) {
-      out.push('<div style="margin:8px 0 8px 12px">');
-      out.push(`<p style="margin:0"><b>${e(n.checkId ?? '')}</b> (${e(transition(n))}, ${e(n.check?.severity ?? '')}): ${e(n.check?.summary ?? '')}</p>`);
-      // The fix first: it is what the reader acts on; the evidence (cut short) is there to trust it.
-      if (n.check?.remediation) out.push('<p style="margin:4px 0 0">Fix:</p><pre style="background:#f6f8fa;padding:6px;white-space:pre-wrap">', e(n.check.remediation), '</pre>');
-      const ev = evidenceText(n, max);
-      if (ev) out.push('<p style="margin:4px 0 0">Evidence:</p><pre style="background:#f6f8fa;padding:6px;white-space:pre-wrap;font-size:12px">', e(ev), '</pre>');
-      out.push('</div>');
+  out.push('<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>', e(subject), '</title></head>');
+  out.push('<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;color:#222;max-width:860px;margin:0 auto;padding:8px">');
+  for (const h of v.detailed) {
+    out.push(`<div style="border-left:4px solid ${h.section.group === 'failing' ? '#b00020' : '#b26a00'};padding:4px 0 4px 12px;margin:12px 0 20px">`);
+    out.push(`<h2 style="font-size:17px;margin:0 0 4px">${e(h.heading)}</h2>`);
+    for (const [i, f] of h.findings.entries()) {
+      out.push(`<p style="margin:${i ? '12px' : '4px'} 0 4px;font-size:15px"><b>${e(f.sentence)}</b></p>`);
+      if (f.fix) out.push('<p style="margin:4px 0 2px">Fix — copy and run:</p>', `<pre style="${FIX}">${e(f.fix)}</pre>`);
     }
-    out.push(...shortList(h));
-    out.push('</div>');
+    out.push(`<p style="margin:8px 0 4px">Failing since <b>${e(when(h.since))}</b>${h.section.host.owners.length ? ` · owner ${e(h.section.host.owners.join(', '))}` : ''}</p>`);
+    out.push(`<p style="margin:4px 0">${h.links.map((l) => a(l.url, l.label)).join(' · ')}</p>`);
+    if (h.recovered.length) out.push(`<p style="margin:4px 0">Fine again: ${h.recovered.map(e).join('; ')}</p>`);
+    if (h.noData.length) out.push(`<p style="margin:4px 0">No data: ${h.noData.map((f) => e(f.sentence)).join('; ')}</p>`);
+    if (h.suppress) {
+      out.push(`<p style="margin:8px 0 2px">Not yours to fix now? Silence it on this host with the tag <code>${e(SUPPRESS_TAG)}</code> = <code>${e(h.suppress.value)}</code>:</p>`);
+      out.push(`<pre style="${FIX}">${e(h.suppress.command)}</pre>`);
+    }
+    out.push(`<p style="${SMALL}">${e(h.where)} · checks ${h.ids.map(e).join(', ')}</p></div>`);
   }
-
-  const shortSection = (title: string, hosts: HostSection[], line: (h: HostSection) => string) => {
+  const brief = (title: string, hosts: HostView[], line: (h: HostView) => string) => {
     if (!hosts.length) return;
-    out.push(`<h2 style="font-size:16px;border-top:1px solid #ddd;margin-top:16px;padding-top:8px">${e(title)}</h2><ul>`);
+    out.push(`<h3 style="font-size:15px;margin:16px 0 4px">${e(title)}</h3><ul style="margin:0;padding-left:20px">`);
     for (const h of hosts) {
-      const link = hostLink(h.host, opts);
-      out.push(`<li><a href="${e(link.url)}">${e(h.host.name)}</a> — ${line(h)}</li>`);
+      const link = h.links[0];
+      out.push(`<li>${link ? a(link.url, h.section.host.name) : e(h.section.host.name)}: ${line(h)}</li>`);
     }
     out.push('</ul>');
   };
-  // A host is listed once, under its group, and its line tells everything else its section holds too.
-  shortSection(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
-    h.regressions.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', ') + e(alsoText(h, 'regressions')));
-  shortSection('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
-    h.dataGaps.map((n) => `${e(n.checkId ?? '')}: no evidence for several sweeps${n.check?.hint ? ` — ${e(n.check.hint)}` : ''}`).join('; ') + e(alsoText(h, 'dataGaps')));
-  shortSection('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) =>
-    h.recoveries.map((n) => `${e(n.checkId ?? '')} (${e(transition(n))})`).join(', ') + e(alsoText(h, 'recoveries')));
-  shortSection('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) =>
-    `no longer found (${e(where(h.host))})`);
-
-  out.push('<p style="color:#777;font-size:12px;margin-top:24px">Sent by tbmon, which checks TensorBoard hosts for the causes of 502 Bad Gateway. ');
-  out.push('One email per sweep; you get it because a host names you as its owner (or no owner is set).</p></body></html>');
+  // A host is listed once, under its group, and its line tells everything its section holds.
+  const line = (h: HostView) => `${e(briefText(h))} <span style="color:#666">(${e(h.ids.join(', ') || 'host')})</span>`;
+  brief(`More failing hosts (${v.brief.length})`, v.brief, line);
+  brief('No data', v.noData, line);
+  brief('Fine again', v.recovered, line);
+  brief('Gone', v.gone, line);
+  out.push('<hr style="border:none;border-top:1px solid #ddd;margin:20px 0 8px">');
+  out.push(`<p style="${SMALL}">To silence a check on a host, tag it <code>${e(SUPPRESS_TAG)}</code> = <code>&lt;check&gt;:&lt;YYYY-MM-DD&gt;</code>${v.detailed.length ? ' (each failing host above shows its exact value)' : ''}.</p>`);
+  out.push(`<p style="${SMALL}">Keep TensorBoard running: start it with tbmon's launcher (<code>tbmon launcher &gt; tensorboard-launch.sh</code>${v.launcher ? `, or ${a(v.launcher, 'download it')}` : ''}); it restarts TensorBoard and logs a heartbeat tbmon reads.</p>`);
+  if (v.statusUrl) out.push(`<p style="${SMALL}">Every host, over time: ${a(v.statusUrl, 'the tbmon status page')}.</p>`);
+  out.push(`<p style="${SMALL}">tbmon checks TensorBoard hosts on Azure ML for the causes of 502 Bad Gateway. You get this because a host names you as its owner (or has no owner). One email per check run.</p>`);
+  out.push('</body></html>');
   return out.join('');
-
-  function shortList(h: HostSection): string[] {
-    const lines: string[] = [];
-    if (h.recoveries.length) lines.push(`<p style="margin:4px 0 0 12px">Recovered: ${h.recoveries.map((n) => e(n.checkId ?? '')).join(', ')}</p>`);
-    if (h.dataGaps.length) lines.push(`<p style="margin:4px 0 0 12px">No data: ${h.dataGaps.map((n) => e(n.checkId ?? '')).join(', ')}</p>`);
-    return lines;
-  }
 }
 
-function renderText(d: Digest, subject: string, opts: RenderOptions): string {
-  const max = opts.maxEvidenceChars ?? DEFAULT_EVIDENCE_CHARS;
-  const out: string[] = [subject, '', `Sweep ${d.sweepId}`, ''];
-  const regressed = d.hosts.filter((x) => x.regressions.length);
-  const detailed = regressed.slice(0, opts.maxDetailedHosts ?? DEFAULT_DETAILED_HOSTS);
-  for (const h of detailed) {
-    out.push(`== ${h.host.name} (${GROUP_HEADINGS[h.group]})`, `   ${where(h.host)}`, `   ${hostLink(h.host, opts).url}`);
-    for (const n of h.regressions) {
-      out.push('', `   * ${n.checkId ?? ''} (${transition(n)}, ${n.check?.severity ?? ''}): ${n.check?.summary ?? ''}`);
-      if (n.check?.remediation) out.push('     Fix:', ...n.check.remediation.split('\n').map((l) => `       ${l}`));
-      const ev = evidenceText(n, max);
-      if (ev) out.push('     Evidence:', ...ev.split('\n').map((l) => `       ${l}`));
+function renderText(v: View, subject: string): string {
+  const out: string[] = [subject, ''];
+  const block = (text: string) => text.split('\n').map((l) => `    ${l}`);
+  for (const h of v.detailed) {
+    out.push(`== ${h.heading}`);
+    for (const f of h.findings) {
+      out.push('', f.sentence);
+      if (f.fix) out.push('  Fix — copy and run:', ...block(f.fix));
     }
-    if (h.recoveries.length) out.push(`   Recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`);
-    if (h.dataGaps.length) out.push(`   No data: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`);
-    out.push('');
+    out.push('', `Failing since ${when(h.since)}${h.section.host.owners.length ? ` · owner ${h.section.host.owners.join(', ')}` : ''}`);
+    for (const l of h.links) out.push(`${l.label}: ${l.url}`);
+    if (h.recovered.length) out.push(`Fine again: ${h.recovered.join('; ')}`);
+    if (h.noData.length) out.push(`No data: ${h.noData.map((f) => f.sentence).join('; ')}`);
+    if (h.suppress) out.push(`Silence it: tag ${SUPPRESS_TAG}=${h.suppress.value}`, ...block(h.suppress.command));
+    out.push(`(${h.where} · checks ${h.ids.join(', ')})`, '');
   }
-  const section = (title: string, hosts: HostSection[], line: (h: HostSection) => string) => {
+  const brief = (title: string, hosts: HostView[], line: (h: HostView) => string) => {
     if (!hosts.length) return;
     out.push(`== ${title}`);
-    for (const h of hosts) out.push(`   - ${h.host.name}: ${line(h)}`, `     ${hostLink(h.host, opts).url}`);
+    for (const h of hosts) out.push(`- ${h.section.host.name}: ${line(h)}${h.links[0] ? ` — ${h.links[0].url}` : ''}`);
     out.push('');
   };
-  section(`More regressed hosts (${regressed.length - detailed.length})`, regressed.slice(detailed.length), (h) =>
-    h.regressions.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ') + alsoText(h, 'regressions'));
-  section('No data', d.hosts.filter((h) => h.group === 'no-data'), (h) =>
-    h.dataGaps.map((n) => `${n.checkId ?? ''}: no evidence for several sweeps${n.check?.hint ? ` — ${n.check.hint}` : ''}`).join('; ') + alsoText(h, 'dataGaps'));
-  section('Recovered', d.hosts.filter((h) => h.group === 'recovered'), (h) => h.recoveries.map((n) => `${n.checkId ?? ''} (${transition(n)})`).join(', ') + alsoText(h, 'recoveries'));
-  section('Gone', d.hosts.filter((h) => h.group === 'gone'), (h) => `no longer found (${where(h.host)})`);
-  out.push('-- tbmon (one email per sweep; you get it because a host names you as its owner, or no owner is set)');
+  const line = (h: HostView) => `${briefText(h)} (${h.ids.join(', ') || 'host'})`;
+  brief(`More failing hosts (${v.brief.length})`, v.brief, line);
+  brief('No data', v.noData, line);
+  brief('Fine again', v.recovered, line);
+  brief('Gone', v.gone, line);
+  out.push(`To silence a check on a host: tag it ${SUPPRESS_TAG}=<check>:<YYYY-MM-DD> (each failing host above shows its exact value).`);
+  out.push(`Keep TensorBoard running: tbmon launcher > tensorboard-launch.sh${v.launcher ? ` (or ${v.launcher})` : ''}`);
+  if (v.statusUrl) out.push(`Every host, over time: ${v.statusUrl}`);
+  out.push('-- tbmon (you get this because a host names you as its owner, or has no owner)');
   return out.join('\n');
 }
 

@@ -7,6 +7,8 @@ export interface LinkOptions {
   tenantId?: string | null;
   studioBaseUrl?: string;
   portalBaseUrl?: string;
+  /** The status page's public URL (TBMON_STATUS_URL): links to a host's section; never with a key. */
+  statusUrl?: string | null;
 }
 
 export function hostLink(host: Pick<Host, 'id' | 'name' | 'kind' | 'subscriptionId' | 'resourceGroup' | 'workspace'>, opts: LinkOptions = {}): { url: string; title: string } {

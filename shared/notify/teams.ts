@@ -5,11 +5,12 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { RequestCounter } from '../azure';
-import type { Notice } from '../notices';
-import { digestTitle, type Digest, type HostGroup, type HostSection } from './digest';
+import { cutWords } from '../checks/words';
+import type { Digest, HostGroup, HostSection } from './digest';
 import { parseRetryAfter } from '../retry-after';
 import { hostLink, type LinkOptions } from './links';
 import { defaultSleep, RequestSpacer } from './pacing';
+import { byReportOrder, failingSince, messageTitle, noticeSentence, repeatWords, statusLink, when } from './words';
 
 /** Workflows' documented limit for the whole JSON envelope, in UTF-8 bytes. */
 export const TEAMS_MAX_BYTES = 28_000;
@@ -50,31 +51,36 @@ const GROUP_TITLES: Record<HostGroup, string> = {
 };
 const GROUP_COLORS: Record<HostGroup, string> = { failing: 'Attention', warning: 'Warning', 'no-data': 'Default', recovered: 'Good', gone: 'Default' };
 const GROUPS: HostGroup[] = ['failing', 'warning', 'no-data', 'recovered', 'gone'];
-const MAX_SUMMARY_CHARS = 160;
 
 const byteLength = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
 
 /**
- * One card for a digest: hosts grouped by status, each host a line that opens it in studio/portal
- * (`Action.OpenUrl`), cut to the byte budget with "and N more" saying what was left out.
+ * One card for a digest: hosts grouped by status; per failing host its cause in one plain sentence, the fix in
+ * monospace, owners and since, and two actions (its section of the status page, studio/portal). Greedily filled to
+ * the byte budget: a host that does not fit in full is shown condensed (text cut at a word boundary with "…"), and
+ * only when that does not fit either is it left to an "…and N more" line.
  */
 export function renderTeamsCard(d: Digest, opts: CardOptions = {}): RenderedCard {
   const maxBytes = Math.min(opts.maxBytes ?? TEAMS_TARGET_BYTES, TEAMS_MAX_BYTES - 1);
-  const title = digestTitle(d);
+  // Cut only when the card would exceed its budget: the title is whole here.
+  const title = messageTitle(d, 2000);
+  const counts = GROUPS.filter((g) => d.counts[g]).map((g) => `${d.counts[g]} ${GROUP_TITLES[g].toLowerCase()}`).join(' · ');
   const head: CardElement[] = [
-    { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
-    { type: 'TextBlock', text: `Sweep ${d.sweepId} · ${d.hosts.length} host${d.hosts.length === 1 ? '' : 's'}`, isSubtle: true, spacing: 'None', wrap: true },
+    { type: 'TextBlock', text: cardText(title), weight: 'Bolder', size: 'Medium', wrap: true },
+    { type: 'TextBlock', text: counts || 'nothing to report', isSubtle: true, spacing: 'None', wrap: true },
     ...(opts.resent ? [{ type: 'TextBlock', text: RESENT_LINE, isSubtle: true, spacing: 'None', wrap: true }] : []),
   ];
   const worst = d.hosts.find((h) => h.regressions.length) ?? d.hosts[0];
-  const actions: CardElement[] = worst ? [{ type: 'Action.OpenUrl', title: `Open ${truncate(worst.host.name, 40)}`, url: hostLink(worst.host, opts).url }] : [];
+  const actions: CardElement[] = [];
+  if (opts.statusUrl) actions.push({ type: 'Action.OpenUrl', title: 'Open the status page', url: opts.statusUrl });
+  else if (worst) actions.push({ type: 'Action.OpenUrl', title: `Open ${truncate(worst.host.name, 40)}`, url: hostLink(worst.host, opts).url });
 
   // Greedy fill: the envelope with a worst-case "and N more" line, then each host while it fits.
   const moreLine = (omitted: Map<HostGroup, number>): CardElement | null => {
     const total = [...omitted.values()].reduce((a, b) => a + b, 0);
     if (!total) return null;
     const parts = GROUPS.filter((g) => omitted.get(g)).map((g) => `${omitted.get(g)} ${GROUP_TITLES[g].toLowerCase()}`);
-    return { type: 'TextBlock', text: `…and ${total} more host${total === 1 ? '' : 's'} (${parts.join(', ')}): see the email digest or run tbmon scan.`, wrap: true, isSubtle: true };
+    return { type: 'TextBlock', text: `…and ${total} more host${total === 1 ? '' : 's'} (${parts.join(', ')}): see the status page or the email digest.`, wrap: true, isSubtle: true };
   };
   const worstMore = moreLine(new Map(GROUPS.map((g) => [g, 99_999] as [HostGroup, number])));
   let used = byteLength(envelopeOf([...head, worstMore as CardElement], actions));
@@ -89,9 +95,10 @@ export function renderTeamsCard(d: Digest, opts: CardOptions = {}): RenderedCard
     const header: CardElement = { type: 'TextBlock', text: `${GROUP_TITLES[group]} (${hosts.length})`, weight: 'Bolder', color: GROUP_COLORS[group], spacing: 'Medium', wrap: true };
     let headerAdded = false;
     for (const h of hosts) {
-      const item = hostItem(h, opts);
-      const cost = byteLength(item) + 1 + (headerAdded ? 0 : byteLength(header) + 1);
-      if (full || used + cost > maxBytes) {
+      const headerCost = headerAdded ? 0 : byteLength(header) + 1;
+      let item: CardElement | null = full ? null : hostItem(h, opts, false);
+      if (item && used + byteLength(item) + 1 + headerCost > maxBytes) item = hostItem(h, opts, true);
+      if (!item || used + byteLength(item) + 1 + headerCost > maxBytes) {
         full = true;
         omitted.set(group, (omitted.get(group) ?? 0) + 1);
         continue;
@@ -101,7 +108,7 @@ export function renderTeamsCard(d: Digest, opts: CardOptions = {}): RenderedCard
         headerAdded = true;
       }
       body.push(item);
-      used += cost;
+      used += byteLength(item) + 1 + headerCost;
       shown += 1;
     }
   }
@@ -123,28 +130,52 @@ function envelopeOf(body: CardElement[], actions: CardElement[]): TeamsEnvelope 
   return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }] };
 }
 
-/** A host's line: name and what happened, the whole line opening the host. */
-function hostItem(h: HostSection, opts: LinkOptions): CardElement {
+const CONDENSED_SENTENCE = 160;
+const CONDENSED_FIX = 400;
+
+/** A host: cause, fix (monospace), owners and since; actions to its status-page section and to studio/portal. */
+function hostItem(h: HostSection, opts: LinkOptions, condensed: boolean): CardElement {
   const link = hostLink(h.host, opts);
-  // Everything the host's section holds, whichever group lists it: a recovery beside a data gap is told too.
-  // Each part is cut on its own, so long regression summaries never push the short parts out.
-  const parts: string[] = [];
-  if (h.regressions.length) parts.push(truncate(h.regressions.map(checkLine).join('; '), MAX_SUMMARY_CHARS * 2));
-  if (h.dataGaps.length) parts.push(truncate(`no evidence for several sweeps: ${h.dataGaps.map((n) => n.checkId ?? '').join(', ')}`, MAX_SUMMARY_CHARS * 2));
-  if (h.recoveries.length) parts.push(truncate(`recovered: ${h.recoveries.map((n) => n.checkId ?? '').join(', ')}`, MAX_SUMMARY_CHARS * 2));
-  if (h.gone) parts.push('no longer found');
-  const detail = parts.join(' · ');
+  const status = statusLink(opts.statusUrl, h.host);
+  const cut = (s: string, max: number) => (condensed ? cutWords(s, max) : s);
+  const items: CardElement[] = [];
+  if (h.regressions.length) {
+    const regs = [...h.regressions].sort(byReportOrder);
+    const tag = regs.some((n) => n.repeat === 'again') ? ' · back again' : regs.every((n) => repeatWords(n) === 'new') ? ' · new' : '';
+    items.push({ type: 'TextBlock', text: `**${cardText(h.host.name)}** · since ${cardText(when(failingSince(h)))}${tag}`, wrap: true, spacing: 'None' });
+    const [first, ...rest] = regs;
+    items.push({ type: 'TextBlock', text: cardText(cut(noticeSentence(first), CONDENSED_SENTENCE)), wrap: true, spacing: 'None' });
+    const fix = first.check?.remediation?.trim();
+    if (fix) items.push({ type: 'TextBlock', text: cardText(cut(fix, CONDENSED_FIX)), fontType: 'Monospace', wrap: true, spacing: 'Small' });
+    if (rest.length) items.push({ type: 'TextBlock', text: cardText(cut(`Also: ${rest.map((n) => noticeSentence(n)).join('; ')}`, CONDENSED_SENTENCE)), wrap: true, spacing: 'Small', isSubtle: true });
+    items.push({ type: 'TextBlock', text: cardText(h.host.owners.length ? `Owners: ${h.host.owners.join(', ')}` : 'No owner set'), isSubtle: true, wrap: true, spacing: 'None' });
+  } else {
+    // Everything the host's section holds, whichever group lists it: a recovery beside a data gap is told too.
+    const parts: string[] = [];
+    if (h.dataGaps.length) parts.push(`no data: ${h.dataGaps.map((n) => noticeSentence(n)).join('; ')}`);
+    if (h.recoveries.length) parts.push(`fine again: ${h.recoveries.map((n) => noticeSentence(n)).join('; ')}`);
+    if (h.gone) parts.push('no longer found in Azure');
+    items.push({ type: 'TextBlock', text: `**${cardText(h.host.name)}** · ${cardText(parts.map((p) => cutWords(p, CONDENSED_SENTENCE * (condensed ? 1 : 2))).join(' · '))}`, wrap: true, spacing: 'None' });
+  }
+  const ids = [...new Set([...h.regressions, ...h.recoveries, ...h.dataGaps].map((n) => n.checkId ?? '').filter(Boolean))];
+  if (h.regressions.length && (h.recoveries.length || h.dataGaps.length)) {
+    const also = [
+      h.dataGaps.length ? `no data: ${h.dataGaps.map((n) => noticeSentence(n)).join('; ')}` : '',
+      h.recoveries.length ? `fine again: ${h.recoveries.map((n) => noticeSentence(n)).join('; ')}` : '',
+    ].filter(Boolean).join(' · ');
+    items.push({ type: 'TextBlock', text: cardText(cut(also, CONDENSED_SENTENCE)), wrap: true, spacing: 'None', isSubtle: true });
+  }
+  if (ids.length) items.push({ type: 'TextBlock', text: cardText(`checks: ${ids.join(', ')}`), isSubtle: true, size: 'Small', wrap: true, spacing: 'None' });
+  const actions: CardElement[] = [];
+  if (status) actions.push({ type: 'Action.OpenUrl', title: `Status of ${truncate(h.host.name, 40)}`, url: status });
+  actions.push({ type: 'Action.OpenUrl', title: link.title, url: link.url });
+  if (h.regressions.length) items.push({ type: 'ActionSet', actions, spacing: 'Small' });
   return {
     type: 'Container',
-    spacing: 'Small',
-    selectAction: { type: 'Action.OpenUrl', url: link.url, title: link.title },
-    items: [{ type: 'TextBlock', text: `**${cardText(h.host.name)}** · ${cardText(detail)}`, wrap: true, spacing: 'None' }],
+    spacing: 'Medium',
+    ...(h.regressions.length ? { separator: true } : { selectAction: { type: 'Action.OpenUrl', url: status ?? link.url, title: status ? `Status of ${h.host.name}` : link.title } }),
+    items,
   };
-}
-
-function checkLine(n: Notice): string {
-  const summary = n.check?.summary ? `: ${truncate(n.check.summary, MAX_SUMMARY_CHARS)}` : '';
-  return `${n.checkId ?? ''} (${n.from ?? 'new'} → ${n.to ?? '?'})${summary}`;
 }
 
 /** Text from Azure inside Adaptive Card markdown: one line, and no `[text](url)` link a value could smuggle in. */

@@ -1,6 +1,8 @@
 // Self-contained HTML (no external scripts, fonts or images) for the report (CLI --format html, HTTP check) and the
 // status page. Everything that comes from Azure is escaped.
-import type { CheckResult, HostReport, Report, RunError } from '../model';
+import type { CheckResult, Host, HostReport, Report, RunError } from '../model';
+import { plainSentence } from '../checks/registry';
+import { hostAnchor } from '../notify/words';
 import { renderCoverageHtml } from './coverage';
 
 export function escapeHtml(s: unknown): string {
@@ -34,10 +36,10 @@ thead{display:none}table,tbody,tr,td{display:block;width:100%}tr{border-top:1px 
 td.check code{white-space:normal}}
 `;
 
-function checkRow(k: CheckResult): string {
+function checkRow(k: CheckResult, host: Host): string {
   const parts = [`<td><span class="badge ${escapeHtml(k.status)}">${escapeHtml(k.status)}</span>${k.suppressed ? '<br><span class="meta">suppressed</span>' : ''}</td>`];
   parts.push(`<td class="check"><code>${escapeHtml(k.id)}</code><br><span class="meta">${escapeHtml(k.severity)}</span></td>`);
-  let body = `<div class="summary">${escapeHtml(k.summary)}</div>`;
+  let body = `<div class="sentence"><b>${escapeHtml(plainSentence(k, host))}</b></div><div class="summary meta">${escapeHtml(k.summary)}</div>`;
   if (k.suppressed && k.suppressReason) body += `<div class="meta">suppressed: ${escapeHtml(k.suppressReason)}</div>`;
   if (k.hint) body += `<div class="meta">hint: ${escapeHtml(k.hint)}</div>`;
   if (k.remediation && (k.status === 'fail' || k.status === 'warn')) body += `<div class="fix">fix:<pre>${escapeHtml(k.remediation)}</pre></div>`;
@@ -57,8 +59,8 @@ const VERDICT: Record<HostReport['status'], string> = { fail: 'fails', warn: 'ha
 
 const CHECK_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
 
-function checksTable(checks: readonly CheckResult[]): string {
-  return `<table><thead><tr><th class="status">status</th><th class="check">check</th><th>finding</th></tr></thead><tbody>${checks.map(checkRow).join('\n')}</tbody></table>`;
+function checksTable(checks: readonly CheckResult[], host: Host): string {
+  return `<table><thead><tr><th class="status">status</th><th class="check">check</th><th>finding</th></tr></thead><tbody>${checks.map((k) => checkRow(k, host)).join('\n')}</tbody></table>`;
 }
 
 /** What needs attention in a table; passing and skipped checks folded away (or left out: the status page). */
@@ -66,11 +68,11 @@ function hostChecksHtml(h: HostReport, showPassing: boolean): string {
   const checks = [...h.checks].sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status]);
   const attention = checks.filter((k) => k.status !== 'pass' && k.status !== 'skipped');
   const rest = checks.filter((k) => k.status === 'pass' || k.status === 'skipped');
-  let html = attention.length ? checksTable(attention) : `<p class="allpass">all checks pass</p>`;
+  let html = attention.length ? checksTable(attention, h.host) : `<p class="allpass">all checks pass</p>`;
   if (showPassing && rest.length) {
     const passing = rest.filter((k) => k.status === 'pass').length;
     const label = [`${passing} passing`, rest.length > passing ? `${rest.length - passing} skipped` : null].filter(Boolean).join(', ');
-    html += `<details class="passing"><summary>${label} check${rest.length === 1 ? '' : 's'}</summary>${checksTable(rest)}</details>`;
+    html += `<details class="passing"><summary>${label} check${rest.length === 1 ? '' : 's'}</summary>${checksTable(rest, h.host)}</details>`;
   }
   return html;
 }
@@ -80,7 +82,7 @@ export function renderHostHtml(h: HostReport, opts: { showPassing?: boolean } = 
   const meta = [host.kind, `port ${host.publishedPort}${host.port !== host.publishedPort ? ` → ${host.port}` : ''}`, host.location,
     `subscription ${host.subscriptionId}`, `resource group ${host.resourceGroup}`, host.workspace ? `workspace ${host.workspace}` : null,
     host.owners.length ? `owners ${host.owners.join(', ')}` : 'no owner'].filter(Boolean).map((m) => escapeHtml(m)).join(' · ');
-  return `<section class="host ${escapeHtml(h.status)}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">
+  return `<section class="host ${escapeHtml(h.status)}" id="${escapeHtml(hostAnchor(host))}" data-host="${escapeHtml(host.name)}" data-status="${escapeHtml(h.status)}">
 <h2><span class="badge ${escapeHtml(h.status)}">${escapeHtml(h.status)}</span> ${escapeHtml(host.name)}</h2>
 <div class="meta">${meta}</div><div class="meta">evaluated ${escapeHtml(when(h.evaluatedAt))} · <code>${escapeHtml(host.id)}</code></div>
 ${hostChecksHtml(h, opts.showPassing !== false)}
@@ -91,43 +93,39 @@ function countsHtml(summary: Report['summary']): string {
   return `<div class="counts">${(['fail', 'warn', 'unknown', 'pass'] as const).map((s) => `<div class="count ${s}"><b>${summary[s]}</b>${s}</div>`).join('')}<div class="count"><b>${summary.hosts}</b>hosts</div></div>`;
 }
 
-function page(title: string, subtitle: string, body: string): string {
+export function page(title: string, subtitle: string, body: string, extraStyle = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}${extraStyle}</style></head><body>
 <header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(subtitle)}</p></header><main>${body}</main>
 <footer>tbmon — why TensorBoard on Azure ML answers 502. Statuses: fail &gt; warn &gt; unknown &gt; pass; unknown means the evidence was missing, never healthy.</footer></body></html>`;
 }
 
-function errorsHtml(report: Pick<Report, 'errors'>): string {
+export function errorsHtml(report: Pick<Report, 'errors'>): string {
   if (!report.errors.length) return '';
   return `<div class="errors"><h3>Run errors</h3><ul>${report.errors.map((e) => `<li><code>${escapeHtml(e.scope)}</code> ${escapeHtml(e.code)}: ${escapeHtml(e.message)}</li>`).join('')}</ul></div>`;
 }
 
-export function renderReportHtml(report: Report): string {
-  const only = report.hosts.length === 1 ? { name: report.hosts[0].host.name, status: report.hosts[0].status } : null;
-  return renderReportHtmlSections(report, report.hosts.map((h) => renderHostHtml(h)), only);
+/** The verdict first: which hosts fail or warn, and why, each a link to its section below. */
+export function renderVerdict(report: Report): string {
+  const bad = report.hosts.filter((h) => h.status === 'fail' || h.status === 'warn');
+  if (!report.hosts.length) return '<div class="verdict"><p>No TensorBoard host was found.</p></div>';
+  if (!bad.length) {
+    const unknown = report.summary.unknown;
+    return `<div class="verdict"><p><b>No host fails.</b> ${report.summary.pass} pass${unknown ? `; ${unknown} cannot be judged (evidence missing — see below)` : ''}.</p></div>`;
+  }
+  const items = bad.map((h) => {
+    const worst = [...h.checks].sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status]).find((k) => (k.status === 'fail' || k.status === 'warn') && !k.suppressed);
+    const why = worst ? plainSentence(worst, h.host) : VERDICT[h.status];
+    return `<li><a href="#${escapeHtml(hostAnchor(h.host))}"><b>${escapeHtml(h.host.name)}</b></a> <span class="badge ${escapeHtml(h.status)}">${escapeHtml(h.status)}</span> — ${escapeHtml(why)}</li>`;
+  });
+  const fails = report.summary.fail;
+  const head = `${fails} of ${report.summary.hosts} host${report.summary.hosts === 1 ? '' : 's'} fail${fails === 1 ? 's' : ''}${report.summary.warn ? `, ${report.summary.warn} warn` : ''}`;
+  return `<div class="verdict"><h2>${escapeHtml(head)}</h2><ul>${items.join('')}</ul></div>`;
 }
 
-/** The report page around host sections already rendered (renderHostHtml), in the order given. */
-export function renderReportHtmlSections(report: Omit<Report, 'hosts' | 'schemaVersion'>, sections: readonly string[], only: { name: string; status: HostReport['status'] } | null): string {
+function statsHtml(report: Pick<Report, 'stats' | 'generatedAt'>): string {
   const r = report.stats.requests;
-  const subtitle = `generated ${when(report.generatedAt)} · ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}`;
-  const body = countsHtml(report.summary) + errorsHtml(report) + (report.coverage ? renderCoverageHtml(report.coverage) : '') + sections.join('\n');
-  return page(only ? `tbmon: ${only.name} ${VERDICT[only.status]}` : 'tbmon report', subtitle, body);
-}
-
-export interface StatusPageOptions {
-  generatedAt: string;
-  filters: { subscription?: string; status?: string };
-  /** Path of the page itself (for the filter form), e.g. /api/status. */
-  selfPath?: string;
-  /** Query parameters to keep in the filter form (e.g. the function key `code`). */
-  keep?: Record<string, string>;
-  /**
-   * The latest sweep: when it ran and what it reached (its errors are the report's `errors`); null: none ran lately;
-   * absent: not known (no banner).
-   */
-  lastSweep?: LastSweep | null;
+  return `<p class="meta stats">Run: generated ${escapeHtml(when(report.generatedAt))} in ${report.stats.durationMs} ms · requests: Resource Graph ${r.resourceGraph}, ARM ${r.arm}, Log Analytics ${r.logAnalytics}, email ${r.email}, Teams ${r.teams}</p>`;
 }
 
 /** What the banner shows of a sweep (the sweep ledger's record has these fields). */
@@ -153,12 +151,18 @@ export function lastSweepBanner(sweep: LastSweep | null | undefined): string {
   return `<div class="sweep">${warn}<p>${line}</p></div>`;
 }
 
-export function renderStatusPage(report: Report, opts: StatusPageOptions): string {
-  const keep = Object.entries(opts.keep ?? {}).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
-  const statusOptions = ['', 'fail', 'warn', 'unknown', 'pass'].map((s) => `<option value="${s}"${opts.filters.status === s ? ' selected' : ''}>${s || 'any status'}</option>`).join('');
-  const form = `<form class="filters" method="get" action="${escapeHtml(opts.selfPath ?? '')}">${keep}
-<label>subscription <input name="subscription" value="${escapeHtml(opts.filters.subscription ?? '')}" size="38"></label>
-<label>status <select name="status">${statusOptions}</select></label><button type="submit">filter</button></form>`;
-  const body = lastSweepBanner(opts.lastSweep) + countsHtml(report.summary) + form + errorsHtml(report) + (report.coverage ? renderCoverageHtml(report.coverage) : '') + (report.hosts.length ? report.hosts.map((h) => renderHostHtml(h, { showPassing: false })).join('\n') : '<p>No host matches.</p>');
-  return page('tbmon status', `latest report of every TensorBoard host · page generated ${when(opts.generatedAt)}`, body);
+/** The result of one run: verdict first, then each host, run errors, and the run's statistics at the bottom. */
+export function renderReportHtml(report: Report): string {
+  const only = report.hosts.length === 1 ? { name: report.hosts[0].host.name, status: report.hosts[0].status } : null;
+  return renderReportHtmlSections(report, report.hosts.map((h) => renderHostHtml(h)), only, renderVerdict(report));
+}
+
+/**
+ * The report page around host sections already rendered (renderHostHtml), in the order given: the verdict (when the
+ * caller has it), counts, coverage, the hosts, run errors, and the run's statistics at the bottom.
+ */
+export function renderReportHtmlSections(report: Omit<Report, 'hosts' | 'schemaVersion'>, sections: readonly string[], only: { name: string; status: HostReport['status'] } | null, verdict = ''): string {
+  const subtitle = `result of one run · ${when(report.generatedAt)}`;
+  const body = verdict + countsHtml(report.summary) + (report.coverage ? renderCoverageHtml(report.coverage) : '') + sections.join('\n') + errorsHtml(report) + statsHtml(report);
+  return page(only ? `tbmon: ${only.name} ${VERDICT[only.status]}` : 'tbmon report', subtitle, body, '.verdict{background:#fff;border:1px solid #eaecf0;border-radius:8px;padding:8px 16px;margin:0 0 12px}.verdict h2{font-size:16px;margin:4px 0}.verdict ul{margin:4px 0;padding-left:20px}.verdict li{margin:4px 0}');
 }

@@ -38,8 +38,32 @@ function invertedTime(ms: number): string {
   return String(MAX_TIME_MS - ms).padStart(16, '0');
 }
 
+/** What the status page shows of a host over time, kept in its latest row (never read from per-host history). */
+export interface HostTimeline {
+  /** The host's status in its last sweeps, oldest first: one letter each (p, w, f, u), at most RECENT_SWEEPS. */
+  recent: string;
+  /** The evaluation that began the current failing run (unknown sweeps do not break it); null when not failing. */
+  failingSince: string | null;
+  /** The last evaluation whose status differed from the one before; null while it never changed. */
+  lastChangeAt: string | null;
+}
+
+export const RECENT_SWEEPS = 24;
+const LETTER: Record<HostReport['status'], string> = { pass: 'p', warn: 'w', fail: 'f', unknown: 'u' };
+
+/** The host's timeline after `report`, from the one before (a replay of the same sweep recomputes from `prev` again). */
+export function nextTimeline(prev: HostTimeline | null, prevStatus: HostReport['status'] | null, report: Pick<HostReport, 'status' | 'evaluatedAt'>): HostTimeline {
+  const recent = `${prev?.recent ?? ''}${LETTER[report.status]}`.slice(-RECENT_SWEEPS);
+  let failingSince: string | null = null;
+  if (report.status === 'fail') failingSince = prev?.failingSince ?? report.evaluatedAt;
+  else if (report.status === 'unknown') failingSince = prev?.failingSince ?? null;
+  const changed = prevStatus !== null && prevStatus !== report.status;
+  return { recent, failingSince, lastChangeAt: changed ? report.evaluatedAt : prev?.lastChangeAt ?? null };
+}
+
 export interface LatestHostState {
   report: HostReport;
+  timeline: HostTimeline;
   /** Check states after `sweepId` was applied. */
   checkStates: HostCheckStates;
   sweepId: string;
@@ -98,9 +122,16 @@ export class ReportStore {
         : `${rk}_${invertedTime(Date.parse(report.evaluatedAt) || this.now().getTime())}`;
       // A new host has no history to prune: its retention clock starts now.
       const prunedAt = typeof current?.prunedAt === 'string' && current.prunedAt ? current.prunedAt : this.now().toISOString();
+      // The timeline steps from the one before this sweep: a replay (same sweep) starts again from the stored base.
+      const baseTimeline = current === null ? null : replay ? timelineOf(current, 'prev') : timelineOf(current, '');
+      const baseStatus = current === null ? null : ((replay ? current.prevStatus : current.status) as HostReport['status'] | undefined) ?? null;
+      const timeline = nextTimeline(baseTimeline, baseStatus, report);
       const entity: TableEntity = {
         partitionKey: pk, rowKey: rk, hostId: report.host.id, hostName: report.host.name, kind: report.host.kind,
         status: report.status, evaluatedAt: report.evaluatedAt, sweepId, historyRowKey, prunedAt,
+        recent: timeline.recent, failingSince: timeline.failingSince ?? '', lastChangeAt: timeline.lastChangeAt ?? '',
+        prevRecent: baseTimeline?.recent ?? '', prevFailingSince: baseTimeline?.failingSince ?? '', prevLastChangeAt: baseTimeline?.lastChangeAt ?? '',
+        prevStatus: baseStatus ?? '',
         ...packReport(report),
         ...packJson('checkStates', next),
         ...packJson('prevCheckStates', base ?? null),
@@ -195,8 +226,16 @@ function packReport(report: HostReport): PackedProperties {
   }
 }
 
+function timelineOf(e: Record<string, unknown>, prefix: '' | 'prev'): HostTimeline | null {
+  const key = (k: string) => (prefix ? `prev${k[0].toUpperCase()}${k.slice(1)}` : k);
+  const text = (k: string) => (typeof e[key(k)] === 'string' && e[key(k)] ? (e[key(k)] as string) : null);
+  if (typeof e[key('recent')] !== 'string') return null; // a row written before tbmon kept timelines
+  return { recent: text('recent') ?? '', failingSince: text('failingSince'), lastChangeAt: text('lastChangeAt') };
+}
+
 function toLatest(e: Record<string, unknown>): LatestHostState {
   const report = unpackJson<HostReport>(e, 'report');
   if (!report) throw new Error(`report row ${String(e.partitionKey)}/${String(e.rowKey)} holds no report`);
-  return { report, checkStates: unpackJson<HostCheckStates>(e, 'checkStates') ?? {}, sweepId: String(e.sweepId ?? ''), etag: e.etag as string };
+  const timeline = timelineOf(e, '') ?? { recent: '', failingSince: null, lastChangeAt: null };
+  return { report, timeline, checkStates: unpackJson<HostCheckStates>(e, 'checkStates') ?? {}, sweepId: String(e.sweepId ?? ''), etag: e.etag as string };
 }

@@ -43,6 +43,23 @@ export interface SweepRecord {
   subscriptionsFailed: number | null;
   goneCount: number | null;
   errors: RunError[];
+  /**
+   * Hosts by status over the batches marked done: the sweep's one summary row for the status page's chart, complete
+   * when the sweep is (null for sweeps recorded before tbmon kept it).
+   */
+  tally?: SweepTally | null;
+}
+
+/** Hosts per status in a sweep (or in one batch of it). */
+export interface SweepTally {
+  pass: number;
+  warn: number;
+  fail: number;
+  unknown: number;
+}
+
+function addTally(a: SweepTally | null, b: SweepTally): SweepTally {
+  return { pass: (a?.pass ?? 0) + b.pass, warn: (a?.warn ?? 0) + b.warn, fail: (a?.fail ?? 0) + b.fail, unknown: (a?.unknown ?? 0) + b.unknown };
 }
 
 export interface SweepLedgerOptions {
@@ -188,7 +205,7 @@ export class SweepLedger {
    * batch of the sweep is done after this call (also on a repeated call for a complete sweep — whoever acts on it
    * goes through claimAlertsEnqueue, which says yes once).
    */
-  async markBatchDone(sweepId: string, batchKey: string): Promise<{ sweepComplete: boolean }> {
+  async markBatchDone(sweepId: string, batchKey: string, tally?: SweepTally): Promise<{ sweepComplete: boolean }> {
     const index = batchIndexOf(batchKey);
     for (let attempt = 0; ; attempt++) {
       const row = await this.table.getEntity<Record<string, unknown>>(SWEEP_PARTITION, sweepId);
@@ -201,8 +218,12 @@ export class SweepLedger {
       const nowDone = doneCount + 1;
       const complete = nowDone >= batchCount;
       try {
+        // The batch's host counts join the sweep's in the same conditional update as its bit: counted once, and
+        // complete exactly when the sweep is.
+        const sum = tally ? addTally(parseTally(row.tally), tally) : null;
         await this.table.updateEntity({
           partitionKey: SWEEP_PARTITION, rowKey: sweepId, doneBits: withBit(bits, index, batchCount).toString('base64'), doneCount: nowDone,
+          ...(sum ? { tally: JSON.stringify(sum) } : {}),
           ...(complete ? { state: 'complete', completedAt: this.now().toISOString() } : {}),
         }, 'Merge', { etag: row.etag as string });
         return { sweepComplete: complete };
@@ -324,5 +345,17 @@ function toSweep(e: Record<string, unknown>): SweepRecord {
     subscriptionsFailed: num(e.subscriptionsFailed),
     goneCount: num(e.goneCount),
     errors: unpackJson<RunError[]>(e, 'errors') ?? [],
+    tally: parseTally(e.tally),
   };
+}
+
+function parseTally(v: unknown): SweepTally | null {
+  if (typeof v !== 'string' || !v) return null;
+  try {
+    const t = JSON.parse(v) as Partial<SweepTally>;
+    const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+    return { pass: n(t.pass), warn: n(t.warn), fail: n(t.fail), unknown: n(t.unknown) };
+  } catch {
+    return null;
+  }
 }

@@ -121,7 +121,7 @@ test('40 regressions across 7 owners, the message delivered twice → exactly 7 
   assert.equal(emails.length, 7);
   assert.deepEqual(emails.map((e) => e.to).sort(), Array.from({ length: 7 }, (_, k) => [`owner${k}@contoso.com`]));
   for (const e of emails) {
-    assert.match(e.subject, /^tbmon: [56] TensorBoard hosts regressed — worst: ci-\d\d \(network\.tensorboard-port\)$/);
+    assert.match(e.subject, /^tbmon: [56] TensorBoard hosts failing — worst: (new — )?TensorBoard on ci-\d\d is unreachable: /);
     assert.ok(e.html?.includes('https://ml.azure.com/compute/ci-'));
     assert.ok(e.html?.includes('az network nsg rule create'));
   }
@@ -142,8 +142,8 @@ test('fail → pass gives a recovery notice; a check going unknown sends nothing
   await deliver({ sweepId: 'sweep-2' });
   const { emails, teams } = sb.outbox();
   assert.deepEqual(emails.map((e) => e.to[0]), ['owner0@contoso.com']);
-  assert.equal(emails[0].subject, 'tbmon: 1 TensorBoard host recovered');
-  assert.match(emails[0].plainText ?? '', /ci-00: network\.tensorboard-port \(fail → pass\)/);
+  assert.equal(emails[0].subject, 'tbmon: recovered — ci-00 is fine again');
+  assert.match(emails[0].plainText ?? '', /== Fine again\n- ci-00: fine again since .+: .+ \(network\.tensorboard-port\)/);
   assert.equal(teams.length, 1);
   assert.match(JSON.stringify(teams[0].card), /Recovered \(1\)/);
 

@@ -77,7 +77,7 @@ test('40 regressions across 7 owners → exactly 7 emails (one recipient each) a
   assert.deepEqual(emails.map((e) => e.to.length), Array(7).fill(1));
   assert.deepEqual(new Set(emails.map((e) => e.to[0])), new Set(Array.from({ length: 7 }, (_, k) => `owner${k}@contoso.com`)));
   const owner0 = emails.find((e) => e.to[0] === 'owner0@contoso.com');
-  assert.match(owner0?.subject ?? '', /^tbmon: 6 TensorBoard hosts regressed — worst: ci-\d\d \(/);
+  assert.match(owner0?.subject ?? '', /^tbmon: 6 TensorBoard hosts failing — worst: /);
   assert.equal(teams.length, 1);
   assert.equal(teams[0].accepted, true);
   assert.match(JSON.stringify(teams[0].card), /Failing \(40\)/);
@@ -182,11 +182,11 @@ test('recoveries are told; gone hosts are a short section; a host without owners
   const r = await runAlerts('s-3', deps(outbox));
   assert.deepEqual([r.email.sent, r.teams.sent], [2, 1]);
   const amy = sb.outbox().emails.find((e) => e.to[0] === 'amy@contoso.com');
-  assert.equal(amy?.subject, 'tbmon: 1 TensorBoard host recovered; 1 gone');
-  assert.match(amy?.plainText ?? '', /== Recovered\n\s+- ci-a: script\.port-in-use \(fail → pass\)/);
-  assert.match(amy?.plainText ?? '', /== Gone\n\s+- ci-old: no longer found/);
+  assert.equal(amy?.subject, 'tbmon: 1 TensorBoard host fine again, 1 TensorBoard host gone');
+  assert.match(amy?.plainText ?? '', /== Fine again\n- ci-a: fine again since .+: The launch log of TensorBoard on ci-a shows no such problem \(script\.port-in-use\)/);
+  assert.match(amy?.plainText ?? '', /== Gone\n- ci-old: no longer found/);
   const ops = sb.outbox().emails.find((e) => e.to[0] === 'ops@contoso.com');
-  assert.match(ops?.subject ?? '', /worst: ci-orphan \(resource\.compute-state\)/);
+  assert.match(ops?.subject ?? '', /^tbmon: TensorBoard on ci-orphan cannot run/);
 });
 
 test('logs of all these runs hold no access key, connection string or webhook URL', () => {

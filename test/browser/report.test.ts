@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { runDemo } from '../../cli/demo';
-import { renderReportHtml, renderStatusPage } from '../../shared/report/html';
+import { renderReportHtml } from '../../shared/report/html';
+import { renderFleetStatusPage } from '../../shared/report/status-page';
 import type { Report } from '../../shared/model';
 import { expectations, failingHostNames } from '../support/app';
 import { loadTenant } from '../support/sandbox';
@@ -122,17 +123,55 @@ test('the HTML report shows each failing host and its fixes', { skip }, async ()
   await page.close();
 });
 
-test('the status page shows each failing host and its fixes, and the filter form', { skip }, async () => {
+/** At 1,280 and 390 px: no sideways scrolling, and none hidden by overflow-x on html/body; a screenshot of each. */
+async function assertReadableWidths(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    const m = await page.evaluate(`({ sw: document.documentElement.scrollWidth, vw: window.innerWidth,
+      hidden: [document.documentElement, document.body].map((e) => getComputedStyle(e).overflowX).filter((v) => v === 'hidden' || v === 'clip') })`) as { sw: number; vw: number; hidden: string[] };
+    assert.ok(m.sw <= m.vw, `${name} at ${width} px: scrollWidth ${m.sw} > ${m.vw}`);
+    assert.deepEqual(m.hidden, [], `${name} at ${width} px: overflow-x hidden on html/body`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width === 1280 });
+  }
+}
+
+/** Every link: an anchor on this page, a filter link to the page itself (?…), or an https URL; never a key. */
+async function assertLinks(page: Page): Promise<number> {
+  const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+  const ids = new Set(await page.locator('[id]').evaluateAll((es) => es.map((e) => e.id)));
+  for (const href of hrefs) {
+    if (href.startsWith('#')) assert.ok(ids.has(href.slice(1)), `anchor ${href} is on the page`);
+    else if (href.startsWith('?')) assert.ok(!/(^|[?&])code=/.test(href), `filter link ${href} carries no key`);
+    else assert.match(href, /^https:\/\//, `link ${href} is https`);
+  }
+  return hrefs.length;
+}
+
+test('the status page: counts, the chart, top causes, per-host anchors; each failing host with cause, fix and since', { skip }, async () => {
   const { page, problems } = await open('status.html');
-  await assertFailuresShown(page);
-  assert.equal(await page.locator('form.filters select[name="status"]').count(), 1);
-  assert.equal(await page.locator('form.filters input[name="subscription"]').count(), 1);
+  assert.equal(await page.locator('svg.chart-svg').count(), 1, 'the chart');
+  assert.equal(await page.locator('svg.chart-svg g').count(), 2, 'one bar per sweep (the demo leaves two)');
+  assert.ok(await page.locator('.causes li a').count() > 0, 'top causes');
+  for (const host of failingHostNames(tenant)) {
+    const section = page.locator(`section[data-host="${host}"]`);
+    assert.equal(await section.count(), 1, `${host} shown once`);
+    assert.equal(await section.getAttribute('data-status'), 'fail', host);
+    assert.match(await section.getAttribute('id') ?? '', /^host-[a-z0-9-]+-[0-9a-f]{10}$/, `${host} has its anchor`);
+    assert.ok((await section.locator('.cause').innerText()).includes(host), `${host}: its cause names it`);
+    assert.match(await section.locator('.meta').first().innerText(), /failing since/, `${host}: since`);
+    assert.ok(await section.locator('pre').first().isVisible(), `${host}: a fix is visible`);
+  }
+  const vm = page.locator('section[data-host="vm-tb"]');
+  assert.match(await vm.locator('.meta').first().innerText(), /last change/, 'the recovery of vm-tb is its last change');
+  assert.equal(await vm.locator('.strip i.f').count(), 1, 'its strip shows the failing sweep');
+  assert.equal(await page.locator('form.filters select[name="check"]').count(), 1);
+  assert.ok(await assertLinks(page) > 20);
+  await assertReadableWidths(page, 'status');
   // The fleet's coverage is its own section (shared/report/coverage.ts), whatever the layout around it.
   const coverage = page.locator('section.coverage');
   assert.equal(await coverage.count(), 1);
   assert.match(await coverage.innerText(), /launch log seen from \d+ of \d+ hosts/);
   assert.match(await coverage.innerText(), /kernel collection proven on \d+ of \d+ hosts/);
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'status.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -165,13 +204,18 @@ test('text from Azure is shown as text: hostile tags, owners, findings and error
   k.suppressed = true;
   k.suppressReason = c;
   const hostile: Report = { ...report, hosts: [h], summary: { hosts: 1, pass: 0, warn: 0, fail: 1, unknown: 0 }, errors: [{ scope: a, code: b, message: d }] };
-  for (const html of [renderReportHtml(hostile), renderStatusPage(hostile, { generatedAt: report.generatedAt, filters: { subscription: c }, selfPath: '/api/status', keep: { code: b } })]) {
+  const statusPage = renderFleetStatusPage({
+    generatedAt: report.generatedAt, hosts: [{ report: h, timeline: { recent: 'pf', failingSince: report.generatedAt, lastChangeAt: null } }],
+    matching: { hosts: 1, fail: 1, warn: 0, unknown: 0, pass: 0 }, sweeps: [], topCauses: [{ checkId: k.id, hosts: 1 }],
+    filters: { subscription: c }, page: 1, pageSize: 50, historyDays: 30, selfPath: '/api/status', keep: { code: b },
+  });
+  for (const html of [renderReportHtml(hostile), statusPage]) {
     const page = await context.newPage();
     let dialogs = 0;
     page.on('dialog', (dlg) => { dialogs++; void dlg.dismiss(); });
     await page.setContent(html);
     assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined', 'no injected script ran');
-    assert.equal(await page.locator('main script, main img, main svg, main iframe').count(), 0, 'no injected element');
+    assert.equal(await page.locator('main script, main img, main svg:not(.chart-svg), main iframe').count(), 0, 'no injected element');
     assert.equal(dialogs, 0);
     const text = await page.locator('main').innerText();
     assert.ok(text.includes(a) && text.includes(d), 'hostile text shown literally');

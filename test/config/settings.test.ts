@@ -240,3 +240,18 @@ test('APPLICATIONINSIGHTS_CONNECTION_STRING: the component\'s connection string 
   assert.deepEqual(problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=abc' }), ['APPLICATIONINSIGHTS_CONNECTION_STRING must hold InstrumentationKey=<guid> (the component\'s connection string; value not shown)']);
   assert.deepEqual(problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-00000000a1b2;IngestionEndpoint=http://evil.example/' }), ['APPLICATIONINSIGHTS_CONNECTION_STRING: IngestionEndpoint must be an https URL (value not shown)']);
 });
+
+test('TBMON_STATUS_URL: https without query or key; default from WEBSITE_HOSTNAME; none without either', () => {
+  assert.equal(loadSettings({}).statusUrl, null);
+  assert.equal(loadSettings({ WEBSITE_HOSTNAME: 'func-tbmon-x.azurewebsites.net' }).statusUrl, 'https://func-tbmon-x.azurewebsites.net/api/status');
+  assert.equal(loadSettings({ TBMON_STATUS_URL: 'https://tbmon.contoso.com/status/', WEBSITE_HOSTNAME: 'x.azurewebsites.net' }).statusUrl, 'https://tbmon.contoso.com/status');
+  assert.equal(loadSettings({ TBMON_STATUS_URL: 'http://127.0.0.1:7071/api/status' }).statusUrl, 'http://127.0.0.1:7071/api/status');
+  for (const [value, problem] of [
+    ['http://tbmon.contoso.com/api/status', /TBMON_STATUS_URL must be an https URL/],
+    ['https://x.azurewebsites.net/api/status?code=abc', /TBMON_STATUS_URL must have no query, fragment or credentials/],
+    ['https://x.azurewebsites.net/api/status#top', /no query, fragment/],
+    ['not a url', /TBMON_STATUS_URL="not a url" is not a URL/],
+  ] as const) {
+    assert.throws(() => loadSettings({ TBMON_STATUS_URL: value }), (e: Error) => problem.test(e.message) && !(value.includes('code=abc') && e.message.includes('abc')), value);
+  }
+});

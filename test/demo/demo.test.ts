@@ -3,6 +3,8 @@
 // look at — report.json (schema v1), report.html, status.html, one email (.html + .eml) per recipient, Teams cards.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ALL_CHECKS } from '../../shared/checks/registry';
+import { hostAnchor } from '../../shared/notify/words';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,7 +64,7 @@ test('exits 0 and prints every designed cause as FAIL under its host, in its pla
     }
   }
   assert.deepEqual(missing, [], printed);
-  assert.match(printed, /demo: \d+ hosts evaluated through the queues; [1-9]\d* email digest\(s\) and [1-9]\d* Teams card\(s\)/);
+  assert.match(printed, /demo: \d+ hosts evaluated through the queues, in two sweeps; [1-9]\d* email digest\(s\) and [1-9]\d* Teams card\(s\)/);
 });
 
 test('report.json validates against report.v1.json and agrees with the design', () => {
@@ -90,7 +92,22 @@ test('the out dir holds report.html, status.html, one email (.html + .eml) per r
   const emls = emails.filter((f) => f.endsWith('.eml'));
   assert.deepEqual(emails.filter((f) => f.endsWith('.html')).map((f) => f.replace(/\.html$/, '')).sort(), emls.map((f) => f.replace(/\.eml$/, '')).sort(), 'an .html beside each .eml');
   const recipients: string[] = [];
+  const firstSweep = emls.filter((f) => f.startsWith('1-'));
+  assert.deepEqual(emls.filter((f) => !f.startsWith('1-')), ['2-dana@contoso.com.eml'], 'the second sweep tells vm-tb\'s owner of its recovery, and no one else anything');
+  const recovery = readFileSync(path.join(outDir, 'emails', '2-dana@contoso.com.html'), 'utf8');
+  assert.match(recovery, /vm-tb/);
+  assert.match(recovery, /fine again since/);
   for (const f of emls) {
+    const html = readFileSync(path.join(outDir, 'emails', f.replace(/\.eml$/, '.html')), 'utf8');
+    const subject = /^Subject: (.+)$/m.exec(readFileSync(path.join(outDir, 'emails', f), 'utf8'))?.[1] ?? '';
+    const decoded = subject.startsWith('=?UTF-8?B?') ? Buffer.from(subject.slice(10, -2), 'base64').toString('utf8') : subject;
+    for (const id of ALL_CHECKS.map((c) => c.id)) assert.ok(!decoded.includes(id), `${f}: no check id in the subject (${decoded})`);
+    assert.match(html, /href="https:\/\/func-tbmon-contoso\.azurewebsites\.net\/api\/status\?host=(host-[a-z0-9-]+)#\1"/, `${f}: a link to the host's section of the status page`);
+    assert.match(html, /since <b>|since \d/, `${f}: a since date`);
+    assert.match(html, /tbmon-suppress/, `${f}: how to silence it`);
+    assert.ok(!/&quot;(denied|decidedBy|levels|table)&quot;|"decidedBy"/.test(html), `${f}: no evidence JSON`);
+  }
+  for (const f of firstSweep) {
     const eml = readFileSync(path.join(outDir, 'emails', f), 'utf8');
     const to = /^To: (.+)$/m.exec(eml)?.[1] ?? '';
     assert.ok(!to.includes(','), `${f}: one recipient a digest (${to})`);
@@ -101,10 +118,20 @@ test('the out dir holds report.html, status.html, one email (.html + .eml) per r
     const theirs = failing.filter((h) => (h.host.owners.length ? h.host.owners : [FALLBACK]).includes(to.trim()));
     for (const h of theirs) assert.ok(html.includes(h.host.name), `${f} names ${h.host.name}`);
   }
-  assert.deepEqual(recipients.sort(), [...expected].sort(), 'one email per recipient of a failing host');
+  assert.deepEqual(recipients.sort(), [...expected, 'dana@contoso.com'].sort(), 'one email per recipient of a failing host (and vm-tb\'s owner: it failed in the first sweep)');
+  const status = readFileSync(path.join(outDir, 'status.html'), 'utf8');
+  assert.match(status, /<svg class="chart-svg"/, 'the status page holds the chart');
+  assert.match(status, /<h3>Top causes<\/h3>/);
+  for (const h of report.hosts) assert.ok(status.includes(`id="${hostAnchor(h.host)}"`), `${h.host.name}: its anchor`);
 
   const cards = readdirSync(path.join(outDir, 'teams')).filter((f) => f.endsWith('.json'));
   assert.ok(cards.length >= 1);
+  const first = readFileSync(path.join(outDir, 'teams', cards.find((f) => f.startsWith('1-'))!), 'utf8');
+  for (const h of failing) {
+    assert.ok(first.includes(`?host=${hostAnchor(h.host)}`), `the card has a status-page action for ${h.host.name}`);
+    const fix = h.checks.find((k) => k.status === 'fail' && k.remediation)?.remediation ?? '';
+    assert.ok(first.includes(JSON.stringify(fix.split('\n')[0].slice(0, 40)).slice(1, -1)), `the card holds a fix of ${h.host.name}`);
+  }
   for (const f of cards) {
     const card = JSON.parse(readFileSync(path.join(outDir, 'teams', f), 'utf8')) as { type: string; attachments: { contentType: string; content: { type: string } }[] };
     assert.equal(card.type, 'message');

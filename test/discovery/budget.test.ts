@@ -2,11 +2,17 @@
 // read from the sandbox's request log: at most 20 Resource Graph requests, no per-host ARM call, and at most one ARM
 // call per ML workspace (diagnostic settings) plus one per Log Analytics workspace — for the whole-tenant scope and
 // for the scope as a long subscription list (batched under Graph's guidance). The quota is raised here so the test
-// measures counts, not waits (quota waits have their own test).
+// measures counts, not waits (quota waits have their own test). `tbmon scan` of the same tenant keeps to its budget
+// too: discovery's, plus per batch at most 3 Resource Graph queries and 6 Log Analytics queries per 1,000 hosts of a
+// Log Analytics workspace, ARM at most 2 per ML workspace + 50, and no call per host in either path.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../shared/config';
 import { discoverHosts, discoverInBatches, type HostBatch } from '../../shared/discovery/discover';
+import { main, type CliIo } from '../../cli/main';
 import type { RunError } from '../../shared/model';
 import { generateTenant } from '../../sandbox/generate';
 import type { Tenant } from '../../sandbox/tenant-types';
@@ -82,4 +88,43 @@ test('streamed: batches of one Log Analytics workspace, at most 1,000 hosts, han
   assert.ok(graphAtFirstBatch < azure.counter.snapshot().resourceGraph, `first batch after ${graphAtFirstBatch} of ${azure.counter.snapshot().resourceGraph} Graph requests`);
   // 50 Log Analytics workspaces and at most 5,000 held: partial batches go out early, so more batches than a plan by workspace would make.
   assert.ok(sizes.length > HOSTS / 1_000, `${sizes.length} batches`);
+});
+
+test('tbmon scan of the 10,000 hosts: bulk evidence per batch, within the budget, the report streamed as NDJSON', async () => {
+  sandbox.clearRequests();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tbmon-budget-'));
+  try {
+    const output = path.join(dir, 'scan.ndjson');
+    let stderr = '';
+    const io: CliIo = { stdout: () => {}, stderr: (t) => { stderr += t; }, stdoutIsTty: false, stderrIsTty: false, env: {} };
+    const code = await main(['scan', '--sandbox-url', sandbox.baseUrl, '--sandbox-ca', sandbox.caCertPath, '--format', 'ndjson', '--output', output, '-q'], io);
+    assert.ok(code === 0 || code === 1, `exit ${code}: ${stderr}`);
+    const lines = readFileSync(output, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, HOSTS + 1, 'one line per host, then the summary');
+    const tail = JSON.parse(lines[HOSTS]) as { summary: { hosts: number }; errors: RunError[] };
+    assert.equal(tail.summary.hosts, HOSTS);
+    assert.deepEqual(tail.errors, []);
+
+    const log = sandbox.requests();
+    const arm = log.filter((r) => r.api === 'arm' && !r.path.startsWith('/_sandbox'));
+    const graph = log.filter((r) => r.api === 'resourceGraph');
+    const la = log.filter((r) => r.api === 'logAnalytics');
+    const batches = Math.ceil(HOSTS / 1_000) + LA_WORKSPACES; // at most one partial batch per Log Analytics workspace on top
+    assert.equal(arm.filter((r) => /\/computes\/[^/]+$|\/virtualMachines\/[^/]+$|\/networkSecurityGroups\/[^/]+$|\/virtualNetworks\/[^/]+$/i.test(r.path)).length, 0, 'no per-resource ARM read');
+    assert.ok(arm.length <= 2 * ML_WORKSPACES + 50, `${arm.length} ARM requests`);
+    assert.ok(graph.length <= Math.ceil(HOSTS / 1_000) + 10 + 3 * batches, `${graph.length} Resource Graph requests`);
+    const perWorkspace = new Map<string, number>();
+    for (const r of la) perWorkspace.set(r.path, (perWorkspace.get(r.path) ?? 0) + 1);
+    const hostsPer = new Map<string, number>();
+    for (const l of lines.slice(0, HOSTS)) {
+      const id = (JSON.parse(l) as { host: { logAnalyticsWorkspaceId: string | null } }).host.logAnalyticsWorkspaceId;
+      if (id) hostsPer.set(id, (hostsPer.get(id) ?? 0) + 1);
+    }
+    for (const [p, n] of perWorkspace) {
+      const id = /workspaces\/([^/]+)\/query/.exec(p)?.[1] ?? '';
+      assert.ok(n <= 6 * Math.ceil((hostsPer.get(id) ?? 0) / 1_000), `${n} Log Analytics queries for workspace ${id} (${hostsPer.get(id)} hosts)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -125,8 +125,8 @@ test('every combination side by side in one digest: the hosts are told apart, no
     // The host's own line or block names each of its shown notices.
     const shown = [...h.regressions, ...h.recoveries, ...h.dataGaps, ...(h.gone ? [h.gone] : [])];
     const cardItem = card.split('"type":"Container"').find((c) => c.includes(`**${h.host.name}**`)) ?? '';
-    const textLine = plainText.split('\n== ').find((b) => b.startsWith(`${h.host.name} (`)) ?? plainText.split('\n').find((l) => l.includes(`- ${h.host.name}:`)) ?? '';
-    const htmlPart = html.split('<div style="border-top').find((b) => b.includes(`>${h.host.name} <span`)) ?? html.split('<li>').find((l) => l.includes(`>${h.host.name}</a>`)) ?? '';
+    const textLine = plainText.split('\n== ').find((b) => b.startsWith(`${h.host.name} — `)) ?? plainText.split('\n').find((l) => l.includes(`- ${h.host.name}:`)) ?? '';
+    const htmlPart = html.split('<div style="border-left').find((b) => b.includes(`>${h.host.name} — `)) ?? html.split('<li>').find((l) => l.includes(`>${h.host.name}</a>`) || l.includes(`${h.host.name}:`)) ?? '';
     for (const n of shown) {
       assert.ok(cardItem.includes(mark(n)), `card: ${h.host.name} shows ${mark(n)}`);
       assert.ok(textLine.includes(mark(n)), `text: ${h.host.name} shows ${mark(n)}`);

@@ -11,7 +11,7 @@ test('preview: one rendered email per recipient (owners, else fallback) and one 
   ];
   const p = previewNotifications('s-1', notices, { alertFallbackTo: ['ops@contoso.com'] });
   assert.deepEqual(p.emails.map((e) => [e.to, e.digest.hosts.length]), [['a@contoso.com', 2], ['b@contoso.com', 1], ['ops@contoso.com', 1]]);
-  assert.equal(p.emails[0].email.subject, 'tbmon: 2 TensorBoard hosts regressed — worst: ci-2 (network.tensorboard-port)');
+  assert.equal(p.emails[0].email.subject, 'tbmon: 2 TensorBoard hosts failing — worst: TensorBoard on ci-2 is unreachable: a network security group blocks port 6006');
   assert.equal(p.teams?.shownHosts, 3);
   assert.equal(previewNotifications('s-1', [], { alertFallbackTo: [] }).teams, null);
 });

@@ -7,6 +7,11 @@ import { renderEmail } from '../../shared/notify/email';
 import { hostLink } from '../../shared/notify/links';
 import { renderTeamsCard, TEAMS_MAX_BYTES, type RenderedCard } from '../../shared/notify/teams';
 import { host, notice, SUB } from './fixtures';
+import { ALL_CHECKS } from '../../shared/checks/registry';
+import { loadSettings } from '../../shared/config';
+import type { Host, HostRecord } from '../../shared/model';
+import type { Notice } from '../../shared/notices';
+import { hostAnchor } from '../../shared/notify/words';
 
 const AC = createRequire(__filename)('adaptivecards/dist/adaptivecards.min.js') as typeof ACT;
 
@@ -27,38 +32,58 @@ function cardProblems(card: RenderedCard): string[] {
 
 const evil = '<script>alert(1)</script>&"\'';
 
-test('email: subject, per-host checks with evidence, fix and studio link; everything from Azure escaped', () => {
+const STATUS = 'https://func-tbmon.azurewebsites.net/api/status';
+
+/** A regression notice carrying the real outcome of a check's own example (its sentence, fix and evidence). */
+function realNotice(h: Host, checkId: string, over: Partial<Notice> = {}): Notice {
+  const def = ALL_CHECKS.find((c) => c.id === checkId)!;
+  const record = { ...h, tags: {}, facts: { vmSize: null, state: 'Running', provisioningState: 'Succeeded', errors: null, lastOperation: null, enableNodePublicIp: true, subnetId: null, nicIds: [], computerName: null, workspaceId: null } };
+  const o = def.examples(record as HostRecord, loadSettings({})).fail![0];
+  const base = notice(h, 'regression', checkId, { remediation: o.remediation });
+  return { ...base, check: { id: checkId, class: def.class, severity: def.severity, ...o }, ...over };
+}
+
+test('email: the subject says what broke, where and that it is new — no check id; the cause, fix, since, links and silencing follow; text from Azure escaped', () => {
   const h = host('ci-gpu-1', ['o@contoso.com']);
   const vm = host('vm-tb', ['o@contoso.com'], { kind: 'vm', workspace: null, id: `/subscriptions/${SUB}/resourceGroups/rg-vm/providers/Microsoft.Compute/virtualMachines/vm-tb` });
-  const d = buildDigest('o@contoso.com', 's-1', [
-    notice(h, 'regression', 'network.tensorboard-port', {
-      summary: `Inbound TCP 6006 denied by nsg-ml/deny-all-in ${evil}`, evidence: { rule: evil, priority: 200 },
-      remediation: 'az network nsg rule create -g rg-ml --nsg-name nsg-ml -n allow-tb --priority 190 --destination-port-ranges 6006',
-    }),
+  const port = realNotice(h, 'network.tensorboard-port', { repeat: 'new', observedAt: '2026-11-26T05:45:00Z' });
+  const d = buildDigest('o@contoso.com', '20261126T054500Z-9f3a1c', [
+    port,
     notice(vm, 'recovery', 'script.port-in-use'),
     notice(host('old-ci'), 'gone', undefined),
   ]);
-  const r = renderEmail(d, { tenantId: 'tid-1' });
-  assert.equal(r.subject, 'tbmon: 1 TensorBoard host regressed — worst: ci-gpu-1 (network.tensorboard-port); 1 recovered, 1 gone');
-  assert.ok(!r.html.includes('<script>'), 'no raw markup from Azure in the HTML');
-  assert.ok(r.html.includes('&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;'));
-  assert.ok(r.html.includes('az network nsg rule create -g rg-ml'));
-  assert.ok(r.html.includes('&quot;priority&quot;: 200'), 'evidence shown');
+  const r = renderEmail(d, { tenantId: 'tid-1', statusUrl: STATUS });
+  assert.equal(r.subject, 'tbmon: new — TensorBoard on ci-gpu-1 is unreachable: NSG nsg-ml rule deny-tensorboard blocks port 6006 from the VNet (also 1 recovered, 1 gone)');
+  for (const id of ALL_CHECKS.map((c) => c.id)) assert.ok(!r.subject.includes(id), `no check id in the subject (${id})`);
+  for (const text of [r.html, r.plainText]) {
+    assert.ok(text.includes('az network nsg rule create'), 'the fix');
+    assert.ok(text.includes('Failing since'), 'since');
+    assert.ok(text.includes('26 Nov 2026 05:45 UTC'), 'the first sweep of the failing run');
+    assert.ok(text.includes(`tbmon-suppress=network.tensorboard-port:2026-12-10`), 'the exact suppress value');
+    assert.ok(!/"(denied|decidedBy|levels)"|&quot;(denied|decidedBy)&quot;/.test(text), 'no evidence JSON');
+    assert.ok(!text.includes('9f3a1c'), 'no sweep id');
+    assert.ok(text.includes('/api/launcher'), 'how to get the launcher');
+  }
+  const anchor = hostAnchor(h);
+  assert.ok(r.html.includes(`href="${STATUS}?host=${anchor}#${anchor}"`), 'a link to the host\'s section of the status page');
+  assert.ok(!/code=|[?&]sig=/.test(r.html + r.plainText), 'no key in any link');
   const studio = `https://ml.azure.com/compute/ci-gpu-1/details?wsid=/subscriptions/${SUB}/resourcegroups/rg-ml/workspaces/ws-1&tid=tid-1`;
   assert.ok(r.html.includes(`href="${studio.replace(/&/g, '&amp;')}"`));
-  assert.ok(r.html.includes(`https://portal.azure.com/#@tid-1/resource/subscriptions/${SUB}/resourceGroups/rg-vm/providers/Microsoft.Compute/virtualMachines/vm-tb`));
-  assert.match(r.html, /Recovered<\/h2>.*vm-tb.*script\.port-in-use/s);
-  assert.match(r.html, /Gone<\/h2>.*old-ci/s);
-  assert.ok(r.plainText.includes(studio));
-  assert.ok(r.plainText.includes(evil), 'plain text keeps the text as it is');
-  assert.match(r.plainText, /Fix:\n\s+az network nsg rule create/);
+  assert.ok(r.html.includes('https://ci-gpu-1-6006.eastus2.instances.azureml.ms/'), 'the TensorBoard URL');
+  assert.match(r.html, /Fine again<\/h3>.*vm-tb/s);
+  assert.match(r.html, /Gone<\/h3>.*old-ci/s);
+  const hostile = notice(host(`ci-${'x'}`, [`${evil}@contoso.com`]), 'regression', 'network.tensorboard-port', { remediation: `az ${evil}` });
+  const e = renderEmail(buildDigest('o@contoso.com', 's-1', [hostile]));
+  assert.ok(!e.html.includes('<script>'), 'no raw markup from Azure in the HTML');
+  assert.ok(e.html.includes('&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;'));
 });
 
-test('email: large evidence is cut', () => {
-  const d = buildDigest('o@x.io', 's', [notice(host('a'), 'regression', 'resource.memory-pressure', { evidence: { rows: 'x'.repeat(10_000) } })]);
-  const r = renderEmail(d, { maxEvidenceChars: 500 });
-  assert.ok(r.plainText.length < 3000);
-  assert.match(r.plainText, /more characters/);
+test('email: "back again" only when the check failed on this host before; neither when tbmon cannot tell', () => {
+  const h = host('ci-1', ['o@x.io']);
+  const subject = (over: Partial<Notice>) => renderEmail(buildDigest('o@x.io', 's', [realNotice(h, 'resource.vm-size', over)])).subject;
+  assert.match(subject({ repeat: 'again' }), /^tbmon: back again — ci-1 is too small/);
+  assert.match(subject({ repeat: 'new' }), /^tbmon: new — ci-1 is too small/);
+  assert.match(subject({ repeat: undefined, from: 'pass' }), /^tbmon: ci-1 is too small/);
 });
 
 test('links: studio for computes, portal for VMs', () => {
@@ -106,8 +131,8 @@ test('Teams card with 500 hosts stays under 28,000 bytes of UTF-8 JSON and says 
 test('email: past maxDetailedHosts, regressed hosts get one line each', () => {
   const notices = Array.from({ length: 5 }, (_, i) => notice(host(`ci-${i}`), 'regression', 'script.port-in-use', { remediation: `fix-${i}` }));
   const r = renderEmail(buildDigest('o@x.io', 's', notices), { maxDetailedHosts: 2 });
-  assert.equal((r.plainText.match(/Fix:/g) ?? []).length, 2);
-  assert.match(r.plainText, /== More regressed hosts \(3\)\n\s+- ci-\d: script\.port-in-use \(pass → fail\)/);
-  assert.match(r.html, /More regressed hosts \(3\)<\/h2>/);
+  assert.equal((r.plainText.match(/Fix — copy and run:/g) ?? []).length, 2);
+  assert.match(r.plainText, /== More failing hosts \(3\)\n- ci-\d: TensorBoard on ci-\d cannot start/);
+  assert.match(r.html, /More failing hosts \(3\)<\/h3>/);
   assert.equal((r.html.match(/fix-\d/g) ?? []).length, 2);
 });

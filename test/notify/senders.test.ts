@@ -34,7 +34,7 @@ test('email: one message to one recipient, signed (the sandbox verifies the HMAC
   assert.equal(mail.operationId, digest.id);
   assert.deepEqual(mail.to, ['owner@contoso.com']);
   assert.deepEqual([...mail.cc, ...mail.bcc], []);
-  assert.equal(mail.subject, 'tbmon: 1 TensorBoard host regressed — worst: ci-gpu-1 (network.tensorboard-port)');
+  assert.equal(mail.subject, 'tbmon: TensorBoard on ci-gpu-1 is unreachable: a network security group blocks port 6006');
   assert.ok(mail.html?.includes('network.tensorboard-port') && mail.plainText?.includes('network.tensorboard-port'));
   assert.ok(sb.requests().every((r) => r.api !== 'email' || r.status < 400));
   assert.equal(counter.counts.email, sb.requests().filter((r) => r.api === 'email').length, 'every request counted');

@@ -68,28 +68,30 @@ test('a batch too large for one entity spills into part rows and still round-tri
   assert.deepEqual(await ledger.loadBatch(sweepId, key), hosts.slice(0, 3));
 });
 
-test('markBatchDone counts each batch once, under concurrency and replays; the sweep completes exactly when all are done', async () => {
+test('markBatchDone counts each batch once, under concurrency and replays; the sweep completes exactly when all are done, its host tally summed once per batch', async () => {
   const ledger = await openLedger();
   const sweepId = newSweepId(NOW);
   await ledger.createSweep(sweepId, NOW, 'all');
   const keys = Array.from({ length: 12 }, (_, i) => batchKeyFor(i, null));
   await ledger.recordBatches(sweepId, { batchCount: keys.length, hostCount: 12, subscriptionsRead: 1, subscriptionsFailed: 0, goneCount: 0, errors: [] });
 
-  assert.deepEqual(await ledger.markBatchDone(sweepId, keys[0]), { sweepComplete: false });
-  assert.deepEqual(await ledger.markBatchDone(sweepId, keys[0]), { sweepComplete: false }, 'a replay counts once');
+  const tally = { pass: 1, warn: 0, fail: 2, unknown: 1 };
+  assert.deepEqual(await ledger.markBatchDone(sweepId, keys[0], tally), { sweepComplete: false });
+  assert.deepEqual(await ledger.markBatchDone(sweepId, keys[0], tally), { sweepComplete: false }, 'a replay counts once');
   assert.equal((await ledger.getSweep(sweepId))?.doneCount, 1);
 
   // Every remaining batch marked twice, all at once, except the last one.
   const rest = keys.slice(1, -1);
-  const results = await Promise.all([...rest, ...rest].map((k) => ledger.markBatchDone(sweepId, k)));
+  const results = await Promise.all([...rest, ...rest].map((k) => ledger.markBatchDone(sweepId, k, tally)));
   assert.ok(results.every((r) => !r.sweepComplete));
   assert.equal((await ledger.getSweep(sweepId))?.doneCount, keys.length - 1);
 
-  const last = await Promise.all([ledger.markBatchDone(sweepId, keys[keys.length - 1]), ledger.markBatchDone(sweepId, keys[keys.length - 1])]);
+  const last = await Promise.all([ledger.markBatchDone(sweepId, keys[keys.length - 1], tally), ledger.markBatchDone(sweepId, keys[keys.length - 1], tally)]);
   assert.ok(last.every((r) => r.sweepComplete), 'both see the sweep complete');
   const sweep = await ledger.getSweep(sweepId);
   assert.equal(sweep?.doneCount, keys.length);
   assert.equal(sweep?.state, 'complete');
+  assert.deepEqual(sweep?.tally, { pass: 12, warn: 0, fail: 24, unknown: 12 }, 'the summary row: each batch counted once');
   await assert.rejects(ledger.markBatchDone(sweepId, batchKeyFor(12, null)), /beyond/);
 });
 

@@ -10,7 +10,7 @@ import { fmtPct, kernNotProven, onNode } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import { OOM_KILL, TENSORBOARD_COMM } from '../../evidence/kernel-patterns';
 import { exampleEvidence, kernelLog, metrics } from '../examples';
-import { cannotTell, count, evidenceList, evidenceNumber, notCollected, pct } from '../words';
+import { cannotTell, evidenceList, evidenceNumber, notCollected, pct } from '../words';
 import { partialOutcome, type MissingSource } from '../partial';
 
 /** OOM kills of tensorboard / python* / server, confirmed against the exact kernel message. */
@@ -101,7 +101,7 @@ export const memoryPressureCheck: CheckDefinition = {
     if (o.status === 'fail') {
       const kills = evidenceList(o, 'kills');
       const n = kills.reduce((sum, k) => sum + (Number(k.count) || 0), 0);
-      return `TensorBoard on ${host.name} was killed for lack of memory (${count(n, 'time')} in the last check window)`;
+      return `TensorBoard on ${host.name} was killed for lack of memory (${n === 1 ? 'once' : `${n} times`} in the window tbmon reads)`;
     }
     if (o.status === 'warn') {
       const node = typeof o.evidence?.node === 'string' && o.evidence.node ? ` on node ${o.evidence.node}` : '';
