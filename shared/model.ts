@@ -65,6 +65,12 @@ export interface HostFacts {
    * setting naming the ARM id, or the scope inventory's workspaces): coverage fixes name it. Absent in older records.
    */
   logAnalyticsResourceId?: string | null;
+  /**
+   * Compute instances: whether `properties.properties.setupScripts.scripts.startupScript` names a script (it runs on
+   * every start; a creationScript runs once). Absent when unknown (clusters, VMs, records stored before discovery
+   * read it).
+   */
+  startupScript?: boolean;
 }
 
 /** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */

@@ -75,5 +75,10 @@ test('10,000 hosts over 20 workspaces: ≤ one query per family per workspace pe
     }
   }
   assert.ok(compared > 1000, `compared ${compared}`);
+  // script.not-relaunched reads the launch query's read-back: the restarted instances fail from the same queries.
+  const restarted = Object.entries(expectations).filter(([, e]) => e['script.not-relaunched'] === 'fail').length;
+  assert.ok(restarted > 50, `${restarted} restarted instances designed`);
+  const launchWithReadBack = launch.filter((q) => q.query?.includes('tbRestartHosts')).length;
+  console.log(`# script.not-relaunched: ${restarted} restarted instances judged from the ${launch.length} launch queries (${launchWithReadBack} reading back), no query of its own`);
   assert.deepEqual(wrong.slice(0, 10), []);
 });
