@@ -104,9 +104,10 @@ test('not found, not a TensorBoard host, malformed: typed errors, no stack trace
 test('hosts command: JSON per hosts.v1.json and a table; exit 3 when part of the scope is unreadable', async () => {
   sandbox.setTenant(loadTenant('contoso'));
   const azure = azureContextFor(sandbox);
+  // The tenant's clock: the job horizon counts back from it.
   const run = async (format: 'json' | 'table', scope?: Scope) => {
     let text = '';
-    const exitCode = await listHostsCommand({ azure, settings: loadSettings({}), scope }, format, (chunk) => { text += chunk; });
+    const exitCode = await listHostsCommand({ azure, settings: loadSettings({}), scope, now: new Date(loadTenant('contoso').now) }, format, (chunk) => { text += chunk; });
     return { exitCode, text };
   };
   const asJson = await run('json');
@@ -115,12 +116,13 @@ test('hosts command: JSON per hosts.v1.json and a table; exit 3 when part of the
   assert.ok(checked.ok, checked.ok ? '' : checked.errors.join('\n'));
   assert.deepEqual(Object.keys(json), ['schemaVersion', 'hosts', 'errors', 'stats']);
   assert.equal(asJson.text, `${JSON.stringify(json, null, 2)}\n`, 'streamed in the layout of JSON.stringify');
-  assert.equal(json.hosts.length, 11);
+  assert.equal(json.hosts.length, 14);
+  assert.ok(json.hosts.some((h) => h.kind === 'job-service' && h.name === 'tb-sweep-bert'));
   assert.equal(asJson.exitCode, 0);
   assert.deepEqual(json.stats.requests.resourceGraph, 2);
   assert.ok(!('tags' in json.hosts[0]) && !('facts' in json.hosts[0]));
   const table = (await run('table')).text;
-  assert.match(table, /^tbmon: 11 TensorBoard hosts/);
+  assert.match(table, /^tbmon: 14 TensorBoard hosts/);
   assert.match(table, /ci-ok\s+compute-instance\s+8706→6006\s+eastus2/);
   for (const h of json.hosts) assert.ok(table.includes(h.name));
 

@@ -10,7 +10,7 @@ import { fmtPct, kernNotProven, onNode } from './common';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import { OOM_KILL, TENSORBOARD_COMM } from '../../evidence/kernel-patterns';
 import { exampleEvidence, kernelLog, metrics } from '../examples';
-import { cannotTell, evidenceList, evidenceNumber, notCollected, pct } from '../words';
+import { cannotTell, count, evidenceList, evidenceNumber, notCollected, pct } from '../words';
 import { partialOutcome, type MissingSource } from '../partial';
 import type { LaunchLogEvidence } from '../../evidence/log-types';
 import type { Gathered } from '../../model';
