@@ -472,7 +472,8 @@ async function runPlannedQuery(q: PlannedQuery, ctx: EvidenceContext, options: L
 export function planChunks(hosts: readonly HostRecord[]): Chunk[] {
   const byWorkspace = new Map<string, HostRecord[]>();
   for (const h of hosts) {
-    if (!h.logAnalyticsWorkspaceId) continue;
+    // A job's output never reaches Log Analytics' Syslog: its TensorBoard service is judged from the job list alone.
+    if (!h.logAnalyticsWorkspaceId || h.kind === 'job-service') continue;
     const ws = h.logAnalyticsWorkspaceId.toLowerCase();
     let list = byWorkspace.get(ws);
     if (!list) byWorkspace.set(ws, (list = []));
@@ -496,7 +497,9 @@ export function plannedQueries(hosts: readonly HostRecord[], settings: EvidenceC
 export async function gatherLogEvidence(hosts: HostRecord[], ctx: EvidenceContext, options: LogGatherOptions = {}): Promise<Map<string, LogEvidence>> {
   const out = new Map<string, LogEvidence>();
   for (const h of hosts) {
-    out.set(h.id, h.logAnalyticsWorkspaceId
+    out.set(h.id, h.kind === 'job-service'
+      ? allMissing('an AzureML job\'s output does not reach Log Analytics (its logs are in the job\'s outputs, system_logs/)')
+      : h.logAnalyticsWorkspaceId
       ? allMissing('not gathered')
       : allMissing('no Log Analytics workspace is known for this host', NO_WORKSPACE_HINT));
   }

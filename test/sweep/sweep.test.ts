@@ -163,7 +163,7 @@ test('an unreadable scope makes nothing gone, and the sweep fails loudly instead
 });
 
 test('a scope with no TensorBoard host: no batch, the sweep completes at once and sends its tb-alerts itself', async () => {
-  setTenant((t) => { t.resources = t.resources.filter((r) => !/\/computes\/|\/virtualMachines\//i.test(r.id)); });
+  setTenant((t) => { t.resources = t.resources.filter((r) => !/\/computes\/|\/virtualMachines\/|\/jobs\//i.test(r.id)); });
   await drainQueue(alertsQueue);
   const sweep = await sweepNow();
   assert.deepEqual([sweep.state, sweep.batchCount, sweep.hostCount], ['complete', 0, 0]);
@@ -195,7 +195,7 @@ test('Resource Graph throttling (429 with Retry-After, then an exhausted quota):
   const started = Date.now();
   const sweep = await sweepNow();
   const elapsed = Date.now() - started;
-  assert.deepEqual([sweep.state, sweep.hostCount, sweep.errors], ['enqueued', 11, []]);
+  assert.deepEqual([sweep.state, sweep.hostCount, sweep.errors], ['enqueued', 14, []]);
   const graph = sandbox.requests().filter((r) => r.api === 'resourceGraph').map((r) => r.status);
   assert.deepEqual(graph, [429, 429, 429, 200, 200], 'three injected 429s, then both queries answered: the exhausted quota was waited out, never hit');
   assert.ok(elapsed >= 4500, `Retry-After honoured three times (3 s), then the quota's reset (2 s) (${elapsed} ms)`);
