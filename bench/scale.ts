@@ -51,10 +51,11 @@ function firstLine(p: ChildProcess): Promise<string> {
 }
 
 /** Runs `args` under node with the RSS probe; resolves with its exit code, wall time, peak RSS and stdout. */
-function measure(args: string[], env: Record<string, string>, dir: string, label: string): Promise<{ exitCode: number | null; wallMs: number; peakRssMb: number; stdout: string }> {
+function measure(args: string[], env: Record<string, string>, dir: string, label: string, tsx = true): Promise<{ exitCode: number | null; wallMs: number; peakRssMb: number; stdout: string }> {
   const rssFile = path.join(dir, `${label}.rss`);
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { env: { ...process.env, ...env, TBMON_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The tbmon bin runs the CLI in its own process (loading the TypeScript itself when not built): that process is measured.
+  const child = spawn(process.execPath, [...(tsx ? NODE_ARGS : NODE_ARGS.slice(0, 4)), ...args], { env: { ...process.env, ...env, TBMON_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   return new Promise((resolve, reject) => {
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
       if (!only.has(command)) continue;
       const output = path.join(dir, `${command}.json`);
       await controlRoute(info, 'DELETE', '/_sandbox/requests');
-      const r = await measure([path.join(ROOT, 'cli', 'main.ts'), command, ...cliArgs, '--format', 'json', '--output', output], {}, dir, command);
+      const r = await measure([path.join(ROOT, 'bin', 'tbmon.js'), command, ...cliArgs, '--format', 'json', '--output', output], {}, dir, command, false);
       const bytes = statSync(output, { throwIfNoEntry: false })?.size ?? null;
       results.push({ label: `tbmon ${command}`, exitCode: r.exitCode, wallMs: r.wallMs, peakRssMb: r.peakRssMb, requests: await sandboxRequests(info), bytes, note: bytes === null ? '' : `${Math.round(bytes / hosts)} B/host` });
       rmSync(output, { force: true });

@@ -116,6 +116,7 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
           : p.phase === 'wait' ? `waiting ${Math.round(p.wait.ms / 100) / 10} s (${p.wait.reason})`
             : p.phase === 'arm-fallback' ? `ARM fallback for ${p.workspaces} workspace(s)`
               : p.phase === 'graph-split' ? `Resource Graph failed (${p.reason}): reading it again in ${p.parts} parts`
+              : p.phase === 'jobs' ? `job lists of ${p.workspaces} ML workspace(s)`
               : `${p.found} host(s) found`;
     io.stderr(`\r\u001b[2K${text}`);
   };

@@ -31,6 +31,38 @@ export function pageReply(items: readonly unknown[], req: SandboxRequest, ctx: A
   return { status: 200, body };
 }
 
+const JOBS_PATH = /^subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.machinelearningservices\/workspaces\/[^/]+\/jobs$/;
+const LIST_VIEW_TYPES = new Set(['activeonly', 'archivedonly', 'all']);
+
+/**
+ * Jobs_List (`…/workspaces/{ws}/jobs`): `listViewType` ActiveOnly (the default) hides archived jobs
+ * (`properties.isArchived`), ArchivedOnly shows only them, All both; `$skip` is the continuation token of the
+ * nextLink. The REST spec has no ordering parameter; the sandbox answers newest first by `systemData.createdAt`, as
+ * the service is observed to, and the product must not depend on more than "a page wholly older than the horizon
+ * ends the list" (shared/discovery/jobs.ts).
+ */
+function jobsReply(segs: string[], req: SandboxRequest, ctx: ArmContext): Reply {
+  const view = (req.query.get('listViewType') ?? 'ActiveOnly').toLowerCase();
+  if (!LIST_VIEW_TYPES.has(view)) return errorReply(400, 'UserError', `listViewType '${req.query.get('listViewType')}' is not one of ActiveOnly, ArchivedOnly, All.`);
+  const workspace = ctx.index.resource(`/${segs.slice(0, -1).join('/')}`);
+  if (!workspace) return notFound(`/${segs.slice(0, -1).join('/')}`);
+  const archived = (j: ArmResource) => (j.properties as Json | undefined)?.isArchived === true;
+  const created = (j: ArmResource) => String((j.systemData as Json | undefined)?.createdAt ?? '');
+  const jobs = (ctx.index.collections.get(`/${segs.join('/')}`.toLowerCase()) ?? [])
+    .filter((j) => (view === 'all' ? true : view === 'archivedonly' ? archived(j) : !archived(j)))
+    .sort((a, b) => created(b).localeCompare(created(a)));
+  const token = req.query.get('$skip');
+  const offset = token && /^\d+$/.test(token) ? Number(token) : 0;
+  const end = offset + ctx.pageSize;
+  const body: Json = { value: jobs.slice(offset, end) };
+  if (end < jobs.length) {
+    const params = new URLSearchParams(req.query);
+    params.set('$skip', String(end));
+    body.nextLink = `${ctx.baseUrl}${req.rawUrl.split('?')[0]}?${params.toString()}`;
+  }
+  return { status: 200, body };
+}
+
 function notFound(path: string): Reply {
   const segs = path.split('/').filter(Boolean);
   const p = segs.findIndex((s) => s.toLowerCase() === 'providers');
@@ -268,5 +300,6 @@ export function armReply(req: SandboxRequest, ctx: ArmContext): Reply {
   const sub = ctx.index.subscription(segs[1]);
   if (!sub) return errorReply(404, 'SubscriptionNotFound', `The subscription '${segs[1]}' could not be found.`);
   if (segs.length === 2) return { status: 200, body: { id: `/subscriptions/${sub.subscriptionId}`, ...sub } };
+  if (JOBS_PATH.test(lower.join('/'))) return jobsReply(segs, req, ctx);
   return subscriptionScoped(segs, req, ctx) ?? genericReply(segs, req, ctx);
 }

@@ -37,7 +37,7 @@ const INFO_UP = ['Info', 'Notice', 'Warning', 'Error', 'Critical', 'Alert', 'Eme
 const PERF = ['\\Memory\\Available MBytes Memory', '\\Logical Disk(*)\\% Free Space', '\\Processor(*)\\% Processor Time'];
 
 /** The finding a generated host is built to show (CHECKS.md id → status), or healthy. */
-export type DesignedCause = 'healthy' | 'vm-size' | 'oom' | 'nsg-deny' | 'aml-inbound' | 'port-in-use' | 'localhost';
+export type DesignedCause = 'healthy' | 'vm-size' | 'oom' | 'nsg-deny' | 'aml-inbound' | 'port-in-use' | 'localhost' | 'not-relaunched';
 
 const EXPECT: Record<DesignedCause, Record<string, string>> = {
   healthy: { 'script.not-running': 'pass' },
@@ -47,6 +47,7 @@ const EXPECT: Record<DesignedCause, Record<string, string>> = {
   'aml-inbound': { 'network.aml-inbound': 'fail' },
   'port-in-use': { 'script.port-in-use': 'fail' },
   localhost: { 'script.localhost-only': 'fail' },
+  'not-relaunched': { 'script.not-relaunched': 'fail' },
 };
 
 const LOCATIONS = ['eastus2', 'westeurope', 'westus2'];
@@ -165,8 +166,9 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     const roll = next();
     const kind = roll < 0.6 ? 'ci' : roll < 0.75 ? 'cluster' : 'vm';
     const r = next();
-    let cause: DesignedCause = r < 0.06 ? 'vm-size' : r < 0.12 ? 'oom' : r < 0.18 ? 'nsg-deny' : r < 0.22 ? 'aml-inbound' : r < 0.28 ? 'port-in-use' : r < 0.32 ? 'localhost' : 'healthy';
+    let cause: DesignedCause = r < 0.06 ? 'vm-size' : r < 0.12 ? 'oom' : r < 0.18 ? 'nsg-deny' : r < 0.22 ? 'aml-inbound' : r < 0.28 ? 'port-in-use' : r < 0.32 ? 'localhost' : r < 0.35 ? 'not-relaunched' : 'healthy';
     if (cause === 'aml-inbound' && (kind !== 'ci' || ws.privateEndpoint)) cause = 'healthy';
+    if (cause === 'not-relaunched' && kind !== 'ci') cause = 'healthy';
     // Launch-log and kernel rows reach a host by its Computer name, which cluster nodes don't share with the cluster.
     if (kind === 'cluster' && (cause === 'oom' || cause === 'port-in-use' || cause === 'localhost')) cause = 'healthy';
     const name = `${kind === 'ci' ? 'ci-tb' : kind === 'cluster' ? 'cluster-tb' : 'vm-tb'}-${k}`;
@@ -180,13 +182,15 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
 
     let customApp = false;
     if (kind === 'ci') {
-      const custom = next() < 0.5 && cause !== 'nsg-deny';
+      const custom = next() < 0.5 && cause !== 'nsg-deny' && cause !== 'not-relaunched';
       customApp = custom;
       const ci = S.computeInstance({
         workspaceId: ws.id, name, location: sub.location, vmSize, subnetId, publicIp: !ws.privateEndpoint, privateIp: ip,
         createdBy: owner < 0.9 ? `${pick(PEOPLE)}@contoso.com` : 'svc-mlops-automation',
         tags: custom ? ownerTag : { tensorboard: '6006', ...ownerTag },
         customServices: custom ? [{ name: 'tensorboard', image: 'tensorflow/tensorflow:2.16.1', target: 6006, published: 8704 + (k % 200) }] : undefined,
+        // Started by its schedule 40 minutes ago (script.not-relaunched): TensorBoard ran the day before, not since.
+        ...(cause === 'not-relaunched' ? { lastOperation: { operationName: 'Start', operationTime: at(40), operationStatus: 'Succeeded', operationTrigger: 'Schedule' } } : {}),
       });
       resources.push(ci);
     } else if (kind === 'cluster') {
@@ -200,9 +204,10 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
         S.networkInterface({ id: nicId, location: sub.location, subnetId, privateIp: ip, vmId: resourceId, macSeed: k }),
       );
     }
-    // CHECKS.md script.localhost-only: fail for VMs and custom applications; a tagged compute instance warns.
+    // CHECKS.md script.localhost-only: fail for VMs and custom applications; a tagged compute instance, reached
+    // through the instance proxy, passes.
     expect[name] = kind === 'cluster' && cause === 'healthy' ? {}
-      : cause === 'localhost' && kind === 'ci' && !customApp ? { 'script.localhost-only': 'warn' }
+      : cause === 'localhost' && kind === 'ci' && !customApp ? { 'script.localhost-only': 'pass' }
       : EXPECT[cause];
 
     // What this host sends. A compute host of an ML workspace without a diagnostic setting has no workspace tbmon
@@ -223,7 +228,11 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     const minute = 5 + Math.floor(next() * 50);
     const launchRows: LogRow[] = [];
     const line = (message: string, extra: Partial<S.SyslogSpec> = {}) => launchRows.push(S.syslogRow({ time: at(minute), computer: name, message, resourceId, processId: 2000 + (k % 5000), ...extra }));
-    if (cause === 'port-in-use') line('TensorBoard could not bind to port 6006, it was already in use', { severity: 'err' });
+    if (cause === 'not-relaunched') {
+      // Yesterday's TensorBoard, then the boot after the scheduled start: the host logs again, TensorBoard does not.
+      launchRows.push(S.syslogRow({ time: at(24 * 60 - minute), computer: name, message: `TensorBoard 2.16.2 at http://${name}:6006/ (Press CTRL+C to quit)`, resourceId }));
+      launchRows.push(S.syslogRow({ time: at(39), computer: name, facility: 'kern', processName: 'kernel', resourceId, message: 'Linux version 5.15.0-1075-azure (buildd@lcy02-amd64-032) #84-Ubuntu SMP' }));
+    } else if (cause === 'port-in-use') line('TensorBoard could not bind to port 6006, it was already in use', { severity: 'err' });
     else if (cause === 'localhost') {
       line('Serving TensorBoard on localhost; to expose to the network, use a proxy or pass --bind_all');
       line(`TensorBoard 2.16.2 at http://localhost:6006/ (Press CTRL+C to quit)`);
@@ -234,9 +243,10 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     if (!o.gaps) la.syslog.push(...launchRows);
     else if (launcher) keep(la.syslog, ...launchRows);
     if (otherSyslog) keep(la.syslog, S.syslogRow({ time: at(minute), computer: name, facility: 'daemon', processName: 'systemd', resourceId, message: 'Started Daily apt upgrade and clean activities.' }));
+    // The launcher's heartbeat names pid 123: the kernel killed that process, TensorBoard itself.
     const oomRow = cause === 'oom';
     if (oomRow) {
-      const row = S.syslogRow({ time: at(minute - 2), computer: name, facility: 'kern', severity: 'err', processName: 'kernel', resourceId, message: `Out of memory: Killed process ${3000 + k} (tensorboard) total-vm:18764532kB, anon-rss:13982104kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:28452kB oom_score_adj:0` });
+      const row = S.syslogRow({ time: at(minute - 2), computer: name, facility: 'kern', severity: 'err', processName: 'kernel', resourceId, message: `Out of memory: Killed process 123 (tensorboard) total-vm:18764532kB, anon-rss:13982104kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:28452kB oom_score_adj:0` });
       if (o.gaps) keep(la.syslog, row);
       else la.syslog.push(row);
     }

@@ -236,6 +236,8 @@ export interface ComputeInstanceSpec {
   tags?: Record<string, string>;
   customServices?: CustomServiceSpec[];
   createdOn?: string;
+  /** `properties.properties.lastOperation` (default: the Start by User at creation). */
+  lastOperation?: { operationName: string; operationTime: string; operationStatus: string; operationTrigger: string };
 }
 
 export function computeInstance(c: ComputeInstanceSpec): ArmResource {
@@ -266,7 +268,7 @@ export function computeInstance(c: ComputeInstanceSpec): ArmResource {
         versions: { runtime: '20250929.1' },
         errors: null,
         state: c.state ?? 'Running',
-        lastOperation: { operationName: 'Start', operationTime: created, operationStatus: 'Succeeded', operationTrigger: 'User' },
+        lastOperation: c.lastOperation ?? { operationName: 'Start', operationTime: created, operationStatus: 'Succeeded', operationTrigger: 'User' },
         schedules: { computeStartStop: [] },
         dataMounts: [],
         containers: [],

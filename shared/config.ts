@@ -22,6 +22,9 @@ export interface Settings {
   /** ISO 8601 duration as configured (sent to Log Analytics as the query timespan). */
   lookback: string;
   lookbackMs: number;
+  /** TBMON_JOB_HORIZON: how far back the ML workspace job list is paged for active TensorBoard job services. */
+  jobHorizon: string;
+  jobHorizonMs: number;
   alertEmailFrom: string | null;
   alertFallbackTo: string[];
   acsEndpoint: string | null;
@@ -82,6 +85,7 @@ export const SETTING_NAMES = [
   'TBMON_OWNER_TAGS',
   'TBMON_LOG_ANALYTICS_WORKSPACE_ID',
   'TBMON_LOOKBACK',
+  'TBMON_JOB_HORIZON',
   'TBMON_ALERT_EMAIL_FROM',
   'TBMON_ALERT_FALLBACK_TO',
   'ACS_ENDPOINT',
@@ -313,6 +317,11 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
   if (lookbackMs === null || lookbackMs < 60_000 || lookbackMs > 30 * 86_400_000) {
     problems.push(`TBMON_LOOKBACK=${JSON.stringify(lookback)} must be an ISO 8601 duration from PT1M to P30D (e.g. PT1H)`);
   }
+  const jobHorizon = get('TBMON_JOB_HORIZON') ?? 'P7D';
+  const jobHorizonMs = parseIsoDuration(jobHorizon);
+  if (jobHorizonMs === null || jobHorizonMs < 3_600_000 || jobHorizonMs > 90 * 86_400_000) {
+    problems.push(`TBMON_JOB_HORIZON=${JSON.stringify(jobHorizon)} must be an ISO 8601 duration from PT1H to P90D (e.g. P7D)`);
+  }
 
   const alertEmailFrom = get('TBMON_ALERT_EMAIL_FROM') ?? null;
   if (alertEmailFrom !== null && !isEmailAddress(alertEmailFrom)) problems.push(`TBMON_ALERT_EMAIL_FROM=${JSON.stringify(alertEmailFrom)} is not an email address`);
@@ -394,7 +403,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
   if (problems.length) throw new ConfigError(problems);
   return {
     scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? la.toLowerCase() : null,
-    lookback, lookbackMs: lookbackMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
+    lookback, lookbackMs: lookbackMs as number, jobHorizon, jobHorizonMs: jobHorizonMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
     launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,
     dataGapSweeps, emailPerMinute, emailPerHour, diskFailPct, diskWarnPct, memoryWarnPct, cpuWarnPct, statusUrl, storage,

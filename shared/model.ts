@@ -1,10 +1,10 @@
 // The product's shared vocabulary: hosts, evidence envelopes, check results and reports (DESIGN.md § Contracts).
 // Every room imports these; schemas/*.json say the same thing for what crosses a process boundary.
 
-export type HostKind = 'compute-instance' | 'compute-cluster' | 'vm';
+export type HostKind = 'compute-instance' | 'compute-cluster' | 'vm' | 'job-service';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown' | 'skipped';
 export type HostStatus = 'pass' | 'warn' | 'fail' | 'unknown';
-export type CheckClass = 'resource' | 'network' | 'script';
+export type CheckClass = 'resource' | 'network' | 'script' | 'job';
 export type Severity = 'high' | 'medium' | 'low';
 export type ApiName = 'resourceGraph' | 'arm' | 'logAnalytics' | 'email' | 'teams';
 
@@ -65,6 +65,31 @@ export interface HostFacts {
    * setting naming the ARM id, or the scope inventory's workspaces): coverage fixes name it. Absent in older records.
    */
   logAnalyticsResourceId?: string | null;
+  /**
+   * Compute instances: whether `properties.properties.setupScripts.scripts.startupScript` names a script (it runs on
+   * every start; a creationScript runs once). Absent when unknown (clusters, VMs, records stored before discovery
+   * read it).
+   */
+  startupScript?: boolean;
+  /** Job-service hosts: the job and its TensorBoard service as the workspace's job list gave them. */
+  job?: JobServiceFacts;
+}
+
+/** An AzureML v2 job's TensorBoard service (REST JobBase `properties.services.<name>`, `properties.status`). */
+export interface JobServiceFacts {
+  /** `properties.status` (JobStatus: NotStarted … Running, Finalizing, CancelRequested, NotResponding, Paused, Unknown). */
+  status: string | null;
+  displayName: string | null;
+  experimentName: string | null;
+  /** `properties.computeId`: the compute (cluster) the job runs on. */
+  computeId: string | null;
+  /** `systemData.createdAt` (ISO). */
+  createdAt: string | null;
+  /** When discovery read the job list (ISO): the clock the check measures the service's start-up against. */
+  listedAt: string;
+  /** The service's key under `properties.services`. */
+  serviceName: string;
+  service: { jobServiceType: string; status: string | null; errorMessage: string | null; endpoint: string | null; port: number | null };
 }
 
 /** A host as discovery hands it to evaluation (stored in a tb-evaluate batch). */

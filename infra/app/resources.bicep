@@ -293,6 +293,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       TBMON_OWNER_TAGS: thresholds.?TBMON_OWNER_TAGS ?? 'tensorboard-owner,owner'
       TBMON_LOG_ANALYTICS_WORKSPACE_ID: logAnalyticsWorkspaceId
       TBMON_LOOKBACK: thresholds.?TBMON_LOOKBACK ?? 'PT1H'
+      TBMON_JOB_HORIZON: thresholds.?TBMON_JOB_HORIZON ?? 'P7D'
       TBMON_ALERT_EMAIL_FROM: senderAddress
       TBMON_ALERT_FALLBACK_TO: alertFallbackTo
       ACS_ENDPOINT: deployEmail ? 'https://${communication.properties.hostName}' : ''

@@ -94,8 +94,14 @@ const OWN_TABLE: Record<string, string> = {
   'microsoft.insights/datacollectionruleassociations': 'insightresources',
 };
 
+/**
+ * Types Resource Graph never indexes, whatever the tenant says: AzureML v2 jobs are listed only through the
+ * workspace's ARM `…/jobs` (Jobs_List); tools that inventory them (Cloud Custodian's machine-learning-job) read ARM.
+ */
+const NOT_INDEXED = ['microsoft.machinelearningservices/workspaces/jobs'];
+
 function buildResources(tenant: Tenant, scope: Scope, table = 'resources'): Table {
-  const exclude = new Set((tenant.resourceGraph?.excludeTypes ?? []).map((t) => t.toLowerCase()));
+  const exclude = new Set([...NOT_INDEXED, ...(tenant.resourceGraph?.excludeTypes ?? []).map((t) => t.toLowerCase())]);
   const tenantId = tenant.tenantId ?? '';
   const rows: Record<string, unknown>[] = [];
   for (const r of tenant.resources ?? []) {

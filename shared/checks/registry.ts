@@ -8,6 +8,7 @@ import type { Settings } from '../config';
 import type { HostEvidence } from '../evidence/types';
 import type { CheckResult, CheckStatus, Host, HostKind } from '../model';
 import { activeSuppressions, applySuppressions, parseSuppressions } from '../suppressions';
+import { jobChecks } from './job';
 import { networkChecks } from './network';
 import { resourceChecks } from './resource';
 import { runStateOf } from './resource/compute-state';
@@ -16,7 +17,7 @@ import { settlePartial } from './partial';
 import type { CheckDefinition } from './types';
 import { cutWords } from './words';
 
-export const ALL_CHECKS: readonly CheckDefinition[] = assertUniqueIds([...resourceChecks, ...networkChecks, ...scriptChecks]);
+export const ALL_CHECKS: readonly CheckDefinition[] = assertUniqueIds([...resourceChecks, ...networkChecks, ...scriptChecks, ...jobChecks]);
 
 const BY_ID: ReadonlyMap<string, CheckDefinition> = new Map(ALL_CHECKS.map((c) => [c.id, c]));
 
@@ -81,7 +82,7 @@ function skippedWhileStopped(r: CheckResult): CheckResult {
   return { ...rest, status: 'skipped', summary: `${STOPPED} (${r.summary})` };
 }
 
-const KIND_WORDS: Record<HostKind, string> = { 'compute-instance': 'compute instance', 'compute-cluster': 'compute cluster', vm: 'VM' };
+const KIND_WORDS: Record<HostKind, string> = { 'compute-instance': 'compute instance', 'compute-cluster': 'compute cluster', vm: 'VM', 'job-service': 'TensorBoard service of an AzureML job' };
 
 /**
  * The plain sentence for a result on its host (CheckDefinition.sentence), for every channel: the check's own words,

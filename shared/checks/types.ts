@@ -19,6 +19,8 @@ export interface CheckDefinition {
   title: string;
   /** Host kinds it applies to; for other kinds the registry reports `skipped`. */
   appliesTo: readonly HostKind[];
+  /** Where the facts the rule relies on come from (a spec, a source file, a documentation page, an issue). */
+  sources?: readonly string[];
   /** Pure: evidence and settings in, outcome out. */
   run(evidence: HostEvidence, settings: Settings): CheckOutcome;
   /**

@@ -8,6 +8,7 @@ import { API_VERSIONS, type AzureContext } from '../azure';
 import type { Scope, Settings } from '../config';
 import type { HostRecord, RunError } from '../model';
 import { listWorkspaceComputes } from './arm-fallback';
+import { listWorkspaceJobServices } from './jobs';
 import { graphPages, GraphQuotaGate, type GraphScope, type GraphWait } from './graph';
 import { idKey } from './ids';
 import { identifyHost, type IdentifiedHost, type RawResource } from './identify';
@@ -19,7 +20,7 @@ import { ScopeInventory } from './scope-inventory';
 
 export interface DiscoveryContext {
   azure: AzureContext;
-  settings: Pick<Settings, 'scope' | 'hostTag' | 'ownerTags' | 'defaultLogAnalyticsWorkspaceId'>;
+  settings: Pick<Settings, 'scope' | 'hostTag' | 'ownerTags' | 'defaultLogAnalyticsWorkspaceId'> & Partial<Pick<Settings, 'jobHorizonMs'>>;
   /** Run-level problems are appended here (DESIGN.md § Contracts: `errors`, never dropped). */
   errors: RunError[];
   now: Date;
@@ -31,6 +32,7 @@ export type DiscoveryProgress =
   | { phase: 'wait'; wait: GraphWait }
   | { phase: 'arm-fallback'; workspaces: number }
   | { phase: 'graph-split'; parts: number; reason: string }
+  | { phase: 'jobs'; workspaces: number }
   | { phase: 'hosts'; found: number };
 
 export interface DiscoverOptions {
@@ -88,6 +90,8 @@ export interface StreamOptions extends DiscoverOptions {
 }
 
 const DEFAULT_ARM_CONCURRENCY = 8;
+/** TBMON_JOB_HORIZON's default, for callers whose settings do not carry it. */
+const DEFAULT_JOB_HORIZON_MS = 7 * 86_400_000;
 const DEFAULT_BATCH_SIZE = 1_000;
 const DEFAULT_MAX_HELD = 20_000;
 /** ML workspaces whose Log Analytics routing is looked up at once while Graph pages keep coming. */
@@ -254,6 +258,7 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
   const queue: { scope: GraphScope; root: number }[] = plan.batches.map((scope, root) => ({ scope, root }));
   let emitted = new Set<string>();
   let emittedRoot = -1;
+  const jobsListed = new Set<string>();
   for (let item = queue.shift(); item; item = queue.shift()) {
     const batch = item.scope;
     if (item.root !== emittedRoot) {
@@ -324,8 +329,29 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
     // 2. ARM fallback for this batch's ML workspaces whose computes Graph lacks; their ARM answer replaces Graph's rows.
     if (!inventoryRead) continue;
     const inBatch = batch.subscriptions ? new Set(batch.subscriptions) : null;
-    const fallback = [...inventory.mlWorkspaces.values()].filter((w) =>
-      (inBatch === null || inBatch.has(w.subscriptionId)) && !failed.has(w.subscriptionId) && !wholeScopeFailed && inventory.needsArmFallback(w.id));
+    const workspacesInBatch = [...inventory.mlWorkspaces.values()].filter((w) => (inBatch === null || inBatch.has(w.subscriptionId)) && !failed.has(w.subscriptionId) && !wholeScopeFailed);
+    // 2b. Job services: Resource Graph does not index jobs, so each ML workspace's job list (shared/discovery/jobs.ts),
+    // once per sweep even when a failed batch's parts are read again.
+    const jobWorkspaces = workspacesInBatch.filter((w) => !jobsListed.has(idKey(w.id)));
+    for (const w of jobWorkspaces) jobsListed.add(idKey(w.id));
+    progress({ phase: 'jobs', workspaces: jobWorkspaces.length });
+    await mapLimited(jobWorkspaces, concurrency, async (w) => {
+      let hosts: IdentifiedHost[];
+      try {
+        hosts = (await listWorkspaceJobServices(azure, w, {
+          ownerTags: settings.ownerTags, horizonMs: settings.jobHorizonMs ?? DEFAULT_JOB_HORIZON_MS, now: ctx.now, name: options.name, abortSignal: options.abortSignal,
+        })).hosts;
+      } catch (e) {
+        // The workspace's computes were read; only its jobs are missing: a run error, not a failed subscription
+        // (which would hold back every gone notice of its hosts).
+        errors.push({ scope: w.id, code: 'JobListFailed', message: `could not list the ML workspace's jobs through ARM (TensorBoard job services there are not checked): ${message(e)}` });
+        return;
+      }
+      hosts = fresh(hosts);
+      if (resolver) await resolver.resolveAll(hosts);
+      await batcher.add(hosts.map((h) => h.record));
+    });
+    const fallback = workspacesInBatch.filter((w) => inventory.needsArmFallback(w.id));
     if (!fallback.length) continue;
     progress({ phase: 'arm-fallback', workspaces: fallback.length });
     await mapLimited(fallback, concurrency, async (w) => {

@@ -7,8 +7,10 @@ import type { Scope } from '../config';
 import { cloudOfArmEndpoint, describeHostQuery, type HostQuery } from '../host-query';
 import type { HostRecord } from '../model';
 import { discoverHosts, type DiscoveryContext } from './discover';
-import { AmbiguousHostError, HostNotFoundError, UnsupportedHostQueryError } from './errors';
+import { AmbiguousHostError, HostNotFoundError } from './errors';
 import { identifyHost, type RawResource } from './identify';
+import { identifyJobService } from './jobs';
+import { nameOfId } from './ids';
 import { LogAnalyticsResolver } from './log-analytics';
 
 export type { HostQuery } from '../host-query';
@@ -42,6 +44,25 @@ async function readHostById(ctx: DiscoveryContext, id: string, hostKind: 'comput
   return found.record;
 }
 
+/**
+ * A job service by its job (ARM id or studio URL, parsed by host-query.ts): the job read fresh through the ML client
+ * (Jobs_Get), identified as discovery identifies the job list's items.
+ */
+async function readJobService(ctx: DiscoveryContext, query: Extract<HostQuery, { kind: 'job' }>, label: string, abortSignal?: AbortSignal): Promise<HostRecord> {
+  let job;
+  try {
+    job = await ctx.azure.ml(query.subscriptionId).jobs.get(query.resourceGroup, query.workspace, query.name, { abortSignal });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) throw new HostNotFoundError(label, 'the job does not exist');
+    throw e;
+  }
+  const workspaceId = `/subscriptions/${query.subscriptionId}/resourceGroups/${query.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${query.workspace}`;
+  const found = identifyJobService(job, { id: workspaceId }, ctx.settings.ownerTags, ctx.now);
+  if (!found) throw new HostNotFoundError(label, 'the job has no TensorBoard service (jobServiceType TensorBoard), or it has finished (Completed, Failed, Canceled)');
+  await new LogAnalyticsResolver(ctx.azure, ctx.errors, { defaultWorkspaceId: ctx.settings.defaultLogAnalyticsWorkspaceId, abortSignal }).resolveAll([found]);
+  return found.record;
+}
+
 async function hostsNamed(ctx: DiscoveryContext, name: string, options: FindHostOptions): Promise<HostRecord[]> {
   const { hosts } = await discoverHosts(ctx, { scope: options.scope, name, sleep: options.sleep, abortSignal: options.abortSignal, skipLogAnalytics: true });
   return hosts;
@@ -50,9 +71,7 @@ async function hostsNamed(ctx: DiscoveryContext, name: string, options: FindHost
 export async function findHost(ctx: FindHostContext, query: HostQuery, options: FindHostOptions = {}): Promise<HostRecord> {
   const label = describeHostQuery(query);
   if (query.kind === 'id') return readHostById(ctx, query.id, query.hostKind, label, options.abortSignal);
-  if (query.kind === 'job') {
-    throw new UnsupportedHostQueryError(`${label} is an AzureML job; checking TensorBoard on a job's services is not supported yet: give the compute it runs on`);
-  }
+  if (query.kind === 'job') return readJobService(ctx, query, label, options.abortSignal);
 
   let candidates: HostRecord[] = [];
   let reason = 'nothing by that name in scope is a TensorBoard host';
@@ -73,5 +92,11 @@ export async function findHost(ctx: FindHostContext, query: HostQuery, options: 
   if (candidates.length === 0) throw new HostNotFoundError(label, reason);
   if (candidates.length > 1) throw new AmbiguousHostError(label, candidates.map(({ tags: _t, facts: _f, ...host }) => host));
   const only = candidates[0];
+  if (only.kind === 'job-service') return readJobService(ctx, jobQueryOf(only), label, options.abortSignal);
   return readHostById(ctx, only.id, /\/providers\/Microsoft\.Compute\/virtualMachines\//i.test(only.id) ? 'vm' : 'compute', label, options.abortSignal);
+}
+
+/** The job query of a job-service host found by name. */
+function jobQueryOf(h: HostRecord): Extract<HostQuery, { kind: 'job' }> {
+  return { kind: 'job', id: h.id, subscriptionId: h.subscriptionId, resourceGroup: h.resourceGroup, workspace: h.workspace ?? nameOfId(h.facts.workspaceId ?? ''), name: h.name, from: 'arm-id' };
 }

@@ -133,7 +133,14 @@ function computeFacts(raw: RawResource, props: Json, inner: Json, customApplicat
     workspaceId: workspaceIdOfCompute(raw.id),
     privateIp: str(obj(inner.connectivityEndpoints)?.privateIpAddress),
     customApplication,
+    ...(String(props.computeType ?? '').toLowerCase() === 'computeinstance' ? { startupScript: hasStartupScript(inner.setupScripts) } : {}),
   };
+}
+
+/** `setupScripts.scripts.startupScript` with a script in it (scriptSource + scriptData, or scriptData inline). */
+function hasStartupScript(setupScripts: unknown): boolean {
+  const script = obj(obj(obj(setupScripts)?.scripts)?.startupScript);
+  return !!script && (str(script.scriptData) !== null || str(script.scriptSource) !== null);
 }
 
 /** A VM's power state: Resource Graph's `extended.instanceView.powerState.code`, or ARM's instanceView statuses. */

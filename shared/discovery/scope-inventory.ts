@@ -6,6 +6,8 @@ import { idKey, parseResourceId } from './ids';
 export interface MlWorkspaceRow {
   id: string;
   subscriptionId: string;
+  /** The workspace's region ('' when Graph gave none): a job service's host location. */
+  location?: string;
 }
 
 export class ScopeInventory {
@@ -26,7 +28,7 @@ export class ScopeInventory {
           if (sub) this.subscriptions.add(sub);
           break;
         case 'mlWorkspace':
-          if (id) this.mlWorkspaces.set(idKey(id), { id, subscriptionId: sub });
+          if (id) this.mlWorkspaces.set(idKey(id), { id, subscriptionId: sub, location: typeof r.location === 'string' ? r.location : '' });
           break;
         case 'logAnalytics':
           if (id && typeof r.customerId === 'string' && isGuid(r.customerId)) this.logAnalytics.set(idKey(id), r.customerId.toLowerCase());

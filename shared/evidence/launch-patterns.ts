@@ -12,7 +12,8 @@ export type ScriptCheckId =
   | 'script.localhost-only'
   | 'script.bad-flags'
   | 'script.logdir'
-  | 'script.slow-start';
+  | 'script.slow-start'
+  | 'script.data-server';
 
 export type LaunchPatternRole = ScriptCheckId | 'serving' | 'launcher';
 
@@ -28,7 +29,11 @@ export interface LaunchPattern {
 export const LAUNCHER_LINE =
   /\btbmon-launcher: event=(started|heartbeat|exited|gave-up) pid=(\d+) port=(\d+)(?: code=(-?\d+))?(?: attempt=(\d+))?(?=\s|$)/i;
 
-export const SERVING_LINE = /\bTensorBoard (\d[\w.+-]*) at (https?):\/\/(\[[^\]\s/]*\]|[^\s/:[\]]+)(?::(\d+))?\//i;
+/**
+ * `TensorBoard %s at %s (Press CTRL+C to quit)` with the URL `http://%s:%d%s/`, the last `%s` being `--path_prefix`
+ * without its trailing slash (tensorflow/tensorboard `tensorboard/program.py`, print_serving_message / get_url).
+ */
+export const SERVING_LINE = /\bTensorBoard (\d[\w.+-]*) at (https?):\/\/(\[[^\]\s/]*\]|[^\s/:[\]]+)(?::(\d+))?(\/[^\s?#]*)/i;
 
 function launcher(event: string): LaunchPattern {
   return {
@@ -57,14 +62,28 @@ export const LAUNCH_PATTERNS: readonly LaunchPattern[] = [
   { key: 'bad-flags.logdir', role: 'script.bad-flags', terms: ['a logdir or db must be specified'], regex: /A logdir or db must be specified/i },
   { key: 'bad-flags.host-bind-all', role: 'script.bad-flags', terms: ['must not specify both --host and --bind_all'], regex: /Must not specify both --host and --bind_all/i },
   { key: 'bad-flags.address', role: 'script.bad-flags', terms: ['could not bind to unavailable address'], regex: /could not bind to unavailable address/i },
+  // tensorboard/program.py: EAFNOSUPPORT (an IPv6 --host where the host has none; TensorBoard spells it "Tensorboard"
+  // here), the --port scan that found no free port, and --load_fast=true without a data server binary.
+  { key: 'bad-flags.address-family', role: 'script.bad-flags', terms: ['could not bind to unsupported address family'], regex: /TensorBoard could not bind to unsupported address family/i },
+  { key: 'bad-flags.port-scan', role: 'script.bad-flags', terms: ['could not bind to any port around'], regex: /TensorBoard could not bind to any port around \d+/i },
+  { key: 'bad-flags.load-fast', role: 'script.bad-flags', terms: ['option --load_fast=true not available'], regex: /Option --load_fast=true not available/i },
   { key: 'bad-flags.superuser', role: 'script.bad-flags', terms: ['must be run as superuser to bind to port'], regex: /must be run as superuser to bind to port \d+/i },
   { key: 'port-in-use.tensorboard', role: 'script.port-in-use', terms: ['could not bind to port', 'already in use'], regex: /TensorBoard could not bind to port (\d+), it was already in use/i },
   { key: 'port-in-use.errno', role: 'script.port-in-use', terms: ['address already in use'], regex: /\bAddress already in use\b/i },
+  // `Could not start data server: %s.` is printed only with --load_fast=true, right before sys.exit(1)
+  // (tensorboard/program.py _DATA_SERVER_STARTUP_ERROR_MESSAGE_TEMPLATE): a crash, whatever the reason it names, so
+  // it comes before the data-server and slow-start lines that reason may contain.
+  { key: 'crash.data-server', role: 'script.launch-crash', terms: ['could not start data server:'], regex: /Could not start data server: /i },
   { key: 'crash.failed-launch', role: 'script.launch-crash', terms: ['failed to launch tensorboard (exited with'], regex: /Failed to launch TensorBoard \(exited with (-?\d+)\)/i },
   { key: 'crash.version-conflict', role: 'script.launch-crash', terms: ['contextualversionconflict'], regex: /\bContextualVersionConflict\b/i },
   { key: 'crash.traceback', role: 'script.launch-crash', terms: ['traceback (most recent call last)'], regex: /(?:^|\s)Traceback \(most recent call last\)/i },
   { key: 'slow-start.tensorboard', role: 'script.slow-start', terms: ['timed out waiting for tensorboard to start'], regex: /Timed out waiting for TensorBoard to start/i },
   { key: 'slow-start.data-server', role: 'script.slow-start', terms: ['timed out while waiting for data server to start'], regex: /Timed out while waiting for data server to start/i },
+  // tensorboard/data/server_ingester.py: the gRPC probe of the data server failed (the reason is grpc's, e.g.
+  // "failed to connect to all addresses" / "Failed to pick subchannel", often an http_proxy that catches localhost).
+  // With --load_fast=auto TensorBoard falls back to the slower Python loader and serves.
+  { key: 'data-server.communicate', role: 'script.data-server', terms: ['failed to communicate with data server at'], regex: /Failed to communicate with data server at \S+/i },
+  { key: 'data-server.subchannel', role: 'script.data-server', terms: ['failed to pick subchannel'], regex: /Failed to pick subchannel/i },
   { key: 'logdir.missing', role: 'script.logdir', terms: ['no such file or directory'], regex: /No such file or directory/i },
   { key: 'logdir.permission', role: 'script.logdir', terms: ['permission denied'], regex: /Permission denied/i },
   { key: 'logdir.no-dashboards', role: 'script.logdir', terms: ['no dashboards are active'], regex: /No dashboards are active/i },
@@ -90,13 +109,15 @@ export interface ServingUrl {
   scheme: string;
   host: string;
   port: number;
+  /** The `--path_prefix` the URL carries ('' for none), without its trailing slash: `/tb` of `http://h:6006/tb/`. */
+  pathPrefix: string;
 }
 
 export function parseServingLine(message: string): ServingUrl | null {
   const m = SERVING_LINE.exec(message);
   if (!m) return null;
   const port = m[4] ? Number(m[4]) : m[2].toLowerCase() === 'https' ? 443 : 80;
-  return { version: m[1], scheme: m[2].toLowerCase(), host: m[3].toLowerCase(), port };
+  return { version: m[1], scheme: m[2].toLowerCase(), host: m[3].toLowerCase(), port, pathPrefix: m[5].replace(/\/+$/, '') };
 }
 
 export function isLoopbackHost(host: string): boolean {

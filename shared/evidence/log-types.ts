@@ -26,6 +26,21 @@ export interface LaunchLogEvidence {
    * the checks confirm each line with the exact pattern, so a newer near-miss cannot hide an older real match.
    */
   newest: LaunchLogLine[];
+  /**
+   * For a compute instance whose last operation is a completed Create/Start/Restart (script.not-relaunched), read
+   * from the same query over a longer span: where that span starts (ISO), the newest launcher or serving line from the
+   * host in it (whatever the window), and the newest Syslog row of any process from it. Absent for other hosts.
+   */
+  restart?: RestartProbe;
+}
+
+export interface RestartProbe {
+  /** The start of the span these maxima cover (ISO). */
+  readFrom: string;
+  /** Newest `tbmon-launcher:` or `TensorBoard <ver> at http…` line from the host in the span, or null. */
+  lastTensorBoardLine: string | null;
+  /** Newest Syslog row of any process from the host in the span, or null (collection not proven). */
+  lastSyslogRow: string | null;
 }
 
 export type KernelEventKind = 'oom-kill' | 'syn-flood' | 'conntrack-full' | 'tcp-oom';

@@ -69,7 +69,7 @@ export interface LaunchLogSource {
  * Monitor Agent's text-log shape: `RawData`, `Computer`) whose every row is launch log. Result: per host and
  * pattern key, the line count and the newest few distinct lines.
  */
-export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): string {
+export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource, restart?: RestartReadBack): string {
   const table = kqlIdentifier(source.table);
   const isSyslog = table.toLowerCase() === 'syslog';
   const messageColumn = isSyslog ? 'SyslogMessage' : 'RawData';
@@ -77,18 +77,56 @@ export function launchLogQuery(index: HostKeyIndex, source: LaunchLogSource): st
     LAUNCH_PATTERNS.map((p) => ({ when: allContain('TbMessage', p.terms), then: kqlString(p.key) })),
     kqlString(OTHER_KEY),
   );
+  const tagFilter = `tolower(ProcessName) == ${kqlString(source.tag.toLowerCase())}`;
+  if (!restart || restart.hostKeys.length === 0) {
+    return [
+      hostFilterLets(index),
+      fuzzy([
+        table,
+        ...(isSyslog ? [`| where ${tagFilter}`] : []),
+        HOST_MATCH,
+        `| extend TbMessage = tostring(${messageColumn})`,
+      ]),
+      `| extend LineKey = ${key}`,
+      ...newestLines('HostKey, LineKey', 'TbMessage'),
+    ].join('\n');
+  }
+  // The same query, over a span that reaches 7 days before the hosts' (re)starts (script.not-relaunched): lines in
+  // the window are classified and grouped as above; every other row — launch rows before the window, and any Syslog
+  // row of a restarted host — only feeds two maxima per host: the newest launcher-or-serving line and the newest row.
+  const tbLine = `(${[...LAUNCH_PATTERNS.filter((p) => p.role === 'launcher' || p.role === 'serving').map((p) => `(${allContain('TbMessage', p.terms)})`)].join(' or ')})`;
+  const launchBranch = isSyslog
+    ? ['Syslog', HOST_MATCH, `| where ${tagFilter} or HostKey in (tbRestartHosts)`, `| extend TbLaunch = ${tagFilter}, TbMessage = tostring(SyslogMessage)`]
+    : [table, HOST_MATCH, `| extend TbLaunch = true, TbMessage = tostring(${messageColumn})`];
+  const branches = [launchBranch];
+  if (!isSyslog) branches.push(['Syslog', HOST_MATCH, '| where HostKey in (tbRestartHosts)', '| extend TbLaunch = false, TbMessage = ""']);
   return [
+    `let tbWindowStart = ago(${Math.max(1, Math.round(restart.lookbackMs / 1000))}s);`,
+    `let tbRestartHosts = ${kqlDynamicList(restart.hostKeys)};`,
     hostFilterLets(index),
-    fuzzy([
-      table,
-      ...(isSyslog ? [`| where tolower(ProcessName) == ${kqlString(source.tag.toLowerCase())}`] : []),
-      HOST_MATCH,
-      `| extend TbMessage = tostring(${messageColumn})`,
-    ]),
-    `| extend LineKey = ${key}`,
-    ...newestLines('HostKey, LineKey', 'TbMessage'),
+    `union isfuzzy=true\n${branches.map((b) => `(${b.join('\n')})`).join(',\n')}`,
+    '| extend InWindow = TbLaunch and TimeGenerated >= tbWindowStart',
+    `| extend TbStartLine = TbLaunch and ${tbLine}`,
+    `| extend LineKey = iff(InWindow, ${key}, "")`,
+    '| extend TbMessage = iff(InWindow, TbMessage, "")',
+    '| summarize MsgCount = countif(InWindow), MsgTime = max(TimeGenerated), LastTbLine = maxif(TimeGenerated, TbStartLine), LastRow = maxif(TimeGenerated, HostKey in (tbRestartHosts)) by HostKey, LineKey, TbMessage',
+    '| order by MsgTime desc',
+    `| summarize GroupCount = sum(MsgCount), TimeGenerated = max(MsgTime), LastTbLine = max(LastTbLine), LastRow = max(LastRow), Lines = make_list(pack_array(MsgTime, TbMessage, MsgCount), ${LINES_PER_GROUP}) by HostKey, LineKey`,
   ].join('\n');
 }
+
+/** What the launch query needs to read back for restarted compute instances. */
+export interface RestartReadBack {
+  /** HostKeys (lower-case computer names) of the restarted compute instances. */
+  hostKeys: string[];
+  /** TBMON_LOOKBACK in ms: the window of the launch lines the other script checks read. */
+  lookbackMs: number;
+}
+
+/** How far before a (re)start script.not-relaunched looks for TensorBoard having run. */
+export const RESTART_READ_BACK_MS = 7 * 86_400_000;
+/** Restarts older than this are not read back (the span stays bounded: at most twice the read-back). */
+export const RESTART_HORIZON_MS = 7 * 86_400_000;
 
 /** How far back a `kern` row proves that the host's kernel messages are collected (a boot message, say). */
 export const KERNEL_COVERAGE_MS = 7 * 86_400_000;

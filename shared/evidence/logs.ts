@@ -24,7 +24,8 @@ import type {
 } from './log-types';
 import { AML_MANAGEMENT_PORT, KERNEL_HINT, LOG_FAMILIES } from './log-types';
 import { HostKeyIndex } from './logs-hosts';
-import { clusterQuery, flowsQuery, kernelQuery, kernelTimespan, launchLogQuery, LINES_PER_GROUP, metricsQuery } from './logs-queries';
+import { clusterQuery, flowsQuery, kernelQuery, kernelTimespan, launchLogQuery, LINES_PER_GROUP, metricsQuery, RESTART_HORIZON_MS, RESTART_READ_BACK_MS, type RestartReadBack } from './logs-queries';
+import { restartTime } from './restart';
 import { DEFAULT_RETRY, runThrottled, type RetryPolicy } from './logs-throttle';
 
 /** Hosts per query: the `in` lists stay a few hundred KB at most and a result stays far below 500,000 rows. */
@@ -192,16 +193,32 @@ class LineMerger<T extends LineLike> {
   }
 }
 
-function launchFromRows(rows: Row[], index: HostKeyIndex, ctx: EvidenceContext): Map<string, LaunchLogEvidence> {
+function launchFromRows(rows: Row[], q: PlannedQuery, ctx: EvidenceContext): Map<string, LaunchLogEvidence> {
+  const { index } = q;
   const out = new Map<string, LaunchLogEvidence>();
   const merger = new LineMerger<LaunchLogLine>();
-  for (const h of index.hosts) out.set(h.id, { asOf: ctx.now.toISOString(), table: ctx.settings.launchLogTable, tag: ctx.settings.launchLogTag, rows: 0, newest: [] });
+  const restarted = new Set(q.restart?.hostIds ?? []);
+  for (const h of index.hosts) {
+    const e: LaunchLogEvidence = { asOf: ctx.now.toISOString(), table: ctx.settings.launchLogTable, tag: ctx.settings.launchLogTag, rows: 0, newest: [] };
+    if (restarted.has(h.id) && q.restart) e.restart = { readFrom: q.restart.readFrom, lastTensorBoardLine: null, lastSyslogRow: null };
+    out.set(h.id, e);
+  }
+  const later = (a: string | null, v: unknown): string | null => {
+    const t = v === null || v === undefined || v === '' ? '' : iso(v);
+    return t && (!a || t > a) ? t : a;
+  };
   for (const r of rows) {
     const key = str(r.LineKey);
-    const lines: LaunchLogLine[] = linesOf(r.Lines).map((l) => ({ key, ...l }));
+    // The restart probe's group (rows outside the window, other processes) carries no line, only the maxima.
+    const lines: LaunchLogLine[] = key ? linesOf(r.Lines).map((l) => ({ key, ...l })) : [];
     for (const id of index.hostsForRowKey(str(r.HostKey))) {
-      (out.get(id) as LaunchLogEvidence).rows += num(r.GroupCount) || 0;
-      merger.add(id, key, lines);
+      const e = out.get(id) as LaunchLogEvidence;
+      e.rows += num(r.GroupCount) || 0;
+      if (key) merger.add(id, key, lines);
+      if (e.restart) {
+        e.restart.lastTensorBoardLine = later(e.restart.lastTensorBoardLine, r.LastTbLine);
+        e.restart.lastSyslogRow = later(e.restart.lastSyslogRow, r.LastRow);
+      }
     }
   }
   for (const [id, e] of out) e.newest = merger.lines(id);
@@ -349,8 +366,10 @@ export interface PlannedQuery {
   /** The hosts the query covers (clusters only for cluster events; hosts with flow keys for flows). */
   index: HostKeyIndex;
   query: string;
-  /** The request timespan (ISO 8601 duration): TBMON_LOOKBACK, longer for the kernel's coverage. */
+  /** The request timespan (ISO 8601 duration): TBMON_LOOKBACK, longer for the kernel's coverage and restarts. */
   timespan: string;
+  /** Launch query only: the restarted compute instances it reads back for (script.not-relaunched). */
+  restart?: { hostIds: string[]; readFrom: string };
 }
 
 function hasFlowKeys(index: HostKeyIndex, id: string): boolean {
@@ -363,12 +382,42 @@ const NO_FLOW_KEYS_HINT =
   'Traffic-analytics flow logs are tied to a host through its VM, network interface or subnet: a compute in AzureML\'s own network has none; put it in a customer VNet subnet with VNet flow logs and traffic analytics.';
 
 /** The queries one chunk needs, and the hosts a family does not apply to (with the reason, and a hint where one helps). */
-export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings']): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string; hint?: string }[] } {
+/**
+ * The compute instances of a chunk whose last operation is a completed (re)start within RESTART_HORIZON_MS, and the
+ * launch query's span: from RESTART_READ_BACK_MS before the oldest such start, never shorter than the lookback.
+ */
+export function restartReadBack(hosts: readonly HostRecord[], index: HostKeyIndex, settings: EvidenceContext['settings'], now: Date): { readBack: RestartReadBack; hostIds: string[]; readFrom: string; timespan: string } | null {
+  const restarted: { id: string; t: number }[] = [];
+  for (const h of hosts) {
+    const t = restartTime(h);
+    if (t !== null && now.getTime() - t <= RESTART_HORIZON_MS) restarted.push({ id: h.id, t });
+  }
+  if (!restarted.length) return null;
+  const from = Math.min(...restarted.map((r) => r.t)) - RESTART_READ_BACK_MS;
+  const spanMs = Math.max(settings.lookbackMs, now.getTime() - from);
+  const hostKeys = new Set<string>();
+  for (const r of restarted) {
+    const k = index.keys.get(r.id);
+    for (const v of [...(k?.computers ?? []), ...(k?.resourceIds ?? [])]) hostKeys.add(v);
+  }
+  return {
+    readBack: { hostKeys: [...hostKeys].sort(), lookbackMs: settings.lookbackMs },
+    hostIds: restarted.map((r) => r.id),
+    readFrom: new Date(now.getTime() - spanMs).toISOString(),
+    timespan: `PT${Math.ceil(spanMs / 1000)}S`,
+  };
+}
+
+export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settings'], now: Date = new Date()): { queries: PlannedQuery[]; notApplicable: { family: LogFamily; hostId: string; reason: string; hint?: string }[] } {
   const { workspaceId, hosts, index } = chunk;
   const allIds = hosts.map((h) => h.id);
   const timespan = settings.lookback;
+  const restart = restartReadBack(hosts, index, settings, now);
+  const source = { table: settings.launchLogTable, tag: settings.launchLogTag };
   const queries: PlannedQuery[] = [
-    { workspaceId, family: 'launch', hostIds: allIds, index, timespan, query: launchLogQuery(index, { table: settings.launchLogTable, tag: settings.launchLogTag }) },
+    restart
+      ? { workspaceId, family: 'launch', hostIds: allIds, index, timespan: restart.timespan, query: launchLogQuery(index, source, restart.readBack), restart: { hostIds: restart.hostIds, readFrom: restart.readFrom } }
+      : { workspaceId, family: 'launch', hostIds: allIds, index, timespan, query: launchLogQuery(index, source) },
     { workspaceId, family: 'kernel', hostIds: allIds, index, timespan: kernelTimespan(settings.lookback, settings.lookbackMs), query: kernelQuery(index, settings.lookbackMs) },
     { workspaceId, family: 'metrics', hostIds: allIds, index, timespan, query: metricsQuery(index) },
   ];
@@ -393,7 +442,7 @@ export function planChunkQueries(chunk: Chunk, settings: EvidenceContext['settin
 
 function parseFamily(q: PlannedQuery, rows: Row[], ctx: EvidenceContext): Map<string, unknown> {
   switch (q.family) {
-    case 'launch': return launchFromRows(rows, q.index, ctx);
+    case 'launch': return launchFromRows(rows, q, ctx);
     case 'kernel': return kernelFromRows(rows, q.index, q.timespan);
     case 'metrics': return metricsFromRows(rows, q.index);
     case 'cluster': return clusterFromRows(rows, q.index);
@@ -423,7 +472,8 @@ async function runPlannedQuery(q: PlannedQuery, ctx: EvidenceContext, options: L
 export function planChunks(hosts: readonly HostRecord[]): Chunk[] {
   const byWorkspace = new Map<string, HostRecord[]>();
   for (const h of hosts) {
-    if (!h.logAnalyticsWorkspaceId) continue;
+    // A job's output never reaches Log Analytics' Syslog: its TensorBoard service is judged from the job list alone.
+    if (!h.logAnalyticsWorkspaceId || h.kind === 'job-service') continue;
     const ws = h.logAnalyticsWorkspaceId.toLowerCase();
     let list = byWorkspace.get(ws);
     if (!list) byWorkspace.set(ws, (list = []));
@@ -440,20 +490,22 @@ export function planChunks(hosts: readonly HostRecord[]): Chunk[] {
 }
 
 /** Every query gatherLogEvidence sends for these hosts (the KQL safety and query-budget tests read this). */
-export function plannedQueries(hosts: readonly HostRecord[], settings: EvidenceContext['settings']): PlannedQuery[] {
-  return planChunks(hosts).flatMap((c) => planChunkQueries(c, settings).queries);
+export function plannedQueries(hosts: readonly HostRecord[], settings: EvidenceContext['settings'], now?: Date): PlannedQuery[] {
+  return planChunks(hosts).flatMap((c) => planChunkQueries(c, settings, now).queries);
 }
 
 export async function gatherLogEvidence(hosts: HostRecord[], ctx: EvidenceContext, options: LogGatherOptions = {}): Promise<Map<string, LogEvidence>> {
   const out = new Map<string, LogEvidence>();
   for (const h of hosts) {
-    out.set(h.id, h.logAnalyticsWorkspaceId
+    out.set(h.id, h.kind === 'job-service'
+      ? allMissing('an AzureML job\'s output does not reach Log Analytics (its logs are in the job\'s outputs, system_logs/)')
+      : h.logAnalyticsWorkspaceId
       ? allMissing('not gathered')
       : allMissing('no Log Analytics workspace is known for this host', NO_WORKSPACE_HINT));
   }
   const tasks: Promise<void>[] = [];
   for (const chunk of planChunks(hosts)) {
-    const { queries, notApplicable } = planChunkQueries(chunk, ctx.settings);
+    const { queries, notApplicable } = planChunkQueries(chunk, ctx.settings, ctx.now);
     for (const n of notApplicable) (out.get(n.hostId) as unknown as Record<LogFamily, Gathered<unknown>>)[n.family] = missing(n.reason, n.hint);
     for (const q of queries) tasks.push(runPlannedQuery(q, ctx, options, out));
   }

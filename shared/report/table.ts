@@ -6,14 +6,14 @@
 // TableRenderer takes host reports one at a time (a streaming scan), keeping one short line per host and the lines of
 // failing and warning hosts only.
 import { plainSentence } from '../checks/registry';
-import type { CheckResult, CheckStatus, HostReport, Report, RunError, RunStats } from '../model';
+import type { CheckResult, CheckStatus, HostKind, HostReport, Report, RunError, RunStats } from '../model';
 import { renderCoverageTable } from './coverage';
 
 export type StatusWord = 'FAIL' | 'WARN' | 'UNKNOWN' | 'PASS' | 'SKIP';
 const WORD: Record<CheckStatus, StatusWord> = { fail: 'FAIL', warn: 'WARN', unknown: 'UNKNOWN', pass: 'PASS', skipped: 'SKIP' };
 const RANK: Record<CheckStatus, number> = { fail: 4, warn: 3, unknown: 2, pass: 1, skipped: 0 };
 const COLOUR: Record<CheckStatus, number> = { fail: 31, warn: 33, unknown: 35, pass: 32, skipped: 90 };
-const KIND_WORDS = { 'compute-instance': 'compute instance', 'compute-cluster': 'compute cluster', vm: 'VM' } as const;
+const KIND_WORDS: Record<HostKind, string> = { 'compute-instance': 'compute instance', 'compute-cluster': 'compute cluster', vm: 'VM', 'job-service': 'job service' };
 
 export const DEFAULT_WIDTH = 100;
 const MIN_WIDTH = 40;

@@ -100,6 +100,23 @@ test('--output FILE writes the report there and nothing to stdout; --format html
   assert.doesNotMatch(table.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
 });
 
+test('check: a job\'s studio URL and a restarted instance — the failing job service and the instance not relaunched, each with its fix', async () => {
+  const ws = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod';
+  const job = await tbmon(['check', `https://ml.azure.com/runs/tb-sweep-bert?wsid=${ws}`, '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(job.code, 1, job.stderr);
+  const jr = validReport(job.stdout).hosts[0];
+  assert.equal(jr.host.kind, 'job-service');
+  const svc = jr.checks.find((c) => c.id === 'job.tensorboard-service');
+  assert.equal(svc?.status, 'fail');
+  assert.match(svc?.summary ?? '', /log_dir does not exist/);
+  assert.match(svc?.remediation ?? '', /az ml job show-services --name tb-sweep-bert/);
+  const ci = await tbmon(['check', 'ci-restarted', '--sandbox', files.contoso, '--format', 'json']);
+  assert.equal(ci.code, 1, ci.stderr);
+  const relaunch = validReport(ci.stdout).hosts[0].checks.find((c) => c.id === 'script.not-relaunched');
+  assert.equal(relaunch?.status, 'fail');
+  assert.match(relaunch?.remediation ?? '', /startup script/);
+});
+
 test('check: a failing host exit 1, a passing one 0, both by name and id; JSON validates', async () => {
   const failing = failingHostNames(contoso)[0];
   const r = await tbmon(['check', failing, '--sandbox', files.contoso, '--format', 'json']);

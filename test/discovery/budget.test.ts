@@ -41,7 +41,8 @@ async function budgetOf(env: Record<string, string>) {
   const arm = log.filter((r) => r.api === 'arm');
   const diagnostics = arm.filter((r) => /\/providers\/Microsoft\.Insights\/diagnosticSettings$/i.test(r.path));
   const perHost = arm.filter((r) => /\/computes\/[^/]+$|\/virtualMachines\/[^/]+$/i.test(r.path));
-  return { result, errors, graph, arm, diagnostics, perHost, counts: azure.counter.snapshot() };
+  const jobLists = arm.filter((r) => /\/workspaces\/[^/]+\/jobs$/i.test(r.path));
+  return { result, errors, graph, arm, diagnostics, perHost, jobLists, counts: azure.counter.snapshot() };
 }
 
 function assertBudget(b: Awaited<ReturnType<typeof budgetOf>>, label: string): void {
@@ -51,7 +52,10 @@ function assertBudget(b: Awaited<ReturnType<typeof budgetOf>>, label: string): v
   assert.equal(b.perHost.length, 0, `${label}: no per-host ARM call`);
   assert.equal(b.diagnostics.length, ML_WORKSPACES, `${label}: one diagnostic-settings read per ML workspace`);
   assert.equal(new Set(b.diagnostics.map((r) => r.path.toLowerCase())).size, ML_WORKSPACES, `${label}: never the same workspace twice`);
-  assert.ok(b.arm.length <= ML_WORKSPACES + LA_WORKSPACES, `${label}: ${b.arm.length} ARM requests`);
+  // Jobs: Resource Graph does not index them — one job list per ML workspace (one page each: these have no jobs).
+  assert.equal(b.jobLists.length, ML_WORKSPACES, `${label}: one job list per ML workspace`);
+  assert.equal(new Set(b.jobLists.map((r) => r.path.toLowerCase())).size, ML_WORKSPACES, `${label}: never the same job list twice`);
+  assert.ok(b.arm.length <= 2 * ML_WORKSPACES + LA_WORKSPACES, `${label}: ${b.arm.length} ARM requests`);
   assert.deepEqual(b.counts.resourceGraph, b.graph.length, `${label}: the client's count agrees with the log`);
   assert.ok(b.result.hosts.every((h) => h.logAnalyticsWorkspaceId !== null), `${label}: every host routed to a Log Analytics workspace`);
 }

@@ -30,8 +30,13 @@ const EXPECTED: Record<string, Expected> = {
   'vm-tb': { kind: 'vm', sub: SUB1, port: 6006, publishedPort: 6006, owners: ['dana@contoso.com'], la: LA_PROD },
   'cluster-tb': { kind: 'compute-cluster', sub: SUB2, port: 6006, publishedPort: 6006, owners: ['research-infra@contoso.com'], la: LA_RESEARCH },
   'ci-private': { kind: 'compute-instance', sub: SUB2, port: 6006, publishedPort: 8706, owners: ['judy@contoso.com'], la: LA_RESEARCH },
+  'ci-restarted': { kind: 'compute-instance', sub: SUB1, port: 6006, publishedPort: 6006, owners: ['dana@contoso.com'], la: LA_PROD },
+  // Job services, from mlw-prod's job list (owners from systemData.createdBy; the service's port).
+  'tb-train-resnet': { kind: 'job-service', sub: SUB1, port: 6006, publishedPort: 6006, owners: ['erin@contoso.com'], la: LA_PROD },
+  'tb-sweep-bert': { kind: 'job-service', sub: SUB1, port: 6006, publishedPort: 6006, owners: ['frank@contoso.com'], la: LA_PROD },
 };
-const NOT_HOSTS = ['ci-jupyter', 'cpu-cluster', 'vm-build-agent'];
+// Completed, archived, older than the horizon, no TensorBoard service: no job-service host.
+const NOT_HOSTS = ['ci-jupyter', 'cpu-cluster', 'vm-build-agent', 'tb-nightly-eval', 'tb-archived-probe', 'tb-long-pretrain', 'train-no-services'];
 
 let sandbox: RunningSandbox;
 before(async () => {
@@ -50,7 +55,8 @@ function useTenant(mutate: (t: Tenant) => void = () => {}): Tenant {
 async function discover(env: Record<string, string> = {}, options: DiscoverOptions = {}) {
   const azure = azureContextFor(sandbox);
   const errors: RunError[] = [];
-  const result = await discoverHosts({ azure, settings: loadSettings(env), errors, now: new Date() }, options);
+  // The tenant's clock: the job horizon counts back from it.
+  const result = await discoverHosts({ azure, settings: loadSettings(env), errors, now: new Date(loadTenant('contoso').now) }, options);
   return { ...result, errors, counts: azure.counter.snapshot(), requests: sandbox.requests() };
 }
 
@@ -77,14 +83,60 @@ test('contoso: every TensorBoard host, with kind, ports, owners and Log Analytic
   assert.deepEqual([ci.facts.state, ci.facts.vmSize, ci.workspace, ci.resourceGroup], ['Running', 'Standard_D2_v2', 'mlw-prod', 'rg-ml-prod']);
 });
 
-test('contoso: the Graph path costs 2 Resource Graph requests and one diagnostic-settings read per ML workspace, no compute list', async () => {
+test('contoso: the Graph path costs 2 Resource Graph requests, one diagnostic-settings read and one job list per ML workspace, no compute list', async () => {
   useTenant();
   const { counts, requests } = await discover();
   assert.equal(counts.resourceGraph, 2);
   const arm = requests.filter((r) => r.api === 'arm');
-  assert.equal(arm.length, 2, arm.map((r) => r.path).join('\n'));
-  assert.ok(arm.every((r) => /\/providers\/Microsoft\.Insights\/diagnosticSettings$/i.test(r.path)));
-  assert.equal(counts.arm, 2);
+  assert.equal(arm.length, 4, arm.map((r) => r.path).join('\n'));
+  assert.equal(arm.filter((r) => /\/providers\/Microsoft\.Insights\/diagnosticSettings$/i.test(r.path)).length, 2);
+  assert.equal(arm.filter((r) => /\/workspaces\/[^/]+\/jobs$/i.test(r.path)).length, 2, 'one job list per ML workspace (one page: the horizon ends it)');
+  assert.equal(counts.arm, 4);
+});
+
+test('contoso: job services — one host per active job with a TensorBoard service, facts from the job list', async () => {
+  useTenant();
+  const { hosts } = await discover();
+  const ok = hosts.find((h) => h.name === 'tb-train-resnet')!;
+  assert.match(ok.id, /\/workspaces\/mlw-prod\/jobs\/tb-train-resnet$/);
+  assert.equal(ok.workspace, 'mlw-prod');
+  assert.equal(ok.location, 'eastus2');
+  assert.deepEqual([ok.facts.job?.status, ok.facts.job?.serviceName, ok.facts.job?.service.status, ok.facts.job?.service.jobServiceType], ['Running', 'tensorboard', 'Running', 'TensorBoard']);
+  assert.match(ok.facts.job?.computeId ?? '', /\/computes\/cpu-cluster$/);
+  const bad = hosts.find((h) => h.name === 'tb-sweep-bert')!;
+  assert.equal(bad.facts.job?.service.status, 'Failed');
+  assert.match(bad.facts.job?.service.errorMessage ?? '', /log_dir does not exist/);
+  // A horizon of 20 days reaches the 16-day-old job.
+  const wide = await discover({ TBMON_JOB_HORIZON: 'P20D' });
+  assert.ok(wide.hosts.some((h) => h.name === 'tb-long-pretrain'));
+});
+
+test('job list paging: one list per ML workspace, one more request per further page inside the horizon, none past it', async () => {
+  const ws = `/subscriptions/${SUB1}/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod`;
+  const now = Date.parse('2026-11-26T06:00:00Z');
+  useTenant((t) => {
+    // 130 jobs an hour apart, newest first 1 h ago: 7 days hold 168 hours, so all 130 are inside with P7D and
+    // 24 with P1D. Every tenth has a Running TensorBoard service.
+    for (let i = 0; i < 130; i++) {
+      const at = new Date(now - (i + 1) * 3_600_000).toISOString();
+      t.resources.push({
+        id: `${ws}/jobs/bulk-${i}`, name: `bulk-${i}`, type: 'Microsoft.MachineLearningServices/workspaces/jobs',
+        systemData: { createdBy: 'ops@contoso.com', createdAt: at },
+        properties: { jobType: 'Command', status: 'Running', isArchived: false, computeId: `${ws}/computes/cpu-cluster`,
+          services: i % 10 === 0 ? { tb: { jobServiceType: 'TensorBoard', port: 6006, status: 'Running', endpoint: `https://bulk-${i}.example/` } } : {} },
+      } as Tenant['resources'][number]);
+    }
+  });
+  const jobLists = (reqs: { api: string; path: string }[]) => reqs.filter((r) => r.api === 'arm' && /\/mlw-prod\/jobs$/i.test(r.path)).length;
+  // The sandbox pages ARM lists by 50: 136 jobs in mlw-prod → 3 pages, all inside 7 days.
+  const week = await discover({ TBMON_JOB_HORIZON: 'P7D' });
+  assert.equal(jobLists(week.requests), 3);
+  assert.equal(week.hosts.filter((h) => h.name.startsWith('bulk-')).length, 13);
+  // One day: the first page holds the 24 jobs inside it; the second page is wholly older and ends the list.
+  sandbox.clearRequests();
+  const day = await discover({ TBMON_JOB_HORIZON: 'P1D' });
+  assert.equal(jobLists(day.requests), 2);
+  assert.deepEqual(day.hosts.filter((h) => h.name.startsWith('bulk-')).map((h) => h.name).sort(), ['bulk-0', 'bulk-10', 'bulk-20']);
 });
 
 test('contoso with Graph not indexing computes: the ARM fallback finds the same hosts, with the same facts', async () => {

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings, parseScope, type Scope } from '../../shared/config';
-import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError, UnsupportedHostQueryError } from '../../shared/discovery/errors';
+import { AmbiguousHostError, DiscoveryUsageError, HostNotFoundError } from '../../shared/discovery/errors';
 import { findHost } from '../../shared/discovery/find-host';
 import { parseHostQuery } from '../../shared/host-query';
 import { listHostsCommand, type HostsJson } from '../../shared/discovery/hosts-command';
@@ -29,7 +29,7 @@ function withTwin(): Tenant {
 }
 
 function ctx() {
-  return { azure: azureContextFor(sandbox), settings: loadSettings({}), errors: [], now: new Date() };
+  return { azure: azureContextFor(sandbox), settings: loadSettings({}), errors: [], now: new Date(loadTenant('contoso').now) };
 }
 
 /** Parses what a person would paste and looks it up (the parser's own cases are in test/ondemand/host-query.test.ts). */
@@ -80,6 +80,18 @@ test('an ambiguous name lists the candidates; the URL\'s region tells them apart
   assert.equal((await find('https://ci-ok-8706.westeurope.instances.azureml.ms/')).id, `${RESEARCH_WS}/computes/ci-ok`);
 });
 
+test('a job service by its job\'s ARM id, its studio URL and its name', async () => {
+  sandbox.setTenant(loadTenant('contoso'));
+  const jobId = `${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/tb-sweep-bert`;
+  const byId = await find(jobId);
+  assert.deepEqual([byId.kind, byId.name, byId.facts.job?.service.status, byId.logAnalyticsWorkspaceId !== null], ['job-service', 'tb-sweep-bert', 'Failed', true]);
+  const wsid = CI_OK.replace(/\/computes\/ci-ok$/, '');
+  const byUrl = await find(`https://ml.azure.com/runs/tb-sweep-bert?wsid=${wsid}`);
+  assert.equal(byUrl.id, byId.id);
+  const byName = await find('tb-sweep-bert');
+  assert.equal(byName.id, byId.id);
+});
+
 test('not found, not a TensorBoard host, malformed: typed errors, no stack trace needed', async () => {
   sandbox.setTenant(loadTenant('contoso'));
   const cases: [string, new (...a: never[]) => DiscoveryUsageError, RegExp][] = [
@@ -87,7 +99,9 @@ test('not found, not a TensorBoard host, malformed: typed errors, no stack trace
     ['ci-jupyter', HostNotFoundError, /ci-jupyter/],
     [CI_OK.replace('ci-ok', 'ci-gone'), HostNotFoundError, /does not exist/],
     [CI_OK.replace('ci-ok', 'ci-jupyter'), HostNotFoundError, /not a TensorBoard host/],
-    [`${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/tb-job-1`, UnsupportedHostQueryError, /job .*not supported yet/],
+    [`${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/tb-job-1`, HostNotFoundError, /job .*the job does not exist/],
+    [`${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/tb-nightly-eval`, HostNotFoundError, /has finished/],
+    [`${CI_OK.replace(/\/computes\/ci-ok$/, '')}/jobs/train-no-services`, HostNotFoundError, /no TensorBoard service/],
     ['https://ci-ok-8706.westus3.instances.azureml.ms/', HostNotFoundError, /URL .*"ci-ok" or "ci-ok-8706" in westus3/],
     ['https://ci-ok-8706.chinaeast2.instances.azureml.cn/', HostNotFoundError, /of Azure China; tbmon reads Azure \(public\)/],
   ];
@@ -104,9 +118,10 @@ test('not found, not a TensorBoard host, malformed: typed errors, no stack trace
 test('hosts command: JSON per hosts.v1.json and a table; exit 3 when part of the scope is unreadable', async () => {
   sandbox.setTenant(loadTenant('contoso'));
   const azure = azureContextFor(sandbox);
+  // The tenant's clock: the job horizon counts back from it.
   const run = async (format: 'json' | 'table', scope?: Scope) => {
     let text = '';
-    const exitCode = await listHostsCommand({ azure, settings: loadSettings({}), scope }, format, (chunk) => { text += chunk; });
+    const exitCode = await listHostsCommand({ azure, settings: loadSettings({}), scope, now: new Date(loadTenant('contoso').now) }, format, (chunk) => { text += chunk; });
     return { exitCode, text };
   };
   const asJson = await run('json');
@@ -115,12 +130,13 @@ test('hosts command: JSON per hosts.v1.json and a table; exit 3 when part of the
   assert.ok(checked.ok, checked.ok ? '' : checked.errors.join('\n'));
   assert.deepEqual(Object.keys(json), ['schemaVersion', 'hosts', 'errors', 'stats']);
   assert.equal(asJson.text, `${JSON.stringify(json, null, 2)}\n`, 'streamed in the layout of JSON.stringify');
-  assert.equal(json.hosts.length, 11);
+  assert.equal(json.hosts.length, 14);
+  assert.ok(json.hosts.some((h) => h.kind === 'job-service' && h.name === 'tb-sweep-bert'));
   assert.equal(asJson.exitCode, 0);
   assert.deepEqual(json.stats.requests.resourceGraph, 2);
   assert.ok(!('tags' in json.hosts[0]) && !('facts' in json.hosts[0]));
   const table = (await run('table')).text;
-  assert.match(table, /^tbmon: 11 TensorBoard hosts/);
+  assert.match(table, /^tbmon: 14 TensorBoard hosts/);
   assert.match(table, /ci-ok\s+compute-instance\s+8706→6006\s+eastus2/);
   for (const h of json.hosts) assert.ok(table.includes(h.name));
 

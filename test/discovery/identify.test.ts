@@ -104,7 +104,7 @@ test('identify: compute instance facts come from properties.properties', () => {
     errors: [{ error: { code: 'Quota' } }, { error: { code: 'ScriptFailed', message: 'setup script exited 1' } }],
     lastOperation: { operationName: 'Start', operationTrigger: 'User', operationStatus: 'Failed', operationTime: '2026-11-26T05:00:00Z' },
     enableNodePublicIp: false, subnetId: '/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/ml',
-    nicIds: [], computerName: null, workspaceId: WS, privateIp: '10.10.1.4', customApplication: true,
+    nicIds: [], computerName: null, workspaceId: WS, privateIp: '10.10.1.4', startupScript: false, customApplication: true,
   });
   assert.equal(got.record.workspace, 'ws1');
   assert.equal(got.record.resourceGroup, 'rg-ml');
@@ -117,8 +117,23 @@ test('identify: absent runtime fields are null, not guessed', () => {
   assert.ok(got);
   assert.deepEqual(got.record.facts, {
     vmSize: null, state: null, provisioningState: null, errors: null, lastOperation: null, enableNodePublicIp: null,
-    subnetId: null, nicIds: [], computerName: null, workspaceId: WS, privateIp: null, customApplication: false,
+    subnetId: null, nicIds: [], computerName: null, workspaceId: WS, privateIp: null, startupScript: false, customApplication: false,
   });
+});
+
+test('identify: a startup script (runs on every start) is told from a creation script (runs once)', () => {
+  const script = { scriptSource: 'workspaceStorage', scriptData: 'Users/me/start.sh', timeout: '10m' };
+  const cases: [string, unknown, boolean][] = [
+    ['startupScript', { scripts: { startupScript: script } }, true],
+    ['creationScript only', { scripts: { creationScript: script } }, false],
+    ['both', { scripts: { creationScript: script, startupScript: script } }, true],
+    ['near-miss: an empty startupScript', { scripts: { startupScript: {} } }, false],
+    ['no setupScripts', undefined, false],
+  ];
+  for (const [name, setupScripts, want] of cases) {
+    const got = identifyHost(compute('ci-s', 'ComputeInstance', setupScripts ? { setupScripts } : {}, { tensorboard: 'true' }), options);
+    assert.equal(got?.record.facts.startupScript, want, name);
+  }
 });
 
 test('identify: VM facts from the Resource Graph shape (extended.instanceView) and the ARM shape (instanceView.statuses)', () => {

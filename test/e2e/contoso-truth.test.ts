@@ -9,7 +9,7 @@ import { ALL_CHECKS } from '../../shared/checks/registry';
 import { loadSettings } from '../../shared/config';
 import { discoverHosts } from '../../shared/discovery/discover';
 import { evaluateHosts, type EvaluateResult } from '../../shared/evaluate';
-import { KERNEL_COVERAGE_MS } from '../../shared/evidence/logs-queries';
+import { KERNEL_COVERAGE_MS, RESTART_HORIZON_MS, RESTART_READ_BACK_MS } from '../../shared/evidence/logs-queries';
 import type { CheckStatus, HostRecord, HostReport } from '../../shared/model';
 import { buildReport } from '../../shared/report/build';
 import { validateReport } from '../../shared/schemas';
@@ -81,12 +81,18 @@ describe('contoso: the product decides exactly what the demo tenant is built to 
   });
 
   it('every log row lies within the hour before the tenant\'s now (the default look-back), kern rows within the kernel coverage period', () => {
+    // An instance (re)started within the restart horizon is read back 7 days before its start (script.not-relaunched).
+    const restarted = new Set(tenant.resources.filter((r) => {
+      const t = Date.parse(String((r.properties as { properties?: { lastOperation?: { operationTime?: string } } } | undefined)?.properties?.lastOperation?.operationTime));
+      return Number.isFinite(t) && now.getTime() - t <= RESTART_HORIZON_MS;
+    }).map((r) => r.name.toLowerCase()));
     for (const [ws, { tables }] of Object.entries(tenant.logAnalytics ?? {})) {
       for (const [table, rows] of Object.entries(tables)) {
         for (const row of rows) {
           const at = Date.parse(String(row.TimeGenerated));
           // A boot message days ago is how a host proves its facility kern is collected (shared/evidence/logs-queries.ts).
-          const span = table === 'Syslog' && row.Facility === 'kern' ? KERNEL_COVERAGE_MS : HOUR_MS;
+          const span = table === 'Syslog' && restarted.has(String(row.Computer).toLowerCase()) ? RESTART_HORIZON_MS + RESTART_READ_BACK_MS
+            : table === 'Syslog' && row.Facility === 'kern' ? KERNEL_COVERAGE_MS : HOUR_MS;
           assert.ok(at <= now.getTime() && at > now.getTime() - span, `${ws} ${table}: TimeGenerated ${String(row.TimeGenerated)}`);
         }
       }

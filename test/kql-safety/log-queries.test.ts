@@ -71,3 +71,27 @@ test('the launch log of a custom table reads RawData without a tag filter', () =
   assert.match(q?.query ?? '', /tostring\(RawData\)/);
   assert.doesNotMatch(q?.query ?? '', /ProcessName/);
 });
+
+test('the launch query that reads back restarted compute instances validates (Syslog and a custom table), hostile names stay literals', () => {
+  const now = new Date('2026-11-26T06:00:00Z');
+  const restarted = (name: string): HostRecord[] => hostsNamed(name).map((h) => h.kind === 'compute-instance'
+    ? { ...h, facts: { ...h.facts, lastOperation: { operationName: 'Start', operationStatus: 'Succeeded', operationTrigger: 'Schedule', operationTime: '2026-11-26T05:20:00Z' } } }
+    : h);
+  for (const settings of SETTINGS) {
+    const ordinary = plannedQueries(restarted('ordinary'), settings, now).find((q) => q.family === 'launch');
+    assert.ok(ordinary?.restart, 'the launch query reads back');
+    assert.match(ordinary?.query ?? '', /tbRestartHosts/);
+    // 7 days before the start to now: one query, a longer span.
+    assert.equal(ordinary?.timespan, `PT${(7 * 86_400 + 40 * 60)}S`);
+    assert.deepEqual(validateKql(ordinary?.query ?? '', 'logAnalytics', { extraTables: CUSTOM_TABLE }), [], ordinary?.query);
+    for (const name of HOSTILE_NAMES) {
+      const q = plannedQueries(restarted(name), settings, now).find((p) => p.family === 'launch');
+      assert.deepEqual(validateKql(q?.query ?? '', 'logAnalytics', { extraTables: CUSTOM_TABLE }), [], `${JSON.stringify(name)}`);
+      assert.deepEqual(tokenShape(q?.query ?? ''), tokenShape(ordinary?.query ?? ''), `structure changed for ${JSON.stringify(name)}`);
+    }
+  }
+  // No restart inside the horizon: the launch query is the plain one, over the lookback.
+  const plain = plannedQueries(hostsNamed('ordinary'), SETTINGS[0], now).find((q) => q.family === 'launch');
+  assert.equal(plain?.timespan, 'PT1H');
+  assert.doesNotMatch(plain?.query ?? '', /tbRestartHosts/);
+});

@@ -98,7 +98,7 @@ export function failingHostNames(tenant: Tenant): string[] {
   return Object.entries(expectations(tenant)).filter(([, checks]) => Object.values(checks).includes('fail')).map(([name]) => name);
 }
 
-const HOST_TYPES = new Set(['microsoft.machinelearningservices/workspaces/computes', 'microsoft.compute/virtualmachines']);
+const HOST_TYPES = new Set(['microsoft.machinelearningservices/workspaces/computes', 'microsoft.compute/virtualmachines', 'microsoft.machinelearningservices/workspaces/jobs']);
 
 /** The tenant without the hosts `_expect` designs to fail (every host left is meant to pass). */
 export function healthyTenant(tenant: Tenant): Tenant {

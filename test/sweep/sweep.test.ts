@@ -101,8 +101,8 @@ test('the hosts behind the tb-evaluate claim checks are the discovered set, one 
   assert.deepEqual(seen.sort(), discovered.hosts.map((h) => h.id).sort(), 'union of the batches = discovered set, each host once');
   assert.ok(perBatchWorkspaces.every((ws) => ws.length === 1), 'a batch holds one Log Analytics workspace');
   assert.equal(new Set(perBatchWorkspaces.map((w) => w[0])).size, messages.length, 'one batch per workspace at this size');
-  assert.deepEqual([sweep.state, sweep.hostCount, sweep.doneCount, sweep.errors], ['enqueued', 11, 0, []]);
-  assert.equal((await inventory.list()).length, 11);
+  assert.deepEqual([sweep.state, sweep.hostCount, sweep.doneCount, sweep.errors], ['enqueued', 14, 0, []]);
+  assert.equal((await inventory.list()).length, 14);
 });
 
 test('re-running the sweep adds no inventory row; first seen stays, last seen moves', async () => {
@@ -112,7 +112,7 @@ test('re-running the sweep adds no inventory row; first seen stays, last seen mo
   await sweepNow();
   await drainQueue(evaluateQueue);
   const rows = await inventory.list();
-  assert.equal(rows.length, 11);
+  assert.equal(rows.length, 14);
   for (const r of rows) {
     assert.equal(r.firstSeen, firstSeen.get(r.host.id));
     assert.equal(r.lastSeen, clock.toISOString());
@@ -137,7 +137,7 @@ test('a host removed from the tenant is gone after two sweeps, not one: one gone
   const batches = await Promise.all(messages.filter((m) => (m as { sweepId: string }).sweepId === third.sweepId)
     .map((m) => ledger.loadBatch(third.sweepId, (m as { batchKey: string }).batchKey)));
   assert.ok(!batches.flat().some((h) => h?.id === CI_OOM), 'a gone host is not evaluated');
-  assert.equal((await inventory.list()).length, 11, 'the gone host keeps its row (with goneAt)');
+  assert.equal((await inventory.list()).length, 14, 'the gone host keeps its row (with goneAt)');
 });
 
 test('an unreadable scope makes nothing gone, and the sweep fails loudly instead of reporting an empty tenant', async () => {
@@ -163,7 +163,7 @@ test('an unreadable scope makes nothing gone, and the sweep fails loudly instead
 });
 
 test('a scope with no TensorBoard host: no batch, the sweep completes at once and sends its tb-alerts itself', async () => {
-  setTenant((t) => { t.resources = t.resources.filter((r) => !/\/computes\/|\/virtualMachines\//i.test(r.id)); });
+  setTenant((t) => { t.resources = t.resources.filter((r) => !/\/computes\/|\/virtualMachines\/|\/jobs\//i.test(r.id)); });
   await drainQueue(alertsQueue);
   const sweep = await sweepNow();
   assert.deepEqual([sweep.state, sweep.batchCount, sweep.hostCount], ['complete', 0, 0]);
@@ -195,7 +195,7 @@ test('Resource Graph throttling (429 with Retry-After, then an exhausted quota):
   const started = Date.now();
   const sweep = await sweepNow();
   const elapsed = Date.now() - started;
-  assert.deepEqual([sweep.state, sweep.hostCount, sweep.errors], ['enqueued', 11, []]);
+  assert.deepEqual([sweep.state, sweep.hostCount, sweep.errors], ['enqueued', 14, []]);
   const graph = sandbox.requests().filter((r) => r.api === 'resourceGraph').map((r) => r.status);
   assert.deepEqual(graph, [429, 429, 429, 200, 200], 'three injected 429s, then both queries answered: the exhausted quota was waited out, never hit');
   assert.ok(elapsed >= 4500, `Retry-After honoured three times (3 s), then the quota's reset (2 s) (${elapsed} ms)`);

@@ -22,6 +22,8 @@ export interface FailureCheckSpec {
   plain(hostName: string): string;
   /** A launch-log line this failure is recognised by (for the check's examples). */
   exampleLine: string;
+  /** Where the facts behind the rule come from. */
+  sources?: readonly string[];
 }
 
 export function failureCheck(spec: FailureCheckSpec): CheckDefinition {
@@ -31,6 +33,7 @@ export function failureCheck(spec: FailureCheckSpec): CheckDefinition {
     severity: spec.severity,
     title: spec.title,
     appliesTo: ['compute-instance', 'compute-cluster', 'vm'],
+    ...(spec.sources ? { sources: spec.sources } : {}),
     run(evidence: HostEvidence, settings: Settings): CheckOutcome {
       const read = readLaunchLog(evidence, settings);
       if (!read.ok) return read.outcome;

@@ -1,7 +1,10 @@
 // The script checks, in catalogue order (CHECKS.md § script).
 import type { CheckDefinition } from '../types';
+import { dataServerCheck } from './data-server';
 import { localhostOnlyCheck } from './localhost-only';
+import { notRelaunchedCheck } from './not-relaunched';
 import { notRunningCheck } from './not-running';
+import { pathPrefixCheck } from './path-prefix';
 import { portMismatchCheck } from './port-mismatch';
 import { badFlagsCheck, launchCrashCheck, logdirCheck, notInstalledCheck, portInUseCheck, slowStartCheck } from './simple-checks';
 
@@ -15,4 +18,7 @@ export const scriptChecks: CheckDefinition[] = [
   badFlagsCheck,
   logdirCheck,
   slowStartCheck,
+  notRelaunchedCheck,
+  pathPrefixCheck,
+  dataServerCheck,
 ];

@@ -1,4 +1,5 @@
 // Script checks that are one failure pattern each (CHECKS.md § script), with the fix a person can paste.
+import { AML_NOTEBOOKS_1659, TB_DATA_SERVER, TB_PROGRAM } from '../sources';
 import { failureCheck } from './failure-check';
 
 export const notInstalledCheck = failureCheck({
@@ -18,7 +19,10 @@ export const launchCrashCheck = failureCheck({
   title: 'TensorBoard starts without crashing',
   status: 'fail',
   meaning: 'TensorBoard crashed at start',
-  remediation: (host, message) => /ContextualVersionConflict/i.test(message)
+  sources: [TB_PROGRAM, AML_NOTEBOOKS_1659],
+  remediation: (host, message) => /Could not start data server/i.test(message)
+    ? `The fast loader's data server did not start (--load_fast=true exits then): start with --load_fast=false, or NO_PROXY=localhost,127.0.0.1 when a proxy variable catches localhost: tensorboard --logdir <logdir> --port ${host.port} --bind_all --load_fast=false`
+    : /ContextualVersionConflict/i.test(message)
     ? 'A package version conflicts with TensorBoard\'s requirements: python -m pip check, then pin the named package (python -m pip install "<package>==<version the message requires>")'
     : `Run it in a terminal on ${host.name} to see the whole traceback: tensorboard --logdir <logdir> --port ${host.port} --bind_all`,
   plain: (name) => `TensorBoard crashed at start on ${name}`,
@@ -42,7 +46,8 @@ export const badFlagsCheck = failureCheck({
   title: 'TensorBoard flags are valid',
   status: 'fail',
   meaning: 'TensorBoard refused its flags',
-  remediation: (host) => `Start it as: tensorboard --logdir <logdir> --port ${host.port} --bind_all (a --logdir is required; --host and --bind_all exclude each other; ports below 1024 need root)`,
+  sources: [TB_PROGRAM],
+  remediation: (host) => `Start it as: tensorboard --logdir <logdir> --port ${host.port} --bind_all (a --logdir is required; --host and --bind_all exclude each other; ports below 1024 need root; an IPv6 --host needs IPv6 on the host; without --port it tries 100 ports from 6006 and gives up when all are taken, so pass --port and free it; --load_fast=true needs the tensorboard-data-server package, so keep the default --load_fast=auto)`,
   plain: (name) => `TensorBoard on ${name} refused the options it was started with`,
   exampleLine: 'Error: A logdir or db must be specified. For example `tensorboard --logdir mylogdir`. Run `tensorboard --helpfull` for details and examples.',
 });
@@ -64,6 +69,7 @@ export const slowStartCheck = failureCheck({
   title: 'TensorBoard starts in time',
   status: 'warn',
   meaning: 'TensorBoard was slow to start',
+  sources: [TB_PROGRAM, TB_DATA_SERVER],
   remediation: () => 'Large logdirs load slowly: point --logdir at fewer runs, keep --load_fast=auto (the default since 2.5), or lower --samples_per_plugin; then retry after a minute',
   plain: (name) => `TensorBoard on ${name} was too slow to start`,
   exampleLine: 'ERROR: Timed out waiting for TensorBoard to start. It may still be running as pid 4242.',

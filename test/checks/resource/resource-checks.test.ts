@@ -6,7 +6,7 @@ import { resourceChecks } from '../../../shared/checks/resource';
 import { loadSettings } from '../../../shared/config';
 import type { CheckStatus } from '../../../shared/model';
 import type { HostEvidence } from '../../../shared/evidence/types';
-import { evidence, host, kernelLog, series, settings } from '../evidence-fixtures';
+import { evidence, host, kernelLog, launchLog, series, settings } from '../evidence-fixtures';
 
 const check = (id: string) => {
   const c = resourceChecks.find((r) => r.id === id);
@@ -74,15 +74,34 @@ test('resource.memory-pressure: OOM kills of tensorboard, python*, server', () =
     ['Out of memory: Killed process 4245 (python) total-vm:1kB', 'fail'],
     ['Out of memory: Killed process 4246 (server) total-vm:1kB', 'fail'],
     // near-misses
-    ['Out of memory: Killed process 4247 (java) total-vm:1kB', 'pass'],
-    ['Out of memory: Killed process 4248 (tensorboard-dat) total-vm:1kB', 'pass'],
-    ['Out of memory: Killed process 4249 (pythonw) total-vm:1kB', 'pass'],
+    // another process's kill is memory pressure on the host, not TensorBoard killed
+    ['Out of memory: Killed process 4247 (java) total-vm:1kB', 'warn'],
+    ['Out of memory: Killed process 4248 (tensorboard-dat) total-vm:1kB', 'warn'],
+    ['Out of memory: Killed process 4249 (pythonw) total-vm:1kB', 'warn'],
     ['oom_reaper: reaped process 4242 (tensorboard), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB', 'pass'],
     ['TCP: out of memory -- consider tuning tcp_mem', 'pass'],
   ];
   for (const [msg, want] of kills) expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', msg]]), metrics: memOk }), want);
   // the same text from another facility is not a kernel message
   expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'user', kills[0][0]]]), metrics: memOk }), 'pass');
+});
+
+test('resource.memory-pressure: with the launcher\'s pid known, only a kill of that pid is TensorBoard killed', () => {
+  const launch = launchLog([['05:00', 'tbmon-launcher: event=started pid=4242 port=6006 attempt=1'], ['05:58', 'tbmon-launcher: event=heartbeat pid=4242 port=6006']]);
+  const restarted = launchLog([['04:00', 'tbmon-launcher: event=started pid=4100 port=6006 attempt=1'], ['05:31', 'tbmon-launcher: event=started pid=4242 port=6006 attempt=2'], ['05:58', 'tbmon-launcher: event=heartbeat pid=4242 port=6006']]);
+  const cases: [name: string, kill: string, launch: ReturnType<typeof launchLog> | undefined, want: CheckStatus][] = [
+    ['a neighbour python3 killed while TensorBoard (4242) runs on', 'Out of memory: Killed process 5120 (python3) total-vm:1kB', launch, 'warn'],
+    ['TensorBoard\'s own pid killed', 'Out of memory: Killed process 4242 (python3) total-vm:1kB', launch, 'fail'],
+    ['TensorBoard\'s own pid killed, whatever its comm', 'Memory cgroup out of memory: Killed process 4242 (tensorboard-dat) total-vm:1kB', launch, 'fail'],
+    ['an earlier TensorBoard pid of a restarted launcher', 'Out of memory: Killed process 4100 (tensorboard) total-vm:1kB', restarted, 'fail'],
+    ['no launcher pid: a TensorBoard-like command is TensorBoard', 'Out of memory: Killed process 5120 (python3) total-vm:1kB', undefined, 'fail'],
+    ['no launcher pid: another command is memory pressure', 'Out of memory: Killed process 5120 (java) total-vm:1kB', undefined, 'warn'],
+    ['near-miss: a launcher-like line with another event names no pid', 'Out of memory: Killed process 5120 (python3) total-vm:1kB', launchLog([['05:00', 'tbmon-launcher: event=exploded pid=5120 port=6006']]), 'fail'],
+  ];
+  for (const [name, kill, launchLines, want] of cases) {
+    const r = expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', kill]]), metrics: memOk, ...(launchLines ? { launch: launchLines } : {}) }), want);
+    assert.ok(r.summary.length > 0, name);
+  }
 });
 
 test('resource.memory-pressure: low available memory, and never green without both sources', () => {

@@ -36,6 +36,17 @@ const M = {
   gaveUp: 'tbmon-launcher: event=gave-up pid=4242 port=6006 code=1 attempt=5',
   startedOther: 'tbmon-launcher: event=started pid=4242 port=6007 attempt=1',
   heartbeatOther: 'tbmon-launcher: event=heartbeat pid=4242 port=6007',
+  // tensorflow/tensorboard tensorboard/program.py and tensorboard/data/server_ingester.py, as they print them
+  servingPrefix: 'TensorBoard 2.16.2 at http://ci-tb:6006/tensorboard/ (Press CTRL+C to quit)',
+  servingPrefixLocal: 'TensorBoard 2.16.2 at http://localhost:6006/tb/ (Press CTRL+C to quit)',
+  dataServerRpc: 'Failed to communicate with data server at localhost:38471: <_InactiveRpcError of RPC that terminated with: status = StatusCode.UNAVAILABLE details = "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:38471: Failed to pick subchannel">',
+  subchannel: 'E1126 05:30:00.123456 4243 client_channel.cc:123] Failed to pick subchannel',
+  dataServerCrash: 'Could not start data server: Failed to communicate with data server at localhost:38471: <_InactiveRpcError …>.',
+  dataServerCrashTimeout: 'Could not start data server: Timed out while waiting for data server to start. It may still be running as pid 4243..',
+  addressFamily: 'ERROR: Tensorboard could not bind to unsupported address family ::',
+  portScan: 'ERROR: TensorBoard could not bind to any port around 6006 (tried 100 times)',
+  loadFastUnavailable: 'Option --load_fast=true not available: Could not find data server binary',
+  advisory: 'NOTE: Using experimental fast data loading logic. To disable, pass "--load_fast=false" and report issues on GitHub.',
 } as const;
 
 type Expect = Partial<Record<string, CheckStatus>>;
@@ -47,6 +58,7 @@ interface Case {
 }
 
 const vm = host({ kind: 'vm' });
+const cluster = host({ kind: 'compute-cluster' });
 const customApp = host({ tags: {}, port: 6006, publishedPort: 8765 });
 
 const CASES: Case[] = [
@@ -74,7 +86,9 @@ const CASES: Case[] = [
   { name: 'a later failure overrides an earlier serving line', lines: [['05:30', M.serving], ['05:40', M.eaddrinuse]], expect: { 'script.port-in-use': 'fail', 'script.not-running': 'fail' } },
   { name: 'a later serving line clears crash and not-installed', lines: [['05:20', M.cmdNotFound], ['05:25', M.failedLaunch], ['05:30', M.serving]], expect: { 'script.not-installed': 'pass', 'script.launch-crash': 'pass', 'script.not-running': 'pass' } },
   // localhost-only
-  { name: 'localhost notice on a compute instance (tagged) → warn', lines: [['05:30', M.localNotice], ['05:30', M.servingLocal]], expect: { 'script.localhost-only': 'warn' } },
+  // the instance proxy reaches loopback (Azure/MachineLearningNotebooks#1659: azureml.tensorboard binds localhost)
+  { name: 'localhost on a compute instance reached through the instance proxy (tagged), load balancers unread → unknown, not pass', lines: [['05:30', M.localNotice], ['05:30', M.servingLocal]], expect: { 'script.localhost-only': 'unknown' } },
+  { name: 'localhost on a cluster → warn', host: cluster, lines: [['05:30', M.localNotice], ['05:30', M.servingLocal]], expect: { 'script.localhost-only': 'warn' } },
   { name: 'localhost on a VM → fail', host: vm, lines: [['05:30', M.localNotice], ['05:30', M.servingLocal]], expect: { 'script.localhost-only': 'fail' } },
   { name: 'localhost on a custom application → fail', host: customApp, lines: [['05:30', M.servingLocal]], expect: { 'script.localhost-only': 'fail' } },
   { name: '127.0.0.1 serving URL on a VM → fail', host: vm, lines: [['05:30', M.serving127]], expect: { 'script.localhost-only': 'fail' } },
@@ -96,6 +110,26 @@ const CASES: Case[] = [
   { name: 'host and bind_all', lines: [['05:30', M.hostAndBindAll]], expect: { 'script.bad-flags': 'fail' } },
   { name: 'unavailable address', lines: [['05:30', M.unavailableAddress]], expect: { 'script.bad-flags': 'fail' } },
   { name: 'superuser', lines: [['05:30', M.superuser]], expect: { 'script.bad-flags': 'fail' } },
+  { name: 'IPv6 --host where the host has none', lines: [['05:30', M.addressFamily]], expect: { 'script.bad-flags': 'fail', 'script.not-running': 'fail' } },
+  { name: 'no free port in the scan', lines: [['05:30', M.portScan]], expect: { 'script.bad-flags': 'fail', 'script.port-in-use': 'pass' } },
+  { name: '--load_fast=true without a data server', lines: [['05:30', M.loadFastUnavailable]], expect: { 'script.bad-flags': 'fail', 'script.data-server': 'pass' } },
+  { name: 'near-miss: the fast-loading advisory names --load_fast', lines: [['05:30', M.advisory], ['05:30', M.serving]], expect: { 'script.bad-flags': 'pass', 'script.data-server': 'pass', 'script.slow-start': 'pass' } },
+  { name: 'near-miss: address family in another tool\'s message', lines: [['05:30', 'socket: unsupported address family']], expect: { 'script.bad-flags': 'pass' } },
+  // path-prefix
+  { name: '--path_prefix in the serving URL', lines: [['05:30', M.servingPrefix]], expect: { 'script.path-prefix': 'fail', 'script.port-mismatch': 'pass', 'script.not-running': 'pass', 'script.localhost-only': 'pass' } },
+  { name: '--path_prefix on localhost: both fail on a VM', host: vm, lines: [['05:30', M.servingPrefixLocal]], expect: { 'script.path-prefix': 'fail', 'script.localhost-only': 'fail' } },
+  { name: 'a later start without the prefix clears it', lines: [['05:10', M.servingPrefix], ['05:40', M.serving]], expect: { 'script.path-prefix': 'pass' } },
+  { name: 'a later start with the prefix overrides a plain one', lines: [['05:10', M.serving], ['05:40', M.servingPrefix]], expect: { 'script.path-prefix': 'fail' } },
+  { name: 'near-miss: a path in a line that is no serving line', lines: [['05:30', 'Open http://ci-tb:6006/tensorboard/ in your browser']], expect: { 'script.path-prefix': 'pass' } },
+  { name: 'near-miss: serving at / with the Press suffix', lines: [['05:30', M.serving]], expect: { 'script.path-prefix': 'pass' } },
+  // data-server
+  { name: 'data server unreachable, fallback serves seconds later → warn', lines: [['05:30', M.dataServerRpc], ['05:30:03', M.serving]], expect: { 'script.data-server': 'warn', 'script.not-running': 'pass', 'script.launch-crash': 'pass' } },
+  { name: 'subchannel alone → warn', lines: [['05:30', M.subchannel]], expect: { 'script.data-server': 'warn' } },
+  { name: 'a later start that serves without the error clears it', lines: [['05:10', M.dataServerRpc], ['05:10:02', M.serving], ['05:40', M.serving]], expect: { 'script.data-server': 'pass' } },
+  { name: 'near-miss: the data server answered', lines: [['05:30', 'Opened channel to data server at pid 4243 via localhost:38471']], expect: { 'script.data-server': 'pass' } },
+  // a data server that could not start with --load_fast=true is followed by the exit: a crash, not a slow start
+  { name: 'could not start data server (communicate) → crash', lines: [['05:30', M.dataServerCrash]], expect: { 'script.launch-crash': 'fail', 'script.not-running': 'fail', 'script.data-server': 'pass', 'script.slow-start': 'pass' } },
+  { name: 'could not start data server (timeout) → crash', lines: [['05:30', M.dataServerCrashTimeout]], expect: { 'script.launch-crash': 'fail', 'script.slow-start': 'pass' } },
   // logdir
   { name: 'logdir missing', lines: [['05:30', M.logdirMissing]], expect: { 'script.logdir': 'warn', 'script.not-running': 'unknown' } },
   { name: 'logdir unreadable', lines: [['05:30', M.logdirDenied]], expect: { 'script.logdir': 'warn' } },
@@ -138,9 +172,12 @@ test('script: every unknown in the case table says how to get the evidence (a hi
   }
 });
 
+// script.not-relaunched reads the restart read-back, not the window's lines (test/checks/script/not-relaunched.test.ts).
+const windowChecks = scriptChecks.filter((c) => c.id !== 'script.not-relaunched');
+
 test('script: no launch-log rows → every script check unknown with the setup hint', () => {
   const ev = evidence(host(), { launch: { ok: true, value: { asOf: NOW, table: 'Syslog', tag: 'tensorboard', rows: 0, newest: [] } } });
-  for (const chk of scriptChecks) {
+  for (const chk of windowChecks) {
     const r = chk.run(ev, settings);
     assert.equal(r.status, 'unknown', chk.id);
     assert.match(r.hint ?? '', /tensorboard-launch\.sh/, chk.id);
@@ -150,7 +187,7 @@ test('script: no launch-log rows → every script check unknown with the setup h
 
 test('script: launch log not readable → unknown with the reason', () => {
   const ev = evidence(host(), { launch: { ok: false, reason: 'the launch query failed (HTTP 500)', hint: 'retry' } });
-  for (const chk of scriptChecks) {
+  for (const chk of windowChecks) {
     const r = chk.run(ev, settings);
     assert.equal(r.status, 'unknown');
     assert.match(r.summary, /HTTP 500/);
@@ -170,7 +207,8 @@ test('script.localhost-only: a load balancer on the path, or a custom applicatio
   const lines = launchLog([['05:30', M.localNotice], ['05:30', M.servingLocal]]);
   const withNetwork = (h: HostRecord, value: Record<string, unknown>) => ({ ...evidence(h, { launch: lines }), network: { ok: true as const, value: value as never } });
   const tagged = host({ tags: { tensorboard: 'true' } });
-  assert.equal(check?.run(withNetwork(tagged, { loadBalancers: [], customServices: null }), settings).status, 'warn');
+  // The instance proxy reaches loopback on a tagged compute instance (Azure/MachineLearningNotebooks#1659).
+  assert.equal(check?.run(withNetwork(tagged, { loadBalancers: [], customServices: null }), settings).status, 'pass');
   assert.equal(check?.run(withNetwork(tagged, { loadBalancers: [{ id: '/subscriptions/x/lb' }], customServices: null }), settings).status, 'fail');
   const customApp = host({ tags: { tensorboard: 'true' }, facts: { customApplication: true } });
   assert.equal(check?.run(withNetwork(customApp, { loadBalancers: [], customServices: null }), settings).status, 'fail');
