@@ -14,7 +14,8 @@ import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
 import { renderCoverageTable } from '../shared/report/coverage';
 import { CoverageAccumulator } from '../shared/coverage/fleet';
-import { azureFromSettings, sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
+import { appFromSettings } from '../shared/app';
+import { sandboxEndpointFromFiles } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
 export const EXIT = { ok: 0, failing: 1, usage: 2, incomplete: 3 } as const;
@@ -50,21 +51,17 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
     const { startSandbox } = require('../sandbox/server') as typeof import('../sandbox/server');
     const tenant = readTenantFile(args.sandbox);
     const sandbox = await startSandbox({ tenant });
-    const endpoint: SandboxEndpoint = { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert };
-    return { azure: azureFromSettings(settings, { sandbox: endpoint }), settings: withSandbox(settings, endpoint), now: new Date(tenant.now), close: () => sandbox.close() };
+    const app = appFromSettings(settings, env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert } });
+    return { azure: app.azure, settings: app.settings, now: new Date(tenant.now), close: () => sandbox.close() };
   }
   if (args.sandboxUrl && args.sandboxCa) {
     const endpoint = sandboxEndpointFromFiles(args.sandboxUrl, args.sandboxCa);
-    const azure = azureFromSettings(settings, { sandbox: endpoint });
-    const tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
-    return { azure, settings: withSandbox(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
+    const app = appFromSettings(settings, env, { sandbox: endpoint });
+    const tenant = await app.azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
+    return { azure: app.azure, settings: app.settings, now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
   }
-  return { azure: azureFromSettings(settings, { clientId: env.AZURE_CLIENT_ID?.trim() || undefined }), settings, close: async () => {} };
-}
-
-function withSandbox(settings: Settings, endpoint: SandboxEndpoint): Settings {
-  const base = endpoint.baseUrl.replace(/\/+$/, '');
-  return { ...settings, armEndpoint: base, logAnalyticsEndpoint: `${base}/v1` };
+  const app = appFromSettings(settings, env);
+  return { azure: app.azure, settings: app.settings, close: async () => {} };
 }
 
 /** The version in tbmon's package.json (found upwards from this module: cli/ unbuilt, dist/cli/ built). */
