@@ -30,11 +30,12 @@ type Env = Record<string, string | undefined>;
 
 export interface AppEnvironment {
   settings: Settings;
-  azure: AzureContext;
+  /** The Azure clients, made on first use. */
+  readonly azure: AzureContext;
   /** Queue and table clients (AzureWebJobsStorage), made on first use; a ConfigError names the setting when it is unset. */
   readonly storage: StorageClients;
-  /** For ACS_ENDPOINT (managed identity); null with a connection string. */
-  emailCredential: TokenCredential | null;
+  /** For ACS_ENDPOINT (managed identity); null with a connection string. Made on first use. */
+  readonly emailCredential: TokenCredential | null;
   /** The sandbox's CA for ACS and the Teams webhook; Azure needs none. */
   caCert?: string;
   tenantId: string | null;
@@ -67,16 +68,25 @@ export function appFromSettings(loaded: Settings, env: Env, opts: AppEnvironment
   const clientId = env.AZURE_CLIENT_ID?.trim() || undefined;
   const settings = opts.sandbox ? sandboxSettings(loaded, opts.sandbox) : loaded;
   let storage: StorageClients | undefined;
+  let azure: AzureContext | undefined;
+  let emailCredential: TokenCredential | null | undefined;
+  // Made on first use, like storage: tbmon poison needs no Azure clients, the check no storage.
   return {
     settings,
-    azure: azureFromSettings(loaded, { sandbox: opts.sandbox, clientId, retry: opts.retry }),
+    get azure(): AzureContext {
+      azure ??= azureFromSettings(loaded, { sandbox: opts.sandbox, clientId, retry: opts.retry });
+      return azure;
+    },
     get storage(): StorageClients {
       if (!settings.storage) throw new ConfigError([STORAGE_MISSING]);
       const { StorageClients } = require('./storage') as typeof import('./storage');
       storage ??= new StorageClients(settings.storage, { retry: opts.retry, tablePrefix: opts.tablePrefix });
       return storage;
     },
-    emailCredential: settings.acsEndpoint ? credentialFor(settings, { sandbox: opts.sandbox, clientId }) : null,
+    get emailCredential(): TokenCredential | null {
+      if (emailCredential === undefined) emailCredential = settings.acsEndpoint ? credentialFor(settings, { sandbox: opts.sandbox, clientId }) : null;
+      return emailCredential;
+    },
     caCert: opts.sandbox?.caCert,
     tenantId: env.AZURE_TENANT_ID?.trim() || null,
     now: opts.now,
