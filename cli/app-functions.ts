@@ -1,7 +1,8 @@
-// The Functions app's own handlers — sweep, evaluate, alert, check, status, health, notifyTest — built from an AppEnvironment
-// (shared/app.ts), ready for the dev host. The demo and the HTTP tests run exactly these, with the sandbox as "Azure".
+// The Functions app's own functions — sweep, evaluate, alert, check, status, health, notifyTest — for an app the composition root
+// (shared/app.ts) built, ready for the dev host. The demo and the HTTP tests run exactly these, with the sandbox as
+// "Azure": each function module makes its registration for the app it is given, as it does for the app settings.
 import type { FunctionRegistration } from '../functions/registration';
-import { alertPipeline, evaluatePipeline, healthDeps, notifyTestDeps, statusDeps, sweepDeps, type AppEnvironment } from '../shared/app';
+import type { AppEnvironment, AppSource } from '../shared/app';
 
 export type AppFunctionName = 'sweep' | 'evaluate' | 'alert' | 'check' | 'status' | 'health' | 'notifyTest';
 
@@ -20,26 +21,17 @@ function quietly<T>(load: () => T): T {
   }
 }
 
-/** The registrations of `names` (default: all five), each handler wired to `app`. */
+/** The registrations of `names` (default: all of them), each handler wired to `app`. */
 export function appRegistrations(app: AppEnvironment, names: readonly AppFunctionName[] = APP_FUNCTIONS): FunctionRegistration[] {
   // Loaded lazily: each module registers itself with @azure/functions when first required.
-  const fns = quietly(() => ({
-    sweep: require('../functions/sweep') as typeof import('../functions/sweep'),
-    evaluate: require('../functions/evaluate') as typeof import('../functions/evaluate'),
-    alert: require('../functions/alert') as typeof import('../functions/alert'),
-    check: require('../functions/check') as typeof import('../functions/check'),
-    status: require('../functions/status') as typeof import('../functions/status'),
-    health: require('../functions/health') as typeof import('../functions/health'),
-    notifyTest: require('../functions/notify-test') as typeof import('../functions/notify-test'),
+  const make: Record<AppFunctionName, (source: AppSource) => FunctionRegistration> = quietly(() => ({
+    sweep: (require('../functions/sweep') as typeof import('../functions/sweep')).sweepFunction,
+    evaluate: (require('../functions/evaluate') as typeof import('../functions/evaluate')).evaluateFunction,
+    alert: (require('../functions/alert') as typeof import('../functions/alert')).alertFunction,
+    check: (require('../functions/check') as typeof import('../functions/check')).checkFunction,
+    status: (require('../functions/status') as typeof import('../functions/status')).statusFunction,
+    health: (require('../functions/health') as typeof import('../functions/health')).healthFunction,
+    notifyTest: (require('../functions/notify-test') as typeof import('../functions/notify-test')).notifyTestFunction,
   }));
-  const build: Record<AppFunctionName, () => FunctionRegistration> = {
-    sweep: () => ({ ...fns.sweep.registration, handler: fns.sweep.makeSweepHandler(async () => sweepDeps(app)) }),
-    evaluate: () => ({ ...fns.evaluate.registration, handler: fns.evaluate.makeEvaluateHandler(() => evaluatePipeline(app)) }),
-    alert: () => ({ ...fns.alert.registration, handler: fns.alert.makeAlertHandler(() => alertPipeline(app)) }),
-    check: () => ({ ...fns.check.registration, handler: fns.check.makeCheckHandler(async () => ({ azure: app.azure, settings: app.settings, now: app.now })) }),
-    status: () => ({ ...fns.status.registration, handler: fns.status.makeStatusHandler(() => statusDeps(app)) }),
-    health: () => ({ ...fns.health.registration, handler: fns.health.makeHealthHandler(async () => healthDeps(app)) }),
-    notifyTest: () => ({ ...fns.notifyTest.registration, handler: fns.notifyTest.makeNotifyTestHandler(async () => notifyTestDeps(app)) }),
-  };
-  return names.map((n) => build[n]());
+  return names.map((n) => make[n](() => app));
 }

@@ -16,7 +16,8 @@ import { renderCoverageTable } from '../shared/report/coverage';
 import { CoverageAccumulator } from '../shared/coverage/fleet';
 import { terminalWidth } from '../shared/report/table';
 import { launcherScript } from '../shared/launcher';
-import { azureFromSettings, sandboxEndpointFromFiles, sandboxSettings, type SandboxEndpoint } from '../shared/runtime';
+import { appFromSettings } from '../shared/app';
+import { sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
 import { parseArgs, USAGE, UsageError, type CliArgs, type Format } from './args';
 
 export const EXIT = { ok: 0, failing: 1, usage: 2, incomplete: 3 } as const;
@@ -70,7 +71,8 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
     }
     const sandbox = await startSandbox({ tenant });
     const endpoint: SandboxEndpoint = { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert };
-    return { azure: azureFromSettings(settings, { sandbox: endpoint }), settings: sandboxSettings(settings, endpoint), now: new Date(tenant.now), close: () => sandbox.close() };
+    const app = appFromSettings(settings, env, { sandbox: endpoint });
+    return { azure: app.azure, settings: app.settings, now: new Date(tenant.now), close: () => sandbox.close() };
   }
   if (args.sandboxUrl && args.sandboxCa) {
     let endpoint: SandboxEndpoint;
@@ -79,10 +81,10 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
     } catch (e) {
       throw new UsageError(`--sandbox-ca ${args.sandboxCa}: cannot be read (${unreadable(e)})`);
     }
-    const azure = azureFromSettings(settings, { sandbox: endpoint });
+    const app = appFromSettings(settings, env, { sandbox: endpoint });
     let tenant: { now?: string } | undefined;
     try {
-      tenant = await azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
+      tenant = await app.azure.armGet<{ now?: string }>(`${endpoint.baseUrl.replace(/\/+$/, '')}/_sandbox/clock`);
     } catch (e) {
       const why = String((e as { code?: string })?.code ?? (e as Error).message);
       const tls = /CERT|SELF_SIGNED|self-signed|certificate/i.test(`${why} ${(e as Error).message}`);
@@ -90,9 +92,10 @@ async function openRuntime(args: CliArgs, settings: Settings, env: CliIo['env'])
         ? `--sandbox-ca ${args.sandboxCa} is not the certificate of the sandbox at --sandbox-url ${args.sandboxUrl} (${(e as Error).message.split('\n')[0]})`
         : `--sandbox-url ${args.sandboxUrl}: no sandbox answered (${why.split('\n')[0]}); start one with npm run sandbox -- TENANT.json`);
     }
-    return { azure, settings: sandboxSettings(settings, endpoint), now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
+    return { azure: app.azure, settings: app.settings, now: tenant?.now ? new Date(tenant.now) : undefined, close: async () => {} };
   }
-  return { azure: azureFromSettings(settings, { clientId: env.AZURE_CLIENT_ID?.trim() || undefined }), settings, close: async () => {} };
+  const app = appFromSettings(settings, env);
+  return { azure: app.azure, settings: app.settings, close: async () => {} };
 }
 
 /** The version in tbmon's package.json (found upwards from this module: cli/ unbuilt, dist/cli/ built). */

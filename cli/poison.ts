@@ -1,9 +1,10 @@
 // `tbmon poison list | requeue <id>… | drop <id>…` — the app's poison queues (tb-evaluate-poison, tb-alerts-poison)
 // against the storage in AzureWebJobsStorage (a connection string, or AzureWebJobsStorage__accountName with az login /
 // a managed identity), so a `degraded` health can be cleared without Storage Explorer. shared/poison.ts does the work.
-import { ConfigError, loadSettings } from '../shared/config';
+import { appEnvironment } from '../shared/app';
+import { ConfigError } from '../shared/config';
 import { actOnPoison, listPoison, POISONABLE_QUEUES, type PoisonQueues } from '../shared/poison';
-import { StorageClients } from '../shared/storage';
+import type { StorageClients } from '../shared/storage';
 
 export const POISON_USAGE = `  tbmon poison list [--format table|json]
   tbmon poison requeue <message-id>… | --all
@@ -50,8 +51,7 @@ export async function runPoison(argv: readonly string[], io: PoisonIo): Promise<
 
   let storage: StorageClients;
   try {
-    const settings = loadSettings(io.env, { requireStorage: true });
-    storage = new StorageClients(settings.storage!);
+    storage = appEnvironment(io.env).storage;
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr(`tbmon poison: ${e.message}\n(set AzureWebJobsStorage to the app's storage: a connection string, or AzureWebJobsStorage__accountName with az login)\n`);

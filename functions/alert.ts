@@ -1,14 +1,11 @@
 // alert — storage queue trigger on tb-alerts: one `{sweepId}` per completed sweep. Validates the message, then
 // shared/notify/alert.ts sends one digest per recipient (ACS email) and one card per Teams channel from the outbox.
 // A message that does not validate goes to tb-alerts-poison with the reason; it never throws the host loop.
+// Its modules load with the first message, not with this file (cold start: shared/app.ts).
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import { ALERTS_QUEUE, alertPipeline, appEnvironment, type AlertPipeline } from '../shared/app';
-import { validateAlertsMessage } from '../shared/schemas';
-import { runAlerts } from '../shared/notify/alert';
-import { sendPlatformNotices } from '../shared/notify/platform';
-import { enqueueJson, ensureQueue } from '../shared/storage';
+import { ALERTS_QUEUE, alertPipeline, appFromAppSettings, type AlertPipeline, type AppSource } from '../shared/app';
 import { buildOnce } from './once';
-import { register } from './registration';
+import { register, type QueueRegistration } from './registration';
 
 export { ALERTS_QUEUE, type AlertPipeline };
 
@@ -16,6 +13,7 @@ export type AlertPipelineFactory = (context: InvocationContext) => Promise<Alert
 
 /** `{ sweepId }` as schemas/tb-alerts.v1.json has it; otherwise the reason it is not, for the poison queue. */
 export function parseAlertsMessage(message: unknown): { sweepId: string } | string {
+  const { validateAlertsMessage } = require('../shared/schemas') as typeof import('../shared/schemas');
   const v = validateAlertsMessage(message);
   return v.ok ? { sweepId: v.value.sweepId } : `the message is not a tb-alerts.v1 message: ${v.errors.join('; ').slice(0, 500)}`;
 }
@@ -26,14 +24,17 @@ export function makeAlertHandler(build: AlertPipelineFactory): StorageQueueHandl
   return async (message, context) => {
     const p = await pipeline(context);
     const parsed = parseAlertsMessage(message);
+    const { enqueueJson, ensureQueue } = require('../shared/storage') as typeof import('../shared/storage');
     if (typeof parsed === 'string') {
       context.warn(`tb-alerts message not processed: ${parsed}`);
       await ensureQueue(p.poisonQueue);
       await enqueueJson(p.poisonQueue, { reason: parsed, message });
       return;
     }
+    const { runAlerts } = require('../shared/notify/alert') as typeof import('../shared/notify/alert');
     const result = await runAlerts(parsed.sweepId, { ...p.deps, log: (line) => context.log(line) });
     if (p.platform) {
+      const { sendPlatformNotices } = require('../shared/notify/platform') as typeof import('../shared/notify/platform');
       const platform = await sendPlatformNotices({ store: p.platform, email: p.deps.email, teams: p.deps.teams, log: (line) => context.log(line) });
       result.errors.push(...platform.errors);
     }
@@ -43,13 +44,14 @@ export function makeAlertHandler(build: AlertPipelineFactory): StorageQueueHandl
   };
 }
 
-/** The app's pipeline: settings from app settings, storage from AzureWebJobsStorage, ACS via managed identity or key. */
-export const pipelineFromAppSettings: AlertPipelineFactory = () => alertPipeline(appEnvironment());
+/** The alert function of an app (the Functions app's own: from app settings; the demo and tests pass theirs). */
+export function alertFunction(app: AppSource): QueueRegistration {
+  return {
+    name: 'alert',
+    trigger: { type: 'queue', queueName: ALERTS_QUEUE, connection: 'AzureWebJobsStorage' },
+    handler: makeAlertHandler(() => alertPipeline(app())),
+  };
+}
 
-export const alert = makeAlertHandler(pipelineFromAppSettings);
-
-export const registration = register({
-  name: 'alert',
-  trigger: { type: 'queue', queueName: ALERTS_QUEUE, connection: 'AzureWebJobsStorage' },
-  handler: alert,
-});
+export const registration = register(alertFunction(appFromAppSettings));
+export const alert = registration.handler;

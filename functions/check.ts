@@ -2,23 +2,16 @@
 // `host` is an ARM id, a compute/VM name or the TensorBoard URL; the answer is one host's report (JSON, schema v1)
 // or HTML (Accept: text/html or ?format=html). Read-only. Bad input 400, out of scope 403, not found 404,
 // ambiguous 409 (with the candidates) — never a 500 for bad input; Azure not answering (or part of the scope
-// unreadable, so "not found" cannot be told) 503; the app's own settings wrong 500.
+// unreadable, so "not found" cannot be told) 503; the app's own settings wrong 500. The on-demand modules load with
+// the first request, not with this file (cold start: shared/app.ts).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AzureContext } from '../shared/azure';
-import { ConfigError, loadSettings, type Settings } from '../shared/config';
+import { appFromAppSettings, checkDeps, type AppSource, type CheckDeps } from '../shared/app';
+import { ConfigError } from '../shared/config';
 import { RequestError } from '../shared/discovery/errors';
-import { checkHostNow, parseOrThrow } from '../shared/ondemand';
-import { renderReportHtml } from '../shared/report/html';
-import { azureFromSettings } from '../shared/runtime';
 import { buildOnce } from './once';
-import { register } from './registration';
+import { register, type HttpRegistration } from './registration';
 
-export interface CheckDeps {
-  azure: AzureContext;
-  settings: Settings;
-  /** The evaluation clock (the sandbox's in tests and the demo). */
-  now?: () => Date;
-}
+export type { CheckDeps };
 
 export type CheckDepsFactory = () => Promise<CheckDeps>;
 
@@ -70,9 +63,10 @@ export function makeCheckHandler(build: CheckDepsFactory) {
       context.error(`check: not configured: ${(e as Error).message}`);
       return errorResponse(500, 'NotConfigured', e instanceof ConfigError ? e.message : 'tbmon is not configured; see the function logs');
     }
+    const { checkHostNow, parseOrThrow } = require('../shared/ondemand') as typeof import('../shared/ondemand');
     try {
       const report = await checkHostNow(parseOrThrow(wanted.host), { azure: d.azure, settings: d.settings, now: d.now?.() });
-      if (wanted.format === 'html') return { status: 200, body: renderReportHtml(report), headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
+      if (wanted.format === 'html') return { status: 200, body: (require('../shared/report/html') as typeof import('../shared/report/html')).renderReportHtml(report), headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } };
       return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
     } catch (e) {
       // Each request error carries its status, code and what the caller may read; the app's own faults and Azure's
@@ -87,15 +81,16 @@ export function makeCheckHandler(build: CheckDepsFactory) {
   };
 }
 
-export const depsFromAppSettings: CheckDepsFactory = async () => {
-  const settings = loadSettings(process.env);
-  return { settings, azure: azureFromSettings(settings, { clientId: process.env.AZURE_CLIENT_ID?.trim() || undefined }) };
-};
+/** The check function of an app (the Functions app's own: from app settings; the demo and tests pass theirs). */
+export function checkFunction(app: AppSource): HttpRegistration {
+  return {
+    name: 'check',
+    trigger: { type: 'http', methods: ['GET', 'POST'], authLevel: 'function', route: 'check' },
+    handler: makeCheckHandler(async () => checkDeps(app())),
+  };
+}
 
-export const check = makeCheckHandler(depsFromAppSettings);
+export const depsFromAppSettings: CheckDepsFactory = async () => checkDeps(appFromAppSettings());
 
-export const registration = register({
-  name: 'check',
-  trigger: { type: 'http', methods: ['GET', 'POST'], authLevel: 'function', route: 'check' },
-  handler: check,
-});
+export const registration = register(checkFunction(appFromAppSettings));
+export const check = registration.handler;

@@ -1,10 +1,11 @@
 // evaluate — storage queue trigger on tb-evaluate: one claim check {sweepId, batchKey} per message. Parses nothing
 // itself: shared/evaluate-batch.ts validates, evaluates, stores state, writes the outbox and completes the sweep.
+// Its modules load with the first message, not with this file (cold start: shared/app.ts).
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import { ALERTS_QUEUE, appEnvironment, EVALUATE_QUEUE, evaluatePipeline } from '../shared/app';
-import { processEvaluateMessage, type EvaluatePipeline } from '../shared/evaluate-batch';
+import { ALERTS_QUEUE, appFromAppSettings, EVALUATE_QUEUE, evaluatePipeline, type AppSource } from '../shared/app';
+import type { EvaluatePipeline } from '../shared/evaluate-batch';
 import { buildOnce } from './once';
-import { register } from './registration';
+import { register, type QueueRegistration } from './registration';
 
 export { ALERTS_QUEUE, EVALUATE_QUEUE };
 
@@ -14,18 +15,20 @@ export type PipelineFactory = (context: InvocationContext) => Promise<Omit<Evalu
 export function makeEvaluateHandler(build: PipelineFactory): StorageQueueHandler {
   const pipeline = buildOnce(build);
   return async (message, context) => {
+    const { processEvaluateMessage } = require('../shared/evaluate-batch') as typeof import('../shared/evaluate-batch');
     const outcome = await processEvaluateMessage(message, { ...(await pipeline(context)), log: (line) => context.log(line) });
     if (outcome.kind === 'poisoned') context.warn(`tb-evaluate message not processed: ${outcome.reason}`);
   };
 }
 
-/** The app's pipeline: settings from app settings, storage from AzureWebJobsStorage, Azure via managed identity. */
-export const pipelineFromAppSettings: PipelineFactory = () => evaluatePipeline(appEnvironment());
+/** The evaluate function of an app (the Functions app's own: from app settings; the demo and tests pass theirs). */
+export function evaluateFunction(app: AppSource): QueueRegistration {
+  return {
+    name: 'evaluate',
+    trigger: { type: 'queue', queueName: EVALUATE_QUEUE, connection: 'AzureWebJobsStorage' },
+    handler: makeEvaluateHandler(() => evaluatePipeline(app())),
+  };
+}
 
-export const evaluate = makeEvaluateHandler(pipelineFromAppSettings);
-
-export const registration = register({
-  name: 'evaluate',
-  trigger: { type: 'queue', queueName: EVALUATE_QUEUE, connection: 'AzureWebJobsStorage' },
-  handler: evaluate,
-});
+export const registration = register(evaluateFunction(appFromAppSettings));
+export const evaluate = registration.handler;

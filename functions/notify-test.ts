@@ -3,11 +3,11 @@
 // the Teams webhook) and answers what each did — the HTTP side of `tbmon notify --test`, to verify a deploy end to
 // end. 200 when every channel tried accepted it, 502 when one refused, 400/405/413/415 for bad requests.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { appEnvironment, notifyTestDeps } from '../shared/app';
+import { appFromAppSettings, notifyTestDeps, type AppSource } from '../shared/app';
 import { isEmailAddress } from '../shared/config';
 import { sendTestNotification, type TestNotificationDeps } from '../shared/notify/test-notification';
 import { buildOnce } from './once';
-import { register } from './registration';
+import { register, type HttpRegistration } from './registration';
 
 const MAX_BODY_BYTES = 4 * 1024;
 
@@ -47,10 +47,14 @@ export function makeNotifyTestHandler(build: () => Promise<TestNotificationDeps>
   };
 }
 
-export const notifyTest = makeNotifyTestHandler(async () => notifyTestDeps(appEnvironment()));
+/** The notify-test function of an app (the Functions app's own: from app settings; the demo and tests pass theirs). */
+export function notifyTestFunction(app: AppSource): HttpRegistration {
+  return {
+    name: 'notifyTest',
+    trigger: { type: 'http', methods: ['POST'], authLevel: 'admin', route: 'notify-test' },
+    handler: makeNotifyTestHandler(async () => notifyTestDeps(app())),
+  };
+}
 
-export const registration = register({
-  name: 'notifyTest',
-  trigger: { type: 'http', methods: ['POST'], authLevel: 'admin', route: 'notify-test' },
-  handler: notifyTest,
-});
+export const registration = register(notifyTestFunction(appFromAppSettings));
+export const notifyTest = registration.handler;

@@ -12,7 +12,7 @@
 // (two successful sweeps of their subscription without them) are left out: their last report would show a host that
 // no longer exists — and perhaps as passing.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { appEnvironment, statusDeps } from '../shared/app';
+import { appFromAppSettings, statusDeps, type AppSource } from '../shared/app';
 import { isGuid } from '../shared/config';
 import { ALL_CHECKS } from '../shared/checks/registry';
 import { emptyRequestCounts, type HostReport, type HostStatus } from '../shared/model';
@@ -25,7 +25,7 @@ import type { HostInventory } from '../shared/state/inventory';
 import type { LatestHostState, ReportStore } from '../shared/state/reports';
 import type { SweepLedger, SweepRecord } from '../shared/state/sweeps';
 import { buildOnce } from './once';
-import { register } from './registration';
+import { register, type HttpRegistration } from './registration';
 
 export interface StatusDeps {
   reports: Pick<ReportStore, 'listLatest'>;
@@ -165,12 +165,14 @@ function sortLatest(list: LatestHostState[]): LatestHostState[] {
   return [...list].sort((a, b) => ORDER[a.report.status] - ORDER[b.report.status] || a.report.host.name.localeCompare(b.report.host.name) || a.report.host.id.localeCompare(b.report.host.id));
 }
 
-export const statusDepsFromAppSettings = (): Promise<StatusDeps> => statusDeps(appEnvironment());
+/** The status function of an app (the Functions app's own: from app settings; the demo and tests pass theirs). */
+export function statusFunction(app: AppSource): HttpRegistration {
+  return {
+    name: 'status',
+    trigger: { type: 'http', methods: ['GET'], authLevel: 'function', route: 'status' },
+    handler: makeStatusHandler(() => statusDeps(app())),
+  };
+}
 
-export const status = makeStatusHandler(statusDepsFromAppSettings);
-
-export const registration = register({
-  name: 'status',
-  trigger: { type: 'http', methods: ['GET'], authLevel: 'function', route: 'status' },
-  handler: status,
-});
+export const registration = register(statusFunction(appFromAppSettings));
+export const status = registration.handler;

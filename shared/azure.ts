@@ -1,23 +1,14 @@
 // Credential and SDK client factory. Every endpoint is overridable (sovereign clouds, the sandbox); every client
 // counts the HTTP requests it makes per API (RunStats.requests) through one per-retry pipeline policy, so retries
-// are counted too. Clients are created once per context and reused for a whole sweep.
+// are counted too. Clients are created once per context and reused for a whole sweep. Each SDK loads with the first
+// client of its kind (cold start: a status page never loads the Log Analytics client; see shared/app.ts).
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-  type PipelinePolicy,
-  type PipelineRetryOptions,
-} from '@azure/core-rest-pipeline';
-import { NetworkManagementClient } from '@azure/arm-network';
-import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import { LogsQueryClient } from '@azure/monitor-query-logs';
+import type { HttpClient, Pipeline, PipelinePolicy, PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { LogsQueryClient } from '@azure/monitor-query-logs';
 import { emptyRequestCounts, type ApiName, type RequestCounts } from './model';
 import { LOG_ANALYTICS_LIMITS, QueryGate, type GateOptions } from './query-gate';
 
@@ -109,6 +100,7 @@ export class AzureContext {
   network(subscriptionId: string): NetworkManagementClient {
     let c = this.networkClients.get(subscriptionId);
     if (!c) {
+      const { NetworkManagementClient } = require('@azure/arm-network') as typeof import('@azure/arm-network');
       c = new NetworkManagementClient(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
       this.networkClients.set(subscriptionId, c);
     }
@@ -118,6 +110,7 @@ export class AzureContext {
   ml(subscriptionId: string): AzureMachineLearningWorkspaces {
     let c = this.mlClients.get(subscriptionId);
     if (!c) {
+      const { AzureMachineLearningWorkspaces } = require('@azure/arm-machinelearning') as typeof import('@azure/arm-machinelearning');
       c = new AzureMachineLearningWorkspaces(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
       this.mlClients.set(subscriptionId, c);
     }
@@ -125,16 +118,19 @@ export class AzureContext {
   }
 
   subscriptions(): SubscriptionClient {
+    const { SubscriptionClient } = require('@azure/arm-resources-subscriptions') as typeof import('@azure/arm-resources-subscriptions');
     this.subs ??= new SubscriptionClient(this.options.credential, this.clientOptions('arm', this.options.armEndpoint));
     return this.subs;
   }
 
   resourceGraph(): ResourceGraphClient {
+    const { ResourceGraphClient } = require('@azure/arm-resourcegraph') as typeof import('@azure/arm-resourcegraph');
     this.graph ??= new ResourceGraphClient(this.options.credential, this.clientOptions('resourceGraph', this.options.armEndpoint));
     return this.graph;
   }
 
   logs(): LogsQueryClient {
+    const { LogsQueryClient } = require('@azure/monitor-query-logs') as typeof import('@azure/monitor-query-logs');
     this.logsClient ??= new LogsQueryClient(this.options.credential, this.clientOptions('logAnalytics', this.options.logAnalyticsEndpoint));
     return this.logsClient;
   }
@@ -144,6 +140,7 @@ export class AzureContext {
    * for API versions newer than an SDK speaks. `pathOrUrl` is an ARM path (/subscriptions/…) or an absolute nextLink.
    */
   async armRequest<T = unknown>(method: 'GET' | 'POST', pathOrUrl: string, apiVersion?: string, body?: unknown, abortSignal?: AbortSignal): Promise<T> {
+    const { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, RestError } = require('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
     if (!this.rawPipeline) {
       const p = createPipelineFromOptions({ retryOptions: this.options.retry, tlsOptions: this.options.caCert ? { ca: this.options.caCert } : undefined });
       p.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.options.credential, scopes: this.armScope }));

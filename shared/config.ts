@@ -432,6 +432,8 @@ function readStatusUrl(raw: string | undefined, websiteHostname: string | undefi
   return null;
 }
 
+export const STORAGE_MISSING = 'AzureWebJobsStorage is missing: set a connection string, or AzureWebJobsStorage__accountName (or __queueServiceUri and __tableServiceUri) for a managed identity';
+
 function readStorage(env: Env, problems: string[], required: boolean): StorageSettings | null {
   const cs = env.AzureWebJobsStorage?.trim();
   if (cs) {
@@ -450,7 +452,7 @@ function readStorage(env: Env, problems: string[], required: boolean): StorageSe
   const queueUri = explicitUri('AzureWebJobsStorage__queueServiceUri') || (account ? `https://${account}.queue.core.windows.net` : '');
   const tableUri = explicitUri('AzureWebJobsStorage__tableServiceUri') || (account ? `https://${account}.table.core.windows.net` : '');
   if (queueUri && tableUri) return { kind: 'identity', queueServiceUri: queueUri, tableServiceUri: tableUri, clientId: env.AzureWebJobsStorage__clientId?.trim() || null };
-  if (required) problems.push('AzureWebJobsStorage is missing: set a connection string, or AzureWebJobsStorage__accountName (or __queueServiceUri and __tableServiceUri) for a managed identity');
+  if (required) problems.push(STORAGE_MISSING);
   return null;
 }
 

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { AzureContext, StaticTokenCredential } from './azure';
 import type { Settings } from './config';
 
@@ -38,6 +37,8 @@ export interface AzureFromSettingsOptions {
 export function credentialFor(settings: Settings, opts: AzureFromSettingsOptions): TokenCredential {
   if (opts.sandbox) return new StaticTokenCredential();
   const authorityHost = settings.authorityHost ?? undefined;
+  // @azure/identity loads with the first credential made, not with this file (cold start: shared/app.ts).
+  const { DefaultAzureCredential, ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
   if (opts.clientId) return new ManagedIdentityCredential({ clientId: opts.clientId });
   return new DefaultAzureCredential({ authorityHost });
 }

@@ -1,9 +1,9 @@
 // Queue and table clients from the storage settings (a connection string — Azurite locally — or a managed identity
 // in Azure), the message encoding the Functions host expects, and the error shapes of SDK-NOTES §1 in one place.
+// The SDKs load with the first client made, not with this file (cold start: see shared/app.ts).
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { QueueClient, QueueServiceClient, type StorageRetryOptions } from '@azure/storage-queue';
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { QueueClient, QueueServiceClient, StorageRetryOptions } from '@azure/storage-queue';
+import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
 import type { StorageSettings } from './config';
 
 /** Azure's limit on one queue message (64 KiB), which applies to the text as sent — after base64. */
@@ -25,42 +25,62 @@ export interface StorageClientOptions {
   credential?: TokenCredential;
   /** Retry tuning; tests pass small delays. */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /** Put before every table name (letters and digits): tests sharing one Azurite each get their own tables. */
+  tablePrefix?: string;
 }
 
 /** Makes queue and table clients for one storage account; cheap to call per name (clients share the service pipeline). */
 export class StorageClients {
-  private readonly queueService: QueueServiceClient;
+  private queueServiceClient?: QueueServiceClient;
   private readonly tableOptions: TableServiceClientOptions;
-  private readonly credential: TokenCredential | null;
+  private identity?: TokenCredential;
+  private readonly tablePrefix: string;
 
-  constructor(private readonly settings: StorageSettings, options: StorageClientOptions = {}) {
-    const queueRetry: StorageRetryOptions | undefined = options.retry && {
-      maxTries: (options.retry.maxRetries ?? 3) + 1,
-      retryDelayInMs: options.retry.retryDelayInMs,
-      maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
-    };
+  constructor(private readonly settings: StorageSettings, private readonly options: StorageClientOptions = {}) {
+    this.tablePrefix = options.tablePrefix ?? '';
+    if (this.tablePrefix && !/^[A-Za-z][A-Za-z0-9]*$/.test(this.tablePrefix)) throw new Error(`table prefix "${this.tablePrefix}" must be letters and digits, starting with a letter`);
     this.tableOptions = options.retry ? { retryOptions: options.retry } : {};
-    if (settings.kind === 'connectionString') {
-      this.credential = null;
-      this.queueService = QueueServiceClient.fromConnectionString(settings.connectionString, { retryOptions: queueRetry });
-      // The tables SDK refuses http unless told; Azurite (and only a local emulator) speaks http.
-      if (tableEndpointIsHttp(settings.connectionString)) this.tableOptions.allowInsecureConnection = true;
-    } else {
-      this.credential = options.credential
-        ?? (settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new DefaultAzureCredential());
-      this.queueService = new QueueServiceClient(settings.queueServiceUri, this.credential, { retryOptions: queueRetry });
+    // The tables SDK refuses http unless told; Azurite (and only a local emulator) speaks http.
+    if (settings.kind === 'connectionString' && tableEndpointIsHttp(settings.connectionString)) this.tableOptions.allowInsecureConnection = true;
+  }
+
+  private credential(): TokenCredential {
+    if (this.settings.kind !== 'identity') throw new Error('a connection string needs no credential');
+    if (!this.identity) {
+      const { DefaultAzureCredential, ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+      this.identity = this.options.credential
+        ?? (this.settings.clientId ? new ManagedIdentityCredential({ clientId: this.settings.clientId }) : new DefaultAzureCredential());
     }
+    return this.identity;
+  }
+
+  private queueService(): QueueServiceClient {
+    if (!this.queueServiceClient) {
+      const { QueueServiceClient } = require('@azure/storage-queue') as typeof import('@azure/storage-queue');
+      const retry = this.options.retry;
+      const retryOptions: StorageRetryOptions | undefined = retry && {
+        maxTries: (retry.maxRetries ?? 3) + 1,
+        retryDelayInMs: retry.retryDelayInMs,
+        maxRetryDelayInMs: retry.maxRetryDelayInMs,
+      };
+      this.queueServiceClient = this.settings.kind === 'connectionString'
+        ? QueueServiceClient.fromConnectionString(this.settings.connectionString, { retryOptions })
+        : new QueueServiceClient(this.settings.queueServiceUri, this.credential(), { retryOptions });
+    }
+    return this.queueServiceClient;
   }
 
   queue(name: string): QueueClient {
     if (!isValidQueueName(name)) throw new Error(`"${name}" is not a valid queue name (3–63 lowercase letters, digits and single hyphens)`);
-    return this.queueService.getQueueClient(name);
+    return this.queueService().getQueueClient(name);
   }
 
   table(name: string): TableClient {
-    if (!isValidTableName(name)) throw new Error(`"${name}" is not a valid table name (3–63 letters and digits, starting with a letter)`);
-    if (this.settings.kind === 'connectionString') return TableClient.fromConnectionString(this.settings.connectionString, name, this.tableOptions);
-    return new TableClient(this.settings.tableServiceUri, name, this.credential as TokenCredential, this.tableOptions);
+    const full = `${this.tablePrefix}${name}`;
+    if (!isValidTableName(full)) throw new Error(`"${full}" is not a valid table name (3–63 letters and digits, starting with a letter)`);
+    const { TableClient } = require('@azure/data-tables') as typeof import('@azure/data-tables');
+    if (this.settings.kind === 'connectionString') return TableClient.fromConnectionString(this.settings.connectionString, full, this.tableOptions);
+    return new TableClient(this.settings.tableServiceUri, full, this.credential(), this.tableOptions);
   }
 }
 

@@ -25,6 +25,9 @@ const TREE: Record<string, string> = {
   'shared/discovery/identify.ts': "import { check } from '../checks/script';\nexport const identify = check;\n",
   // A root file of shared/ that no layer names.
   'shared/brand-new.ts': "import type { Id } from './model';\nexport const fresh: Id = 'x';\n",
+  // One that imports nothing, caught where it is imported.
+  'shared/leaf.ts': 'export const leaf = 1;\n',
+  'shared/config.ts': "import { leaf } from './leaf';\nexport const setting = leaf;\n",
   // A use-case importing the sandbox.
   'shared/sweep.ts': "import { startSandbox } from '../sandbox/server';\nexport const sweep = startSandbox;\n",
   'sandbox/server.ts': 'export const startSandbox = (): number => 1;\n',
@@ -49,6 +52,7 @@ test('the layer rules report exactly the upward, unassigned and sandbox imports 
       'sandbox-eagerly-in-cli: cli/main.ts → sandbox/server.ts',
       'sandbox-in-product: shared/sweep.ts → sandbox/server.ts',
       'shared-root-unassigned: shared/brand-new.ts → shared/model.ts',
+      'shared-root-unassigned: shared/config.ts → shared/leaf.ts',
       'state-imports-upward: shared/state/outbox.ts → shared/notify/digest.ts',
     ]);
     assert.notEqual(run.status, 0, `violations make the lint step fail: ${run.stderr}`);

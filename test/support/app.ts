@@ -1,13 +1,15 @@
 // The Functions app as the demo runs it — its own handlers (cli/app-functions.ts) on the dev host, with an in-process
 // sandbox as "Azure" and Azurite as storage — for tests that speak HTTP to /api/check and /api/status.
-// The app's tables and queues have fixed names (tb-evaluate, reports, …), so each test process gets an Azurite of its
-// own rather than the runner's shared one.
+// An app of HTTP functions that read tables only (check, status) shares the runner's Azurite with a table-name prefix
+// of its own; one that also runs the queue functions (or health, which reads queue depths) gets an Azurite of its own
+// process, since the triggers name their queues.
 import { appRegistrations, type AppFunctionName } from '../../cli/app-functions';
 import { startAzurite, type RunningAzurite } from '../../devhost/azurite';
 import { startDevHost, type DevHost } from '../../devhost/host';
 import type { HttpHostOptions } from '../../devhost/http';
 import { appEnvironment, type AppEnvironment } from '../../shared/app';
 import type { Tenant } from '../../sandbox/tenant-types';
+import { testStorageConnectionString, uniqueName } from './env';
 import { startTestSandbox, TEST_RETRY, type RunningSandbox } from './sandbox';
 
 export interface TestApp {
@@ -47,11 +49,19 @@ function processAzurite(): Promise<RunningAzurite> {
   return azurite;
 }
 
+/** Functions whose storage is tables alone: their app can share an Azurite behind a table prefix. */
+const TABLES_ONLY: ReadonlySet<AppFunctionName> = new Set(['check', 'status']);
+
 export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
-  const [storage, sandbox] = await Promise.all([processAzurite(), startTestSandbox(opts.tenant)]);
+  const functions = opts.functions ?? ['check', 'status'];
+  const shared = functions.every((f) => TABLES_ONLY.has(f));
+  const [connectionString, sandbox] = await Promise.all([
+    shared ? testStorageConnectionString() : processAzurite().then((a) => a.connectionString),
+    startTestSandbox(opts.tenant),
+  ]);
   const now = new Date(opts.tenant.now);
   const env: Record<string, string | undefined> = {
-    AzureWebJobsStorage: storage.connectionString,
+    AzureWebJobsStorage: connectionString,
     TBMON_SCOPE: 'all',
     TBMON_ALERT_EMAIL_FROM: 'tbmon@contoso.com',
     TBMON_ALERT_FALLBACK_TO: 'ml-platform@contoso.com',
@@ -63,10 +73,13 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
   };
   let host: DevHost | undefined;
   try {
-    const app = appEnvironment(env, { sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: opts.clock ?? (() => now), retry: TEST_RETRY });
+    const app = appEnvironment(env, {
+      sandbox: { baseUrl: sandbox.baseUrl, caCert: sandbox.caCert }, now: opts.clock ?? (() => now), retry: TEST_RETRY,
+      tablePrefix: shared ? uniqueName('app') : undefined,
+    });
     const lines: string[] = [];
     host = await startDevHost({
-      registrations: appRegistrations(app, opts.functions ?? ['check', 'status']),
+      registrations: appRegistrations(app, functions),
       storage: app.settings.storage!, storageOptions: { retry: TEST_RETRY }, timers: 'manual', env, http: opts.http,
       queues: { maxPollingIntervalMs: 100, visibilityTimeoutMs: 0 },
       log: (line) => lines.push(line),
