@@ -147,16 +147,18 @@ function flowLogsFix(vnetId: string, w: Record<string, string>): CoverageGap['fi
 }
 
 function launcherFix(kind: string, w: Record<string, string>, o: FixOptions): CoverageGap['fix'] {
-  const start = 'nohup ./tensorboard-launch.sh --logdir ~/cloudfiles/code/logs --port 6006 &';
+  // The launcher reaches owners through tbmon itself (tbmon launcher, GET /api/launcher), not as a file of tbmon's repository.
+  const get = 'tbmon launcher > tensorboard-launch.sh (or download it from /api/launcher of your tbmon app)';
+  const start = 'nohup bash ./tensorboard-launch.sh --logdir ~/cloudfiles/code/logs --port 6006 &';
   if (kind === 'vm') {
     return {
-      summary: `Start TensorBoard on the VMs with the hardened launcher (scripts/tensorboard-launch.sh, e.g. on ${o.example}): it logs under the syslog tag tensorboard with a heartbeat`,
-      command: `az vm run-command invoke --resource-group ${w.resourceGroup ?? '<resource group>'} --name ${o.example} --command-id RunShellScript --scripts ${sq('nohup /usr/local/bin/tensorboard-launch.sh --logdir /srv/tensorboard/logs --port 6006 >/dev/null 2>&1 &')}  # after copying scripts/tensorboard-launch.sh to /usr/local/bin`,
+      summary: `Start TensorBoard on the VMs with tbmon's launcher (e.g. on ${o.example}; get it with: ${get}): it logs under the syslog tag tensorboard with a heartbeat`,
+      command: `az vm run-command invoke --subscription ${w.subscriptionId ?? '<subscription>'} --resource-group ${w.resourceGroup ?? '<resource group>'} --name ${o.example} --command-id RunShellScript --scripts ${sq('nohup bash /usr/local/bin/tensorboard-launch.sh --logdir /srv/tensorboard/logs --port 6006 >/dev/null 2>&1 &')}  # after copying the launcher (${get}) to /usr/local/bin`,
     };
   }
   return {
-    summary: `Start TensorBoard on the ${kind === 'compute-cluster' ? 'cluster jobs' : 'compute instances'} with the hardened launcher from a startup script (setupScripts.scripts.startupScript runs on every start; e.g. ${o.example}): ${start}`,
-    command: `# copy scripts/tensorboard-launch.sh beside the startup script, then in it:\n${start}`,
+    summary: `Start TensorBoard on the ${kind === 'compute-cluster' ? 'cluster jobs' : 'compute instances'} with tbmon's launcher from a startup script (setupScripts.scripts.startupScript runs on every start; e.g. ${o.example}): ${start}`,
+    command: `# ${get}; put it beside the startup script, then in it:\n${start}`,
   };
 }
 

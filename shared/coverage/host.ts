@@ -80,7 +80,7 @@ export function hostCoverage(ev: HostEvidence): HostCoverage {
   // Launch log: the launcher's lines; a VM that sends no Syslog at all needs its rule first.
   const launch = logs.launch;
   const syslogSilent = logs.kernel.ok && logs.kernel.value.syslogRows === 0;
-  const launchGap: CoverageGapRef | undefined = noWs ?? (host.kind === 'vm' && syslogSilent ? dcrGap(host) : { kind: 'launcher', target: host.kind, with: { resourceGroup: host.resourceGroup } });
+  const launchGap: CoverageGapRef | undefined = noWs ?? (host.kind === 'vm' && syslogSilent ? dcrGap(host) : { kind: 'launcher', target: host.kind, with: { resourceGroup: host.resourceGroup, subscriptionId: host.subscriptionId } });
   if (launch.ok && launch.value.rows > 0) families.push({ family: 'launch-log', state: 'seen' });
   else if (launch.ok) families.push({ family: 'launch-log', state: 'missing', reason: `no ${launch.value.table} rows tagged ${launch.value.tag} from ${host.name} in the window`, ...(launchGap ? { gap: launchGap } : {}) });
   else families.push(missingFrom('launch-log', launch, launchGap));

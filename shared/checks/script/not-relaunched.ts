@@ -87,7 +87,7 @@ export const notRelaunchedCheck: CheckDefinition = {
       status: 'fail',
       summary: `TensorBoard on ${host.name} did not come back after the instance's ${what} at ${since}: it ran before (newest line ${probe.lastTensorBoardLine}) and the host has logged since (${probe.lastSyslogRow}), but no launcher or serving line followed — nothing starts it on start (no startup script, no custom application)`,
       evidence: evidenceOut,
-      remediation: `Make TensorBoard start on every start of ${host.name}: a startup script (setupScripts.scripts.startupScript, "setup_scripts: startup_script:" in the instance's YAML) that starts it in the background, since a setup script that does not finish fails the start — nohup scripts/tensorboard-launch.sh --logdir <logdir> --port ${host.port} >/dev/null 2>&1 & — or a custom application that runs TensorBoard. Until then, start it by hand: scripts/tensorboard-launch.sh --logdir <logdir> --port ${host.port}`,
+      remediation: `Make TensorBoard start on every start of ${host.name}: a startup script (setupScripts.scripts.startupScript, "setup_scripts: startup_script:" in the instance's YAML) that starts it in the background, since a setup script that does not finish fails the start — nohup bash tensorboard-launch.sh --logdir <logdir> --port ${host.port} >/dev/null 2>&1 & (get the launcher with: tbmon launcher > tensorboard-launch.sh, or from /api/launcher of your tbmon app) — or a custom application that runs TensorBoard. Until then, start it by hand: bash tensorboard-launch.sh --logdir <logdir> --port ${host.port}`,
     };
   },
   sentence(o, host) {
