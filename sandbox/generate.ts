@@ -261,14 +261,16 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
 
     // What reaches tbmon as this host's (the coverage test compares tbmon's fleet counts with this record).
     const syslogInWindow = launcher || otherSyslog || (oomRow && attributable);
-    const kernSent = attributable && (oomRow || bootRow || (rule === la.kernRule && syslogInWindow));
+    // A restarted instance's boot line (facility kern) rides with its launch rows.
+    const kernSent = attributable && (oomRow || bootRow || (cause === 'not-relaunched' && launcher) || (rule === la.kernRule && syslogInWindow));
     const sent: SentFamily[] = ['network', 'compute-state'];
     if (o.gaps) {
-      if (launcher) sent.push('launch-log');
+      // A restarted-without-relaunch instance's last launch line is yesterday's: outside the window, not seen.
+      if (launcher && cause !== 'not-relaunched') sent.push('launch-log');
       if (kernSent) sent.push('kernel');
       if (metrics) sent.push('memory', 'disk', 'cpu');
     } else {
-      if (kind !== 'cluster') sent.push('launch-log', 'memory', 'disk', 'cpu');
+      if (kind !== 'cluster') sent.push(...(cause === 'not-relaunched' ? [] : ['launch-log' as const]), 'memory', 'disk', 'cpu');
       if (kind !== 'cluster' && oomRow) sent.push('kernel');
     }
     sends[name] = sent;

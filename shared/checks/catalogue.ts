@@ -23,7 +23,7 @@ export function renderCatalogue(): string {
   const sourced = ALL_CHECKS.filter((c) => c.sources?.length);
   if (sourced.length) {
     lines.push('## Sources', '', 'The facts a rule relies on, where they come from.', '');
-    for (const c of sourced) lines.push(`- \`${c.id}\`: ${(c.sources ?? []).join('; ')}`);
+    for (const c of sourced) lines.push(`- ${c.id}: ${(c.sources ?? []).join('; ')}`);
     lines.push('');
   }
   return lines.join('\n');

@@ -118,7 +118,7 @@ test('the out dir holds report.html, status.html, one email (.html + .eml) per r
     const theirs = failing.filter((h) => (h.host.owners.length ? h.host.owners : [FALLBACK]).includes(to.trim()));
     for (const h of theirs) assert.ok(html.includes(h.host.name), `${f} names ${h.host.name}`);
   }
-  assert.deepEqual(recipients.sort(), [...expected, 'dana@contoso.com'].sort(), 'one email per recipient of a failing host (and vm-tb\'s owner: it failed in the first sweep)');
+  assert.deepEqual(recipients.sort(), [...new Set([...expected, 'dana@contoso.com'])].sort(), 'one email per recipient of a failing host (and vm-tb\'s owner: it failed in the first sweep)');
   const status = readFileSync(path.join(outDir, 'status.html'), 'utf8');
   assert.match(status, /<svg class="chart-svg"/, 'the status page holds the chart');
   assert.match(status, /<h3>Top causes<\/h3>/);

@@ -75,7 +75,7 @@ test('the registry holds every catalogue check once, each with metadata', () => 
   const ids = ALL_CHECKS.map((c) => c.id);
   assert.equal(new Set(ids).size, ids.length);
   for (const c of ALL_CHECKS) {
-    assert.match(c.id, /^(resource|network|script)\.[a-z0-9-]+$/);
+    assert.match(c.id, /^(resource|network|script|job)\.[a-z0-9-]+$/);
     assert.equal(c.id.split('.')[0], c.class);
     assert.ok(c.title && c.appliesTo.length > 0, c.id);
   }
