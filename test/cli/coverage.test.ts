@@ -2,8 +2,8 @@
 // says per family how many hosts tbmon sees it from and gives one fix per gap (az command and Bicep with the tenant's
 // names); --format json is the fleet coverage object; `scan --format json` carries the same coverage and validates.
 import { after, before, test } from 'node:test';
+import { runTbmon } from '../support/bin';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,6 @@ import { generateTenant } from '../../sandbox/generate';
 import type { FleetCoverage, Report } from '../../shared/model';
 import { validateReport } from '../../shared/schemas';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'tbmon.js');
 const tenant = generateTenant({ subscriptions: 2, mlWorkspaces: 3, hosts: 40, logAnalyticsWorkspaces: 1, seed: 8, gaps: true });
 tenant.resourceGraph = { quota: { limit: 10_000, windowMs: 5000 } };
 let dir: string;
@@ -23,17 +22,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function tbmon(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const tbmon = (args: string[]) => runTbmon(args);
 
 test('tbmon coverage prints the counts and one fix per gap; --format json is the same coverage scan reports', async () => {
   const [table, json, scan] = await Promise.all([

@@ -3,30 +3,18 @@
 // to the recipient and the Teams channel; the subject and card say it is a test; no secret in what is printed; bad
 // recipients and missing channels exit 2 naming what is wrong.
 import { after, before, test } from 'node:test';
+import { runTbmon } from '../support/bin';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startTestApp, type TestApp } from '../support/app';
 import { loadTenant } from '../support/sandbox';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'tbmon.js');
 let t: TestApp;
 before(async () => {
   t = await startTestApp({ tenant: loadTenant('contoso'), functions: ['notifyTest'] });
 });
 after(() => t?.close());
 
-function tbmon(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const tbmon = (args: string[], env: Record<string, string | undefined>) => runTbmon(args, env);
 
 const channels = () => ({
   ACS_CONNECTION_STRING: t.sandbox.acsConnectionString, TBMON_ALERT_EMAIL_FROM: 'tbmon@contoso.com',

@@ -3,15 +3,13 @@
 // one in tb-alerts-poison; requeue puts the original back on its queue, drop removes, unknown ids and bad arguments
 // exit 2 naming what is wrong.
 import { after, before, test } from 'node:test';
+import { runTbmon } from '../support/bin';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { decodeQueueMessage, encodeQueueMessage } from '../../shared/storage';
 import type { PoisonListing } from '../../shared/poison';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'tbmon.js');
 let azurite: RunningAzurite;
 before(async () => {
   azurite = await startAzurite();
@@ -20,17 +18,7 @@ after(() => {
   try { process.kill(azurite.pid, 'SIGTERM'); } catch { /* gone */ }
 });
 
-function tbmon(args: string[], env: Record<string, string | undefined> = { AzureWebJobsStorage: azurite.connectionString }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const tbmon = (args: string[], env: Record<string, string | undefined> = { AzureWebJobsStorage: azurite.connectionString }) => runTbmon(args, env);
 
 const queue = (name: string): QueueClient => new QueueClient(azurite.connectionString, name);
 
