@@ -8,7 +8,6 @@
 // and a webhook slower than the client's timeout is not re-posted within the send (the card may have arrived).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { RequestCounter } from '../../shared/azure';
 import { runAlerts, type AlertDeps, type AlertOutbox } from '../../shared/notify/alert';
 import { acsEmailChannel, webhookTeamsChannel } from '../../shared/notify/channels';
@@ -18,7 +17,7 @@ import { RESENT_LINE, TEAMS_TIMEOUT_MS } from '../../shared/notify/teams';
 import { Outbox } from '../../shared/state/outbox';
 import { recipientsOf } from '../../shared/notify/recipients';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 import { host, notice } from '../notify/fixtures';
 
@@ -34,7 +33,7 @@ before(async () => {
 after(() => sb.close());
 
 async function outboxWith(notices: number): Promise<Outbox> {
-  const o = new Outbox(TableClient.fromConnectionString(storage, uniqueName('outbox'), { allowInsecureConnection: true, retryOptions: TEST_RETRY }), { now: () => new Date(clock), leaseMs: LEASE_MS });
+  const o = new Outbox(testTable(storage, uniqueName('outbox')), { now: () => new Date(clock), leaseMs: LEASE_MS });
   await o.ensureTable();
   const list = Array.from({ length: notices }, (_, i) => notice(host(`ci-${i}`, ['owner@contoso.com']), 'regression', 'network.tensorboard-port'));
   await o.writeNotices(list, recipientsOf({ alertFallbackTo: [], teamsWebhookUrl: sb.teamsWebhooks['ml-alerts'] }));

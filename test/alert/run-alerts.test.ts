@@ -1,7 +1,6 @@
 // runAlerts against real storage (Azurite, the real outbox) and the sandbox (ACS with HMAC, Teams webhook).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { RequestCounter } from '../../shared/azure';
 import type { Notice } from '../../shared/notices';
 import { runAlerts, type AlertDeps } from '../../shared/notify/alert';
@@ -11,7 +10,7 @@ import { MemoryPacingStore, RequestSpacer } from '../../shared/notify/pacing';
 import { recipientsOf } from '../../shared/notify/recipients';
 import { Outbox } from '../../shared/state/outbox';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 import { host, notice } from '../notify/fixtures';
 
@@ -26,7 +25,7 @@ before(async () => {
 after(() => sb.close());
 
 async function freshOutbox(): Promise<Outbox> {
-  const table = TableClient.fromConnectionString(storage, uniqueName('outbox'), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = testTable(storage, uniqueName('outbox'));
   const o = new Outbox(table);
   await o.ensureTable();
   return o;

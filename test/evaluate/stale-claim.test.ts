@@ -5,7 +5,6 @@
 // Azurite + the sandbox (contoso), the real evaluate pipeline.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import { loadSettings, type Settings } from '../../shared/config';
 import { processEvaluateMessage, SweepCaches, type EvaluatePipeline } from '../../shared/evaluate-batch';
@@ -16,7 +15,7 @@ import { ReportStore } from '../../shared/state/reports';
 import { compareSweepIds, newSweepId, SweepLedger } from '../../shared/state/sweeps';
 import { runSweep } from '../../shared/sweep';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 let sandbox: RunningSandbox;
@@ -35,7 +34,7 @@ before(async () => {
   sandbox = await startTestSandbox(structuredClone(baseTenant));
   const connectionString = await testStorageConnectionString();
   clients = new StorageClients({ kind: 'connectionString', connectionString }, { retry: TEST_RETRY });
-  const table = (n: string) => TableClient.fromConnectionString(connectionString, uniqueName(n), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (n: string) => testTable(connectionString, uniqueName(n));
   settings = loadSettings({ AZURE_RESOURCE_MANAGER_ENDPOINT: sandbox.armEndpoint, AZURE_LOG_ANALYTICS_ENDPOINT: sandbox.logAnalyticsEndpoint, TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com' });
   const ledger = new SweepLedger(table('sweeps'), { now: () => clock });
   const outbox = new Outbox(table('outbox'), { now: () => clock });

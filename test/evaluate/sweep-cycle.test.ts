@@ -8,7 +8,6 @@
 // Plus a malformed message landing in the poison queue with its reason.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import { startDevHost } from '../../devhost/host';
 import { makeEvaluateHandler, registration as evaluateRegistration } from '../../functions/evaluate';
@@ -24,7 +23,7 @@ import { runSweep } from '../../shared/sweep';
 import { validateAlertsMessage, validateReport } from '../../shared/schemas';
 import { buildReport } from '../../shared/report/build';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const SWEEP_GAP_MS = 15 * 60_000;
@@ -35,7 +34,7 @@ let storageSettings: StorageSettings;
 let clients: StorageClients;
 let settings: Settings;
 const names = { evaluate: uniqueName('tbeval'), alerts: uniqueName('tbalerts') };
-const tables = (n: string) => TableClient.fromConnectionString(storageSettings.kind === 'connectionString' ? storageSettings.connectionString : '', n, { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+const tables = (n: string) => testTable(storageSettings.kind === 'connectionString' ? storageSettings.connectionString : '', n);
 let ledger: SweepLedger;
 let outbox: Outbox;
 let reports: ReportStore;

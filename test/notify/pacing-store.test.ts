@@ -1,23 +1,19 @@
 // The email pacing history in Table storage (Azurite): survives between runs, merges concurrent saves.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { TablePacingStore } from '../../shared/notify/pacing-store';
-import { testStorageConnectionString, uniqueName } from '../support/env';
-import { TEST_RETRY } from '../support/sandbox';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 
 let cs: string;
 before(async () => {
   cs = await testStorageConnectionString();
 });
 
-const tableClient = (name: string) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true, retryOptions: TEST_RETRY });
-
 test('load of an empty store is []; saves keep the last hour; two stores saving at once keep both histories', async () => {
   const name = uniqueName('pacing');
   const now = 1_800_000_000_000;
-  const a = new TablePacingStore(tableClient(name), () => now);
-  const b = new TablePacingStore(tableClient(name), () => now);
+  const a = new TablePacingStore(testTable(cs, name), () => now);
+  const b = new TablePacingStore(testTable(cs, name), () => now);
   await a.ensureTable();
   assert.deepEqual(await a.load(), []);
   await a.save([now - 4_000_000, now - 10]);

@@ -2,12 +2,11 @@
 // winner), leases that expire, and notices too large for a plain string property.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { recipientsOf } from '../../shared/notify/recipients';
 import { LostClaimError, Outbox, type OutboxRow } from '../../shared/state/outbox';
 import type { Notice } from '../../shared/notices';
 import type { Host } from '../../shared/model';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 
 const host: Host = {
   id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/ci-1',
@@ -21,7 +20,7 @@ function notice(id: string, extra: Partial<Notice> = {}): Notice {
 
 async function openOutbox(now = () => new Date('2026-11-26T06:00:00Z')): Promise<Outbox> {
   const cs = await testStorageConnectionString();
-  const table = TableClient.fromConnectionString(cs, uniqueName('outbox'), { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 } });
+  const table = testTable(cs, uniqueName('outbox'));
   const outbox = new Outbox(table, { now, leaseMs: 60_000 });
   await outbox.ensureTable();
   return outbox;

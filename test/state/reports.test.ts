@@ -2,17 +2,14 @@
 // writers are resolved by ETags, history is pruned after TBMON_HISTORY_DAYS, large reports fit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { ReportStore } from '../../shared/state/reports';
 import type { HostReport } from '../../shared/model';
 import type { HostCheckStates } from '../../shared/regressions';
-import { testStorageConnectionString, uniqueName } from '../support/env';
-
-const retryOptions = { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 };
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 
 async function openStore(now: () => Date, historyDays = 30): Promise<ReportStore> {
   const cs = await testStorageConnectionString();
-  const t = (n: string) => TableClient.fromConnectionString(cs, uniqueName(n), { allowInsecureConnection: true, retryOptions });
+  const t = (n: string) => testTable(cs, uniqueName(n));
   const store = new ReportStore(t('reports'), t('history'), { historyDays, now });
   await store.ensureTables();
   return store;

@@ -1,7 +1,11 @@
 // Test-process access to storage: the runner's shared Azurite (TBMON_TEST_STORAGE), or — when a test file runs on
 // its own — one Azurite started for this process and stopped when it exits.
 import { randomBytes } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
 import { startAzurite } from '../../devhost/azurite';
+
+/** Small retry delays so a test that meets a 429 or 503 stays fast. */
+export const TEST_RETRY = { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 };
 
 let own: Promise<string> | undefined;
 
@@ -31,4 +35,9 @@ export function testStorageConnectionString(): Promise<string> {
 export function uniqueName(prefix: string): string {
   const clean = prefix.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^[^a-z]+/, '') || 't';
   return `${clean.slice(0, 40)}${randomBytes(6).toString('hex')}`;
+}
+
+/** A client of table `name` on the test storage (Azurite over plain HTTP, short retries); pass a `uniqueName`. */
+export function testTable(connectionString: string, name: string): TableClient {
+  return TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true, retryOptions: TEST_RETRY });
 }

@@ -8,8 +8,9 @@ import type { Tenant } from '../../sandbox/tenant-types';
 
 export type { RunningSandbox } from '../../sandbox/server';
 
-/** Small retry delays so a test that meets a 429 or 503 stays fast. */
-export const TEST_RETRY = { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 };
+import { TEST_RETRY } from './env';
+
+export { TEST_RETRY };
 
 const TENANTS_DIR = path.resolve(__dirname, '..', '..', 'sandbox', 'tenants');
 

@@ -10,7 +10,6 @@
 //   wrongPass  a check the faulty run judged `pass` in a sweep where the twin, on the same tenant, did not;
 //   poison     every message the faulty run gave up on, each with its reason.
 // test/soak/fault-soak.test.ts runs it small; `npm run bench:soak -- --hosts 200 --sweeps 10` runs it large.
-import { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import { loadSettings, type Settings } from '../../shared/config';
 import { processEvaluateMessage, SweepCaches, type EvaluatePipeline } from '../../shared/evaluate-batch';
@@ -29,7 +28,7 @@ import { runSweep } from '../../shared/sweep';
 import { generateTenant } from '../../sandbox/generate';
 import type { SandboxApi } from '../../sandbox/server';
 import type { FaultRule, Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from './env';
+import { testStorageConnectionString, testTable, uniqueName } from './env';
 import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from './sandbox';
 
 export interface SoakOptions {
@@ -108,7 +107,7 @@ interface Twin {
 async function makeTwin(name: string, tenant: Tenant, connectionString: string, clock: () => Date): Promise<Twin> {
   const sandbox = await startTestSandbox(tenant);
   const clients = new StorageClients({ kind: 'connectionString', connectionString }, { retry: TEST_RETRY });
-  const table = (n: string) => TableClient.fromConnectionString(connectionString, uniqueName(n), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (n: string) => testTable(connectionString, uniqueName(n));
   const settings = loadSettings({
     AZURE_RESOURCE_MANAGER_ENDPOINT: sandbox.armEndpoint, AZURE_LOG_ANALYTICS_ENDPOINT: sandbox.logAnalyticsEndpoint,
     TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com', TEAMS_WEBHOOK_URL: Object.values(sandbox.teamsWebhooks)[0], TBMON_ALERT_EMAIL_FROM: 'tbmon@contoso.com',

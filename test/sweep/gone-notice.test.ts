@@ -3,7 +3,6 @@
 // gone first would lose the notice for good: a gone host is never gone again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import { loadSettings, type Settings } from '../../shared/config';
 import type { Notice } from '../../shared/notices';
@@ -12,7 +11,7 @@ import { HostInventory } from '../../shared/state/inventory';
 import { Outbox, type WriteNoticesResult } from '../../shared/state/outbox';
 import { SweepLedger } from '../../shared/state/sweeps';
 import { runSweep } from '../../shared/sweep';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const CI_OOM = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod/computes/ci-oom';
@@ -39,7 +38,7 @@ before(async () => {
   sandbox = await startTestSandbox(loadTenant('contoso'));
   const cs = await testStorageConnectionString();
   const clients = new StorageClients({ kind: 'connectionString', connectionString: cs }, { retry: TEST_RETRY });
-  const table = (name: string) => TableClient.fromConnectionString(cs, uniqueName(name), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (name: string) => testTable(cs, uniqueName(name));
   settings = loadSettings({ TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com' });
   ledger = new SweepLedger(table('sweeps'), { now: () => clock });
   inventory = new HostInventory(table('inventory'));

@@ -2,10 +2,9 @@
 // two successful sweeps of the subscription without the host (not one), and never for an unreadable subscription.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { HostInventory } from '../../shared/state/inventory';
 import type { HostRecord } from '../../shared/model';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 
 const SUB_A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const SUB_B = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -21,7 +20,7 @@ function host(sub: string, name: string): HostRecord {
 
 async function openInventory(): Promise<HostInventory> {
   const cs = await testStorageConnectionString();
-  const inv = new HostInventory(TableClient.fromConnectionString(cs, uniqueName('inventory'), { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 } }));
+  const inv = new HostInventory(testTable(cs, uniqueName('inventory')));
   await inv.ensureTable();
   return inv;
 }

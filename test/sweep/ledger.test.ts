@@ -3,17 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { TableClient } from '@azure/data-tables';
 import { batchIndexOf, batchKeyFor, newSweepId, SweepLedger } from '../../shared/state/sweeps';
 import type { HostRecord } from '../../shared/model';
 import { validateEvaluateMessage } from '../../shared/schemas';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 
 const NOW = new Date('2026-11-26T06:00:00Z');
 
 async function openLedger(): Promise<SweepLedger> {
   const cs = await testStorageConnectionString();
-  const table = TableClient.fromConnectionString(cs, uniqueName('sweeps'), { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 } });
+  const table = testTable(cs, uniqueName('sweeps'));
   const ledger = new SweepLedger(table, { now: () => NOW, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) });
   await ledger.ensureTable();
   return ledger;

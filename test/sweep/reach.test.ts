@@ -3,7 +3,6 @@
 // ledger, on the status page (HTML and JSON) — and an unresolved Teams webhook does not stop the sweep.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { makeStatusHandler } from '../../functions/status';
 import { loadSettings, type Scope, type StorageSettings } from '../../shared/config';
@@ -15,7 +14,7 @@ import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from '../../shared/state/re
 import { SweepLedger } from '../../shared/state/sweeps';
 import { runSweep, scopeFindings } from '../../shared/sweep';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const A = '1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01';
@@ -66,7 +65,7 @@ function oneSubscriptionTenant(): Tenant {
 
 function stores(clock: () => Date) {
   const conn = storage.kind === 'connectionString' ? storage.connectionString : '';
-  const table = (name: string) => TableClient.fromConnectionString(conn, uniqueName(name), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (name: string) => testTable(conn, uniqueName(name));
   const clients = new StorageClients(storage, { retry: TEST_RETRY });
   return {
     ledger: new SweepLedger(table('sweeps'), { now: clock }),

@@ -3,7 +3,6 @@
 // the whole table.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import type { Host } from '../../shared/model';
 import type { Notice } from '../../shared/notices';
 import { StorageClients } from '../../shared/storage';
@@ -12,7 +11,7 @@ import { Outbox } from '../../shared/state/outbox';
 import { SweepLedger } from '../../shared/state/sweeps';
 import { loadSettings } from '../../shared/config';
 import { runSweep, type SweepDeps } from '../../shared/sweep';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const DAY = 86_400_000;
@@ -32,7 +31,7 @@ before(async () => {
   // A tenant with no TensorBoard host: the sweep does nothing but its housekeeping.
   sandbox = await startTestSandbox({ now: '2026-11-26T06:00:00Z', subscriptions: [], resources: [] });
   const cs = await testStorageConnectionString();
-  const table = (name: string) => TableClient.fromConnectionString(cs, uniqueName(name), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (name: string) => testTable(cs, uniqueName(name));
   const clients = new StorageClients({ kind: 'connectionString', connectionString: cs }, { retry: TEST_RETRY });
   ledger = new SweepLedger(table('sweeps'), { now: () => clock });
   outbox = new Outbox(table('outbox'), { now: () => clock });

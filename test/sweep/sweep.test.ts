@@ -3,7 +3,6 @@
 // host removed from the tenant is gone after two sweeps, not one, and its owners get one `gone` notice.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import { startDevHost, type DevHost } from '../../devhost/host';
 import { makeSweepHandler, registration as sweepRegistration } from '../../functions/sweep';
@@ -15,7 +14,7 @@ import { Outbox } from '../../shared/state/outbox';
 import { SweepLedger, type SweepRecord } from '../../shared/state/sweeps';
 import { validateAlertsMessage, validateEvaluateMessage } from '../../shared/schemas';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, uniqueName } from '../support/env';
+import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const CI_OOM = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod/computes/ci-oom';
@@ -35,7 +34,7 @@ before(async () => {
   sandbox = await startTestSandbox(loadTenant('contoso'));
   storage = { kind: 'connectionString', connectionString: await testStorageConnectionString() };
   const clients = new StorageClients(storage, { retry: TEST_RETRY });
-  const table = (name: string) => TableClient.fromConnectionString(storage.kind === 'connectionString' ? storage.connectionString : '', uniqueName(name), { allowInsecureConnection: true, retryOptions: TEST_RETRY });
+  const table = (name: string) => testTable(storage.kind === 'connectionString' ? storage.connectionString : '', uniqueName(name));
   settings = loadSettings({ TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com' });
   ledger = new SweepLedger(table('sweeps'), { now: () => clock });
   inventory = new HostInventory(table('inventory'));
