@@ -28,6 +28,19 @@ export class UsageError extends Error {
   }
 }
 
+/** What a command with arguments of its own (`tbmon notify`, `tbmon poison`) writes to and reads. */
+export interface SubcommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+/** A usage error of `tbmon <command>`: the problem, then the command's usage, on stderr; exit 2. */
+export function subcommandUsage(io: SubcommandIo, command: string, usage: string, message: string): number {
+  io.stderr(`tbmon ${command}: ${message}\n\nusage:\n${usage}\n`);
+  return 2;
+}
+
 export const USAGE = `tbmon — why is my TensorBoard on Azure ML answering 502?
 
 usage:

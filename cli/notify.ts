@@ -6,21 +6,15 @@ import { ConfigError, isEmailAddress, loadSettings } from '../shared/config';
 import { channelsFromSettings } from '../shared/notify/channels';
 import { sendTestNotification } from '../shared/notify/test-notification';
 import { credentialFor } from '../shared/runtime';
+import { subcommandUsage, type SubcommandIo } from './args';
 
 export const NOTIFY_USAGE = '  tbmon notify --test <email address | teams> [--sandbox-ca FILE]';
 
-export interface NotifyIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
+function usage(io: SubcommandIo, message: string): number {
+  return subcommandUsage(io, 'notify', NOTIFY_USAGE, message);
 }
 
-function usage(io: NotifyIo, message: string): number {
-  io.stderr(`tbmon notify: ${message}\n\nusage:\n${NOTIFY_USAGE}\n`);
-  return 2;
-}
-
-export async function runNotify(argv: readonly string[], io: NotifyIo): Promise<number> {
+export async function runNotify(argv: readonly string[], io: SubcommandIo): Promise<number> {
   let recipient: string | undefined;
   let caFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {

@@ -5,20 +5,14 @@ import { appEnvironment } from '../shared/app';
 import { ConfigError } from '../shared/config';
 import { actOnPoison, listPoison, POISONABLE_QUEUES, type PoisonQueues } from '../shared/poison';
 import type { StorageClients } from '../shared/storage';
+import { subcommandUsage, type SubcommandIo } from './args';
 
 export const POISON_USAGE = `  tbmon poison list [--format table|json]
   tbmon poison requeue <message-id>… | --all
   tbmon poison drop    <message-id>… | --all`;
 
-export interface PoisonIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
-}
-
-function usage(io: PoisonIo, message: string): number {
-  io.stderr(`tbmon poison: ${message}\n\nusage:\n${POISON_USAGE}\n`);
-  return 2;
+function usage(io: SubcommandIo, message: string): number {
+  return subcommandUsage(io, 'poison', POISON_USAGE, message);
 }
 
 function oneLine(value: unknown, max = 120): string {
@@ -27,7 +21,7 @@ function oneLine(value: unknown, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export async function runPoison(argv: readonly string[], io: PoisonIo): Promise<number> {
+export async function runPoison(argv: readonly string[], io: SubcommandIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action !== 'list' && action !== 'requeue' && action !== 'drop') return usage(io, action ? `unknown action "${action}" (list, requeue, drop)` : 'say what to do: list, requeue or drop');
   let format: 'table' | 'json' = 'table';

@@ -8,6 +8,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { appFromAppSettings, checkDeps, type AppSource, type CheckDeps } from '../shared/app';
 import { ConfigError } from '../shared/config';
 import { RequestError } from '../shared/discovery/errors';
+import { errorResponse, readJsonBody } from './http-json';
 import { buildOnce } from './once';
 import { register, type HttpRegistration } from './registration';
 
@@ -16,10 +17,6 @@ export type { CheckDeps };
 export type CheckDepsFactory = () => Promise<CheckDeps>;
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
-  return { status, jsonBody: { error: { code, message, ...extra } }, headers: { 'cache-control': 'no-store' } };
-}
 
 type Wanted = { host: unknown; format: 'json' | 'html' };
 
@@ -35,16 +32,9 @@ export async function readCheckRequest(request: HttpRequest): Promise<Wanted | H
     return { host: all[0], format };
   }
   if (request.method !== 'POST') return errorResponse(405, 'MethodNotAllowed', 'use GET ?host=… or POST {"host": …}');
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) return errorResponse(415, 'UnsupportedMediaType', 'POST a JSON body: {"host": "…"} with content-type application/json');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return errorResponse(413, 'BodyTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return errorResponse(400, 'BadJson', 'the body is not valid JSON');
-  }
+  const read = await readJsonBody(request, MAX_BODY_BYTES, 'a JSON body: {"host": "…"}');
+  if (!read.ok) return read.response;
+  const { body } = read;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return errorResponse(400, 'BadBody', 'the body must be a JSON object: {"host": "…"}');
   const extra = Object.keys(body).filter((k) => k !== 'host');
   if (extra.length) return errorResponse(400, 'BadBody', `unknown field(s) ${extra.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}: the body is {"host": "…"}`);

@@ -6,41 +6,32 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { appFromAppSettings, notifyTestDeps, type AppSource } from '../shared/app';
 import { isEmailAddress } from '../shared/config';
 import { sendTestNotification, type TestNotificationDeps } from '../shared/notify/test-notification';
+import { errorResponse, readJsonBody } from './http-json';
 import { buildOnce } from './once';
 import { register, type HttpRegistration } from './registration';
 
 const MAX_BODY_BYTES = 4 * 1024;
 
-function error(status: number, code: string, message: string): HttpResponseInit {
-  return { status, jsonBody: { error: { code, message } }, headers: { 'cache-control': 'no-store' } };
-}
-
 export function makeNotifyTestHandler(build: () => Promise<TestNotificationDeps>) {
   const deps = buildOnce(build);
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    if (request.method !== 'POST') return { ...error(405, 'MethodNotAllowed', 'POST {"recipient": "<email address>" | "teams"}'), headers: { allow: 'POST' } };
-    if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return error(415, 'UnsupportedMediaType', 'POST a JSON body with content-type application/json');
-    const text = await request.text();
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return error(413, 'BodyTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return error(400, 'BadJson', 'the body is not valid JSON');
-    }
+    if (request.method !== 'POST') return { ...errorResponse(405, 'MethodNotAllowed', 'POST {"recipient": "<email address>" | "teams"}'), headers: { allow: 'POST' } };
+    const read = await readJsonBody(request, MAX_BODY_BYTES, 'a JSON body');
+    if (!read.ok) return read.response;
+    const { body } = read;
     const recipient = (body as { recipient?: unknown } | null)?.recipient;
     if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'recipient')) {
-      return error(400, 'BadBody', 'the body is {"recipient": "<email address>" | "teams"}');
+      return errorResponse(400, 'BadBody', 'the body is {"recipient": "<email address>" | "teams"}');
     }
-    if (typeof recipient !== 'string' || (recipient !== 'teams' && !isEmailAddress(recipient))) return error(400, 'BadRecipient', '"recipient" must be an email address or "teams"');
+    if (typeof recipient !== 'string' || (recipient !== 'teams' && !isEmailAddress(recipient))) return errorResponse(400, 'BadRecipient', '"recipient" must be an email address or "teams"');
     let d: TestNotificationDeps;
     try {
       d = await deps();
     } catch (e) {
       context.error(`notify-test: not configured: ${(e as Error).message}`);
-      return error(500, 'NotConfigured', 'the app\'s settings are not valid; see the app\'s log');
+      return errorResponse(500, 'NotConfigured', 'the app\'s settings are not valid; see the app\'s log');
     }
-    if (!d.email && !d.teams) return error(409, 'NoChannel', 'no channel is configured: set ACS_ENDPOINT (or ACS_CONNECTION_STRING) with TBMON_ALERT_EMAIL_FROM, and/or TEAMS_WEBHOOK_URL');
+    if (!d.email && !d.teams) return errorResponse(409, 'NoChannel', 'no channel is configured: set ACS_ENDPOINT (or ACS_CONNECTION_STRING) with TBMON_ALERT_EMAIL_FROM, and/or TEAMS_WEBHOOK_URL');
     const tries = await sendTestNotification(recipient.toLowerCase(), d);
     for (const t of tries) context.log(`notify-test: ${t.channel} to ${t.to}: ${t.ok ? 'sent' : 'not sent'}: ${t.detail}`);
     return { status: tries.every((t) => t.ok) ? 200 : 502, jsonBody: { sent: tries }, headers: { 'cache-control': 'no-store' } };

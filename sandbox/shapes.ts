@@ -222,18 +222,22 @@ export function customService(s: CustomServiceSpec): Json {
   };
 }
 
-export interface ComputeInstanceSpec {
+/** What every AzureML compute of a workspace is given: where it is, its size, its subnet. */
+interface WorkspaceComputeSpec {
   workspaceId: string;
   name: string;
   location: string;
   vmSize: string;
   subnetId?: string;
   publicIp?: boolean;
+  tags?: Record<string, string>;
+}
+
+export interface ComputeInstanceSpec extends WorkspaceComputeSpec {
   privateIp?: string;
   publicIpAddress?: string;
   createdBy?: string;
   state?: string;
-  tags?: Record<string, string>;
   customServices?: CustomServiceSpec[];
   createdOn?: string;
   /** `properties.properties.lastOperation` (default: the Start by User at creation). */
@@ -277,17 +281,10 @@ export function computeInstance(c: ComputeInstanceSpec): ArmResource {
   };
 }
 
-export interface ClusterSpec {
-  workspaceId: string;
-  name: string;
-  location: string;
-  vmSize: string;
-  subnetId?: string;
-  publicIp?: boolean;
+export interface ClusterSpec extends WorkspaceComputeSpec {
   maxNodes?: number;
   runningNodes?: number;
   unusableNodes?: number;
-  tags?: Record<string, string>;
 }
 
 export function amlCluster(c: ClusterSpec): ArmResource {

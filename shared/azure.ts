@@ -98,21 +98,20 @@ export class AzureContext {
   }
 
   network(subscriptionId: string): NetworkManagementClient {
-    let c = this.networkClients.get(subscriptionId);
-    if (!c) {
-      const { NetworkManagementClient } = require('@azure/arm-network') as typeof import('@azure/arm-network');
-      c = new NetworkManagementClient(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
-      this.networkClients.set(subscriptionId, c);
-    }
-    return c;
+    return this.armClientOf(this.networkClients, subscriptionId, () => (require('@azure/arm-network') as typeof import('@azure/arm-network')).NetworkManagementClient);
   }
 
   ml(subscriptionId: string): AzureMachineLearningWorkspaces {
-    let c = this.mlClients.get(subscriptionId);
+    return this.armClientOf(this.mlClients, subscriptionId, () => (require('@azure/arm-machinelearning') as typeof import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces);
+  }
+
+  /** One ARM client per subscription, built on first use (its SDK package is loaded only then). */
+  private armClientOf<C>(cache: Map<string, C>, subscriptionId: string, load: () => new (credential: TokenCredential, subscriptionId: string, options: ReturnType<AzureContext['clientOptions']>) => C): C {
+    let c = cache.get(subscriptionId);
     if (!c) {
-      const { AzureMachineLearningWorkspaces } = require('@azure/arm-machinelearning') as typeof import('@azure/arm-machinelearning');
-      c = new AzureMachineLearningWorkspaces(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
-      this.mlClients.set(subscriptionId, c);
+      const Client = load();
+      c = new Client(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
+      cache.set(subscriptionId, c);
     }
     return c;
   }

@@ -17,20 +17,12 @@ export class BadHostInputError extends RequestError {
   readonly code = 'BadHost';
   readonly status = 400;
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'BadHostInputError';
-  }
 }
 
 export class OutOfScopeError extends RequestError {
   readonly code = 'OutOfScope';
   readonly status = 403;
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutOfScopeError';
-  }
 }
 
 /** The host could not be looked up because part of the scope was unreadable: not a "not found" (HTTP 503, CLI 3). */
@@ -38,10 +30,6 @@ export class LookupIncompleteError extends RequestError {
   readonly code = 'LookupIncomplete';
   readonly status = 503;
   readonly exitCode = 3;
-  constructor(message: string) {
-    super(message);
-    this.name = 'LookupIncompleteError';
-  }
   override get publicMessage(): string {
     return 'the host could not be looked up: part of the scope could not be read (Resource Graph or ARM did not answer); try again';
   }

@@ -9,6 +9,11 @@ export abstract class RequestError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
   abstract readonly exitCode: number;
+  constructor(message: string) {
+    super(message);
+    // The class's own name (HostNotFoundError, …) in stacks and logs, without each subclass setting it.
+    this.name = new.target.name;
+  }
   /** What the HTTP answer says; the message itself when it is the caller's to read. */
   get publicMessage(): string {
     return this.message;
@@ -32,7 +37,6 @@ export class UnknownManagementGroupError extends DiscoveryUsageError {
   override readonly status = 500;
   constructor(readonly managementGroupId: string, detail?: string) {
     super(`management group "${managementGroupId}" was not found or is not readable by this identity${detail ? ` (${detail})` : ''}; check TBMON_SCOPE / --scope`);
-    this.name = 'UnknownManagementGroupError';
   }
   override get publicMessage(): string {
     return `tbmon is misconfigured: TBMON_SCOPE names management group "${this.managementGroupId}", which does not exist or is not readable`;
@@ -45,7 +49,6 @@ export class HostNotFoundError extends DiscoveryUsageError {
   override readonly status = 404;
   constructor(readonly query: string, reason?: string) {
     super(`no TensorBoard host matches ${query}${reason ? `: ${reason}` : ''}`);
-    this.name = 'HostNotFoundError';
   }
 }
 
@@ -55,7 +58,6 @@ export class AmbiguousHostError extends DiscoveryUsageError {
   override readonly status = 409;
   constructor(readonly query: string, readonly candidates: Host[]) {
     super(`${query} matches ${candidates.length} TensorBoard hosts; ask for one by id:\n${candidates.map((c) => `  ${c.id}`).join('\n')}`);
-    this.name = 'AmbiguousHostError';
   }
   override body(): Record<string, unknown> {
     return { candidates: this.candidates.map((c) => ({ id: c.id, name: c.name, kind: c.kind, workspace: c.workspace })) };
@@ -65,18 +67,10 @@ export class AmbiguousHostError extends DiscoveryUsageError {
 /** The host query itself is malformed (an id that is not an ARM id, a URL that is not a TensorBoard URL). */
 export class InvalidHostQueryError extends DiscoveryUsageError {
   readonly code = 'InvalidHostQuery';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidHostQueryError';
-  }
 }
 
 /** The query is well formed but names a kind of host tbmon does not check (yet). */
 export class UnsupportedHostQueryError extends DiscoveryUsageError {
   readonly code = 'UnsupportedHost';
   override readonly status = 422;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedHostQueryError';
-  }
 }
