@@ -176,6 +176,9 @@ reader_pid=''
 stopping=0
 
 cleanup() {
+  # Only the launcher itself: a background subshell (the heartbeat loop, killed early) can run an inherited EXIT
+  # trap, and would delete the work directory the next restart's pipe goes in.
+  [[ $BASHPID == "$$" ]] || return 0
   [[ -n $beat_pid ]] && kill "$beat_pid" 2>/dev/null
   rm -rf "$workdir"
 }
