@@ -14,7 +14,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { makeStatusHandler, STATUS_PAGE_SIZE } from '../../functions/status';
 import { ALL_CHECKS } from '../../shared/checks/registry';
 import { hostStatus, hostOf, type CheckResult, type HostReport } from '../../shared/model';
-import { host, settings } from '../checks/evidence-fixtures';
+import { host, settings } from '../support/evidence';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-out', 'screenshots');

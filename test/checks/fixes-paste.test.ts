@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_CHECKS } from '../../shared/checks/registry';
-import { host, settings } from './evidence-fixtures';
+import { host, settings } from '../support/evidence';
 
 function fixes(): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [];

@@ -8,53 +8,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_CHECKS, runChecks } from '../../shared/checks/registry';
 import type { HostEvidence } from '../../shared/evidence/types';
-import type { ArmObject, NetworkEvidence, Ref } from '../../shared/evidence/network-types';
-import type { CheckStatus, Gathered, HostRecord } from '../../shared/model';
-import type { ServiceTagEntry } from '../../shared/nsg';
-import { evidence, host, kernelLog, launchLog, series, settings } from './evidence-fixtures';
+import type { NetworkEvidence, Ref } from '../../shared/evidence/network-types';
+import type { CheckStatus, Gathered } from '../../shared/model';
+import { evidence, host, inSubnet, kernelLog, launchLog, NET, series, settings, SUBNET, subnetNetwork, TAGS, WS, type RuleSpec } from '../support/evidence';
 
-const SUB = '11111111-1111-1111-1111-111111111111';
-const NET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network`;
-const SUBNET = `${NET}/virtualNetworks/vnet/subnets/snet`;
-const WS = `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1`;
 const unreadable = (id: string): Ref<never> => ({ state: 'unreadable', id, reason: '403 AuthorizationFailed' });
 const gone = (reason: string): Gathered<never> => ({ ok: false, reason, hint: `enable ${reason}` });
 
-type Rule = [name: string, priority: number, direction: string, access: string, protocol: string, source: string, port: string, dest?: string];
-function nsg(rules: Rule[]): ArmObject {
-  return {
-    id: `${NET}/networkSecurityGroups/nsg`, name: 'nsg',
-    properties: { securityRules: rules.map(([name, priority, direction, access, protocol, src, port, dest]) => ({ name, properties: { priority, direction, access, protocol, sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: dest ?? '*', destinationPortRange: port } })) },
-  };
+function network(rules: RuleSpec[], over: Partial<NetworkEvidence> = {}, routes?: [string, string, string][]): Gathered<NetworkEvidence> {
+  return { ok: true, value: { ...subnetNetwork({ rules, routes }), ...over } };
 }
-const TAGS: ServiceTagEntry[] = [
-  { name: 'AzureMachineLearning', properties: { addressPrefixes: ['20.41.0.96/28', '51.144.184.32/27'] } },
-  { name: 'AzureMachineLearning.EastUS2', properties: { addressPrefixes: ['20.41.0.96/28'] } },
-  { name: 'BatchNodeManagement.EastUS2', properties: { addressPrefixes: ['20.42.0.0/24'] } },
-  { name: 'Storage.EastUS2', properties: { addressPrefixes: ['52.239.0.0/17'] } },
-  { name: 'AzureActiveDirectory', properties: { addressPrefixes: ['40.126.0.0/18'] } },
-  { name: 'AzureResourceManager', properties: { addressPrefixes: ['13.66.0.0/24'] } },
-  { name: 'AzureFrontDoor.FrontEnd', properties: { addressPrefixes: ['13.107.246.0/24'] } },
-  { name: 'MicrosoftContainerRegistry', properties: { addressPrefixes: ['204.79.197.0/24'] } },
-];
-
-function network(rules: Rule[], over: Partial<NetworkEvidence> = {}, routes?: [string, string, string][]): Gathered<NetworkEvidence> {
-  const subnet = { id: SUBNET, name: 'snet', properties: { addressPrefix: '10.0.1.0/24' } };
-  const routeTable: Ref<ArmObject> = routes
-    ? { state: 'found', value: { id: `${NET}/routeTables/rt`, name: 'rt', properties: { routes: routes.map(([name, addressPrefix, nextHopType]) => ({ name, properties: { addressPrefix, nextHopType } })) } } }
-    : { state: 'none' };
-  return {
-    ok: true,
-    value: {
-      subnet: { state: 'found', value: { id: SUBNET, subnet, vnet: { id: `${NET}/virtualNetworks/vnet`, name: 'vnet', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [subnet] } }, nsg: { state: 'found', value: nsg(rules) }, routeTable } },
-      nics: [], loadBalancers: [],
-      workspace: { state: 'found', value: { id: WS, name: 'ws1', properties: { privateEndpointConnections: [] } } },
-      customServices: [], serviceTags: { ok: true, value: TAGS }, source: 'arm',
-      ...over,
-    },
-  };
-}
-const inVnet = (facts: Partial<HostRecord['facts']> = {}, extra: Omit<Partial<HostRecord>, 'facts'> = {}) => host({ ...extra, facts: { subnetId: SUBNET, workspaceId: WS, ...facts } });
 
 /** Takes one source away from the evidence. */
 type Removal = [source: string, remove: (ev: HostEvidence) => HostEvidence, hint: RegExp];
@@ -113,22 +76,22 @@ const rows: Row[] = [
   { check: 'resource.cluster-nodes', scenario: 'preempted', ev: evidence(cc, { cluster: cluster(0, 2) }), full: 'warn', sources: [R.unusableCount, R.preemptedCount, R.clusterEvents], expect: { UnusableNodeCount: 'warn' } },
   { check: 'resource.cluster-nodes', scenario: 'unusable', ev: evidence(cc, { cluster: cluster(1, 2) }), full: 'fail', sources: [R.unusableCount, R.preemptedCount, R.clusterEvents], expect: { UnusableNodeCount: 'warn', PreemptedNodeCount: 'fail' } },
   // network.aml-outbound: the NSG, the service tags per fail-level dependency, the workspace (private endpoints)
-  { check: 'network.aml-outbound', scenario: 'healthy', ev: { ...evidence(inVnet()), network: network([]) }, full: 'pass', sources: [R.network, R.nsg, R.subnet, R.workspace], expect: { 'ML workspace': 'pass' } },
+  { check: 'network.aml-outbound', scenario: 'healthy', ev: { ...evidence(inSubnet()), network: network([]) }, full: 'pass', sources: [R.network, R.nsg, R.subnet, R.workspace], expect: { 'ML workspace': 'pass' } },
   {
     check: 'network.aml-outbound', scenario: 'a warn-level dependency denied, Storage by CIDR',
-    ev: { ...evidence(inVnet()), network: network([['no-mcr', 100, 'Outbound', 'Deny', 'Tcp', '*', '443', 'MicrosoftContainerRegistry'], ['no-storage-cidr', 110, 'Outbound', 'Deny', 'Tcp', '*', '443', '52.239.0.0/17']]) },
+    ev: { ...evidence(inSubnet()), network: network([['no-mcr', 100, 'Outbound', 'Deny', 'Tcp', '*', '443', 'MicrosoftContainerRegistry'], ['no-storage-cidr', 110, 'Outbound', 'Deny', 'Tcp', '*', '443', '52.239.0.0/17']]) },
     full: 'fail', sources: [R.network, R.nsg, R.storageTag, R.serviceTags], expect: { 'the Storage service tag': 'warn' },
   },
   // network.tensorboard-port / aml-inbound: the NSG and the service tags on the path
-  { check: 'network.tensorboard-port', scenario: 'allowed', ev: { ...evidence(inVnet()), network: network([]) }, full: 'pass', sources: [R.network, R.nsg, R.subnet] },
-  { check: 'network.tensorboard-port', scenario: 'denied', ev: { ...evidence(inVnet()), network: network([['deny-6006', 200, 'Inbound', 'Deny', 'Tcp', '*', '6006']]) }, full: 'fail', sources: [R.network, R.nsg, R.subnet] },
-  { check: 'network.aml-inbound', scenario: 'allowed by CIDR', ev: { ...evidence(inVnet()), network: network([['aml', 100, 'Inbound', 'Allow', 'Tcp', '20.41.0.96/28', '44224'], ['aml2', 110, 'Inbound', 'Allow', 'Tcp', '51.144.184.32/27', '44224']]) }, full: 'pass', sources: [R.network, R.nsg, R.serviceTags] },
+  { check: 'network.tensorboard-port', scenario: 'allowed', ev: { ...evidence(inSubnet()), network: network([]) }, full: 'pass', sources: [R.network, R.nsg, R.subnet] },
+  { check: 'network.tensorboard-port', scenario: 'denied', ev: { ...evidence(inSubnet()), network: network([['deny-6006', 200, 'Inbound', 'Deny', 'Tcp', '*', '6006']]) }, full: 'fail', sources: [R.network, R.nsg, R.subnet] },
+  { check: 'network.aml-inbound', scenario: 'allowed by CIDR', ev: { ...evidence(inSubnet()), network: network([['aml', 100, 'Inbound', 'Allow', 'Tcp', '20.41.0.96/28', '44224'], ['aml2', 110, 'Inbound', 'Allow', 'Tcp', '51.144.184.32/27', '44224']]) }, full: 'pass', sources: [R.network, R.nsg, R.serviceTags] },
   // network.route-table: the subnet, its route table, the service tags (CIDR routes)
-  { check: 'network.route-table', scenario: 'tunnel with CIDR routes', ev: { ...evidence(inVnet()), network: network([], {}, [['fw', '0.0.0.0/0', 'VirtualAppliance'], ['aml', '20.41.0.0/24', 'Internet']]) }, full: 'pass', sources: [R.network, R.subnet, R.routeTable, R.serviceTags] },
+  { check: 'network.route-table', scenario: 'tunnel with CIDR routes', ev: { ...evidence(inSubnet()), network: network([], {}, [['fw', '0.0.0.0/0', 'VirtualAppliance'], ['aml', '20.41.0.0/24', 'Internet']]) }, full: 'pass', sources: [R.network, R.subnet, R.routeTable, R.serviceTags] },
   // network.published-port-range: custom applications and the workspace's private endpoints
   {
     check: 'network.published-port-range', scenario: 'in range',
-    ev: { ...evidence(inVnet({}, { publishedPort: 8704 })), network: network([], { customServices: [{ name: 'tb', endpoints: [{ name: 'tb', target: 6006, published: 8704 }] }], workspace: { state: 'found', value: { id: WS, name: 'ws1', properties: { privateEndpointConnections: [{ properties: { privateLinkServiceConnectionState: { status: 'Approved' } } }] } } } }) },
+    ev: { ...evidence(inSubnet({}, { publishedPort: 8704 })), network: network([], { customServices: [{ name: 'tb', endpoints: [{ name: 'tb', target: 6006, published: 8704 }] }], workspace: { state: 'found', value: { id: WS, name: 'ws1', properties: { privateEndpointConnections: [{ properties: { privateLinkServiceConnectionState: { status: 'Approved' } } }] } } } }) },
     full: 'pass', sources: [R.network, R.customServices, R.workspace],
   },
   // script.localhost-only: the launch log, and the network fact that makes localhost fatal (a load balancer; a custom

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ALL_CHECKS, plainSentence, runChecks } from '../../shared/checks/registry';
 import { exampleEvidence } from '../../shared/checks/examples';
 import { hostOf, type CheckResult, type CheckStatus, type HostKind } from '../../shared/model';
-import { host, settings } from './evidence-fixtures';
+import { host, settings } from '../support/evidence';
 
 const IDS = ALL_CHECKS.map((c) => c.id);
 const KINDS: HostKind[] = ['compute-instance', 'compute-cluster', 'vm'];

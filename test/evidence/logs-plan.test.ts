@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planChunks, planChunkQueries } from '../../shared/evidence/logs';
-import { host, settings } from '../checks/evidence-fixtures';
+import { host, settings } from '../support/evidence';
 
 test('flows not applicable to a host: reason and hint, per host kind and network', () => {
   const SUBNET = '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scriptChecks } from '../../shared/checks/script';
 import type { CheckStatus } from '../../shared/model';
-import { evidence, host, launchLog, settings } from '../checks/evidence-fixtures';
+import { evidence, host, launchLog, settings } from '../support/evidence';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'scripts', 'tensorboard-launch.sh');
 const FAKE = path.resolve(__dirname, 'fake-tensorboard.sh');

@@ -8,7 +8,7 @@ import { runChecks } from '../../shared/checks/registry';
 import { ALL_CHECKS } from '../../shared/checks/registry';
 import type { CheckStatus } from '../../shared/model';
 import { hostOf } from '../../shared/model';
-import { evidence, host, kernelLog, series, settings } from '../checks/evidence-fixtures';
+import { evidence, host, kernelLog, series, settings } from '../support/evidence';
 
 const defaults: RegressionSettings = { alertMinStatus: 'warn', alertOnFirstSight: true, dataGapSweeps: 4, alertNewChecks: false };
 

@@ -7,7 +7,7 @@ import { ALL_CHECKS, plainSentence } from '../../shared/checks/registry';
 import { buildReport } from '../../shared/report/build';
 import { inWords, renderTable, TableRenderer, terminalWidth, wrap } from '../../shared/report/table';
 import { emptyRequestCounts, hostOf, hostStatus, type CheckResult, type HostReport } from '../../shared/model';
-import { host, NOW, settings } from '../checks/evidence-fixtures';
+import { host, NOW, settings } from '../support/evidence';
 
 const FIX_INDENT = 16;
 

@@ -7,7 +7,8 @@ import type { JobBase } from '@azure/arm-machinelearning';
 import { jobTensorboardServiceCheck } from '../../../shared/checks/job/tensorboard-service';
 import { identifyJobService } from '../../../shared/discovery/jobs';
 import type { CheckStatus, JobServiceFacts } from '../../../shared/model';
-import { evidence, host, settings } from '../evidence-fixtures';
+import { checkTable } from '../../support/check-table';
+import { evidence, host } from '../../support/evidence';
 
 const LISTED = '2026-11-26T06:00:00.000Z';
 const job = (over: Partial<JobServiceFacts> = {}, service: Partial<JobServiceFacts['service']> = {}): JobServiceFacts => ({
@@ -32,17 +33,16 @@ const CASES: [name: string, facts: JobServiceFacts | undefined, want: CheckStatu
   ['no job facts → unknown', undefined, 'unknown'],
 ];
 
-for (const [name, facts, want] of CASES) {
-  test(`job.tensorboard-service: ${name}`, () => {
-    const r = jobTensorboardServiceCheck.run(evidence(host({ kind: 'job-service', name: 'job-1', facts: { job: facts } })), settings);
-    assert.equal(r.status, want, r.summary);
-    if (want === 'fail') {
-      assert.ok(r.remediation?.includes('az ml job show-services --name job-1'), r.remediation);
-      if (facts?.service.errorMessage) assert.ok(r.summary.includes(facts.service.errorMessage), 'the fail names the service\'s message');
-    }
-    if (want === 'unknown') assert.ok(r.hint, r.summary);
-  });
-}
+checkTable(jobTensorboardServiceCheck, CASES.map(([name, facts, want]) => ({
+  name: `job.tensorboard-service: ${name}`,
+  evidence: evidence(host({ kind: 'job-service', name: 'job-1', facts: { job: facts } })),
+  expect: want,
+  then: (r) => {
+    if (want !== 'fail') return;
+    assert.ok(r.remediation?.includes('az ml job show-services --name job-1'), r.remediation);
+    if (facts?.service.errorMessage) assert.ok(r.summary.includes(facts.service.errorMessage), 'the fail names the service\'s message');
+  },
+})));
 
 const WS = '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1';
 const raw = (status: string, services: Record<string, unknown>): JobBase => ({

@@ -3,7 +3,7 @@
 // from evidence of its own: no other host's name, no stale verdict.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { host, noLogs, settings } from '../evidence-fixtures';
+import { host, noLogs, settings } from '../../support/evidence';
 import { networkChecks } from '../../../shared/checks/network';
 import { hostPaths } from '../../../shared/checks/network/path';
 import type { ArmObject, NetworkEvidence } from '../../../shared/evidence/network-types';

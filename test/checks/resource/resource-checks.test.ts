@@ -6,7 +6,8 @@ import { resourceChecks } from '../../../shared/checks/resource';
 import { loadSettings } from '../../../shared/config';
 import type { CheckStatus } from '../../../shared/model';
 import type { HostEvidence } from '../../../shared/evidence/types';
-import { evidence, host, kernelLog, launchLog, series, settings } from '../evidence-fixtures';
+import { checkTable, runCase, type CheckCase } from '../../support/check-table';
+import { evidence, host, kernelLog, launchLog, series, settings } from '../../support/evidence';
 
 const check = (id: string) => {
   const c = resourceChecks.find((r) => r.id === id);
@@ -14,13 +15,15 @@ const check = (id: string) => {
   return c;
 };
 
-function expectStatus(id: string, ev: HostEvidence, want: CheckStatus, s = settings) {
-  const r = check(id).run(ev, s);
-  assert.equal(r.status, want, `${id}: ${r.summary}`);
-  return r;
+/** A table of one check: each case `[name, evidence, status, more]` one test named after the check and the case. */
+type Row = readonly [name: string, evidence: HostEvidence, want: CheckStatus, more?: Omit<CheckCase, 'name' | 'evidence' | 'expect'>];
+
+function table(id: string, cases: readonly Row[]): void {
+  checkTable(check(id), cases.map(([name, ev, want, more]) => ({ name: `${id}: ${name}`, evidence: ev, expect: want, ...more })));
 }
 
-test('resource.compute-state: states from CHECKS.md', () => {
+// States from CHECKS.md.
+{
   const cases: [Parameters<typeof host>[0], CheckStatus][] = [
     [{ facts: { state: 'Running' } }, 'pass'],
     [{ facts: { state: 'JobRunning' } }, 'pass'],
@@ -46,27 +49,32 @@ test('resource.compute-state: states from CHECKS.md', () => {
     [{ kind: 'compute-cluster', facts: { state: null, provisioningState: 'Succeeded' } }, 'pass'],
     [{ kind: 'compute-cluster', facts: { state: null, provisioningState: 'Succeeded', errors: [{ error: { code: 'QuotaExceeded' } }] } }, 'fail'],
   ];
-  for (const [over, want] of cases) expectStatus('resource.compute-state', evidence(host(over)), want);
-  const stopped = check('resource.compute-state').run(evidence(host({ facts: { state: 'Stopped', lastOperation: { operationTrigger: 'IdleShutdown' } } })), settings);
-  assert.match(stopped.summary, /IdleShutdown/);
-});
+  const name = ({ kind, facts }: NonNullable<Parameters<typeof host>[0]>) => [kind ?? 'compute-instance', facts?.state ?? 'no state', facts?.provisioningState ? `provisioning ${facts.provisioningState}` : '', facts?.errors ? 'with errors' : '', facts?.lastOperation ? `after ${facts.lastOperation.operationTrigger}` : ''].filter(Boolean).join(' ');
+  table('resource.compute-state', [
+    ...cases.map(([over, want]) => [name(over ?? {}), evidence(host(over)), want] satisfies Row),
+    ['stopped by idle shutdown says so', evidence(host({ facts: { state: 'Stopped', lastOperation: { operationTrigger: 'IdleShutdown' } } })), 'skipped', { says: /IdleShutdown/ }],
+  ]);
+}
 
-test('resource.vm-size: thresholds from settings, catalogue values', () => {
+// Thresholds from settings, catalogue values.
+{
   const size = (name: string, vCPUs: number, memoryGB: number) => ({ ok: true as const, value: { name, vCPUs, memoryGB } });
-  expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_D2_v2', 2, 7)), 'fail');
-  expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_D1_v2', 1, 3.5)), 'fail');
-  expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_D2s_v3', 2, 8)), 'pass');
-  expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_DS11_v2', 2, 14)), 'pass');
-  expectStatus('resource.vm-size', evidence(host(), {}, { ok: false, reason: 'not in catalogue' }), 'unknown');
   const strict = loadSettings({ TBMON_MIN_VCPUS: '4', TBMON_MIN_MEMORY_GB: '16' });
-  expectStatus('resource.vm-size', evidence(host(), {}, size('Standard_D2s_v3', 2, 8)), 'fail', strict);
-  const r = expectStatus('resource.vm-size', evidence(host({ kind: 'vm' }), {}, size('Standard_D2_v2', 2, 7)), 'fail');
-  assert.match(r.remediation ?? '', /az vm resize --subscription 11111111-1111-1111-1111-111111111111 --resource-group rg-ml --name vm-tb --size Standard_D2s_v3/);
-});
+  table('resource.vm-size', [
+    ['Standard_D2_v2 (2 vCPUs, 7 GB) is too small', evidence(host(), {}, size('Standard_D2_v2', 2, 7)), 'fail'],
+    ['Standard_D1_v2 (1 vCPU, 3.5 GB) is too small', evidence(host(), {}, size('Standard_D1_v2', 1, 3.5)), 'fail'],
+    ['Standard_D2s_v3 (2 vCPUs, 8 GB) is enough', evidence(host(), {}, size('Standard_D2s_v3', 2, 8)), 'pass'],
+    ['Standard_DS11_v2 (2 vCPUs, 14 GB) is enough', evidence(host(), {}, size('Standard_DS11_v2', 2, 14)), 'pass'],
+    ['a size not in the catalogue is unknown (with the gatherer\'s hint)', evidence(host(), {}, { ok: false, reason: 'not in catalogue', hint: 'Check the VM size catalogue of the region.' }), 'unknown', { hint: /catalogue/ }],
+    ['TBMON_MIN_VCPUS=4 and TBMON_MIN_MEMORY_GB=16 make Standard_D2s_v3 too small', evidence(host(), {}, size('Standard_D2s_v3', 2, 8)), 'fail', { settings: strict }],
+    ['a VM too small is resized with az vm resize', evidence(host({ kind: 'vm' }), {}, size('Standard_D2_v2', 2, 7)), 'fail', { says: /az vm resize --subscription 11111111-1111-1111-1111-111111111111 --resource-group rg-ml --name vm-tb --size Standard_D2s_v3/ }],
+  ]);
+}
 
 const memOk = { ok: true as const, value: { series: [series('memory-available-pct', { worstBinMax: 40 })] } };
 
-test('resource.memory-pressure: OOM kills of tensorboard, python*, server', () => {
+// OOM kills of tensorboard, python*, server.
+{
   const kills: [string, CheckStatus][] = [
     ['[123456.789] Out of memory: Killed process 4242 (tensorboard) total-vm:9876543kB, anon-rss:7654321kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:20000kB oom_score_adj:0', 'fail'],
     ['Memory cgroup out of memory: Killed process 4243 (python3) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0', 'fail'],
@@ -81,12 +89,15 @@ test('resource.memory-pressure: OOM kills of tensorboard, python*, server', () =
     ['oom_reaper: reaped process 4242 (tensorboard), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB', 'pass'],
     ['TCP: out of memory -- consider tuning tcp_mem', 'pass'],
   ];
-  for (const [msg, want] of kills) expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', msg]]), metrics: memOk }), want);
-  // the same text from another facility is not a kernel message
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'user', kills[0][0]]]), metrics: memOk }), 'pass');
-});
+  table('resource.memory-pressure', [
+    ...kills.map(([msg, want]) => [`OOM line "${msg.slice(0, 60)}"`, evidence(host(), { kernel: kernelLog([['05:30', 'kern', msg]]), metrics: memOk }), want] satisfies Row),
+    // the same text from another facility is not a kernel message
+    ['the kill line from the user facility is not a kernel message', evidence(host(), { kernel: kernelLog([['05:30', 'user', kills[0][0]]]), metrics: memOk }), 'pass'],
+  ]);
+}
 
-test('resource.memory-pressure: with the launcher\'s pid known, only a kill of that pid is TensorBoard killed', () => {
+// With the launcher's pid known, only a kill of that pid is TensorBoard killed.
+{
   const launch = launchLog([['05:00', 'tbmon-launcher: event=started pid=4242 port=6006 attempt=1'], ['05:58', 'tbmon-launcher: event=heartbeat pid=4242 port=6006']]);
   const restarted = launchLog([['04:00', 'tbmon-launcher: event=started pid=4100 port=6006 attempt=1'], ['05:31', 'tbmon-launcher: event=started pid=4242 port=6006 attempt=2'], ['05:58', 'tbmon-launcher: event=heartbeat pid=4242 port=6006']]);
   const cases: [name: string, kill: string, launch: ReturnType<typeof launchLog> | undefined, want: CheckStatus][] = [
@@ -98,61 +109,75 @@ test('resource.memory-pressure: with the launcher\'s pid known, only a kill of t
     ['no launcher pid: another command is memory pressure', 'Out of memory: Killed process 5120 (java) total-vm:1kB', undefined, 'warn'],
     ['near-miss: a launcher-like line with another event names no pid', 'Out of memory: Killed process 5120 (python3) total-vm:1kB', launchLog([['05:00', 'tbmon-launcher: event=exploded pid=5120 port=6006']]), 'fail'],
   ];
-  for (const [name, kill, launchLines, want] of cases) {
-    const r = expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', kill]]), metrics: memOk, ...(launchLines ? { launch: launchLines } : {}) }), want);
-    assert.ok(r.summary.length > 0, name);
-  }
-});
+  table('resource.memory-pressure', cases.map(([name, kill, launchLines, want]) => [
+    `launcher pid: ${name}`, evidence(host(), { kernel: kernelLog([['05:30', 'kern', kill]]), metrics: memOk, ...(launchLines ? { launch: launchLines } : {}) }), want,
+    { then: (r) => assert.ok(r.summary.length > 0, name) },
+  ] satisfies Row));
+}
 
-test('resource.memory-pressure: low available memory, and never green without both sources', () => {
+// Low available memory, and never green without both sources.
+{
   const kernel = kernelLog([]);
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-pct', { worstBinMax: 8 })] } } }), 'warn');
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-pct', { worstBinMax: 10.5, min: 3 })] } } }), 'pass');
-  // Perf MB needs the size: 1,000 MB of 16 GB = 6 %
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-mb', { worstBinMax: 1000, source: 'Perf' })] } } }), 'warn');
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-mb', { worstBinMax: 1000 })] } } }, { ok: false, reason: 'unknown size' }), 'unknown');
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: { ok: true, value: { series: [] } } }), 'unknown');
-  expectStatus('resource.memory-pressure', evidence(host(), { metrics: memOk }), 'unknown');
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }), metrics: memOk }), 'unknown');
-  // an OOM kill is a fail even without metrics
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel: kernelLog([['05:30', 'kern', 'Out of memory: Killed process 1 (tensorboard)']]) }), 'fail');
-  const strict = loadSettings({ TBMON_MEMORY_WARN_PCT: '50' });
-  expectStatus('resource.memory-pressure', evidence(host(), { kernel, metrics: memOk }), 'warn', strict);
-});
+  table('resource.memory-pressure', [
+    ['8 % available at worst warns', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-pct', { worstBinMax: 8 })] } } }), 'warn'],
+    ['10.5 % at worst (a 3 % dip) passes', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-pct', { worstBinMax: 10.5, min: 3 })] } } }), 'pass'],
+    // Perf MB needs the size: 1,000 MB of 16 GB = 6 %
+    ['1,000 MB available of 16 GB (Perf) warns', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-mb', { worstBinMax: 1000, source: 'Perf' })] } } }), 'warn'],
+    ['MB available without the size is unknown', evidence(host(), { kernel, metrics: { ok: true, value: { series: [series('memory-available-mb', { worstBinMax: 1000 })] } } }, { ok: false, reason: 'unknown size' }), 'unknown'],
+    ['no memory series is unknown', evidence(host(), { kernel, metrics: { ok: true, value: { series: [] } } }), 'unknown'],
+    ['no kernel messages is unknown', evidence(host(), { metrics: memOk }), 'unknown'],
+    ['kern collection unproven is unknown', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }), metrics: memOk }), 'unknown'],
+    // an OOM kill is a fail even without metrics
+    ['an OOM kill fails without metrics', evidence(host(), { kernel: kernelLog([['05:30', 'kern', 'Out of memory: Killed process 1 (tensorboard)']]) }), 'fail'],
+    ['TBMON_MEMORY_WARN_PCT=50 warns at 40 %', evidence(host(), { kernel, metrics: memOk }), 'warn', { settings: loadSettings({ TBMON_MEMORY_WARN_PCT: '50' }) }],
+  ]);
+}
 
-test('resource.disk-pressure: fail < 10 %, warn < 20 % on any mount', () => {
+// Fail < 10 %, warn < 20 % on any mount.
+{
   const disk = (...pcts: [string, number][]) => ({ ok: true as const, value: { series: pcts.map(([m, p]) => series('disk-free-pct', { instance: m, last: p })) } });
-  expectStatus('resource.disk-pressure', evidence(host(), { metrics: disk(['/', 50], ['/mnt', 9.9]) }), 'fail');
-  expectStatus('resource.disk-pressure', evidence(host(), { metrics: disk(['/', 15]) }), 'warn');
-  expectStatus('resource.disk-pressure', evidence(host(), { metrics: disk(['/', 20], ['/mnt', 80]) }), 'pass');
-  expectStatus('resource.disk-pressure', evidence(host(), { metrics: { ok: true, value: { series: [] } } }), 'unknown');
-  expectStatus('resource.disk-pressure', evidence(host(), {}), 'unknown');
   const cluster = host({ kind: 'compute-cluster' });
   const azureMetrics = (avail: number, used: number) => ({ ok: true as const, value: { series: [series('disk-avail-mb', { last: avail, source: 'AzureMetrics' }), series('disk-used-mb', { last: used, source: 'AzureMetrics' })] } });
-  expectStatus('resource.disk-pressure', evidence(cluster, { metrics: azureMetrics(5_000, 95_000) }), 'fail');
-  expectStatus('resource.disk-pressure', evidence(cluster, { metrics: azureMetrics(50_000, 50_000) }), 'pass');
-});
+  table('resource.disk-pressure', [
+    ['/mnt 9.9 % free fails', evidence(host(), { metrics: disk(['/', 50], ['/mnt', 9.9]) }), 'fail'],
+    ['/ 15 % free warns', evidence(host(), { metrics: disk(['/', 15]) }), 'warn'],
+    ['20 % and 80 % free pass', evidence(host(), { metrics: disk(['/', 20], ['/mnt', 80]) }), 'pass'],
+    ['no disk series is unknown', evidence(host(), { metrics: { ok: true, value: { series: [] } } }), 'unknown'],
+    ['no metrics is unknown', evidence(host(), {}), 'unknown'],
+    ['a cluster with 5 % available (AzureMetrics) fails', evidence(cluster, { metrics: azureMetrics(5_000, 95_000) }), 'fail'],
+    ['a cluster with 50 % available passes', evidence(cluster, { metrics: azureMetrics(50_000, 50_000) }), 'pass'],
+  ]);
+}
 
-test('resource.cpu-saturation: average over the window above 90 %', () => {
+// Average over the window above 90 %.
+{
   const cpu = (avg: number, extra: Partial<ReturnType<typeof series>> = {}) => series('cpu-pct', { avg, ...extra });
-  expectStatus('resource.cpu-saturation', evidence(host(), { metrics: { ok: true, value: { series: [cpu(95)] } } }), 'warn');
-  expectStatus('resource.cpu-saturation', evidence(host(), { metrics: { ok: true, value: { series: [cpu(90)] } } }), 'pass');
-  expectStatus('resource.cpu-saturation', evidence(host(), { metrics: { ok: true, value: { series: [cpu(20), cpu(93, { source: 'Perf' })] } } }), 'warn');
-  expectStatus('resource.cpu-saturation', evidence(host(), { metrics: { ok: true, value: { series: [] } } }), 'unknown');
-});
+  table('resource.cpu-saturation', [
+    ['95 % warns', evidence(host(), { metrics: { ok: true, value: { series: [cpu(95)] } } }), 'warn'],
+    ['90 % passes', evidence(host(), { metrics: { ok: true, value: { series: [cpu(90)] } } }), 'pass'],
+    ['the busiest of two sources speaks', evidence(host(), { metrics: { ok: true, value: { series: [cpu(20), cpu(93, { source: 'Perf' })] } } }), 'warn'],
+    ['no CPU series is unknown', evidence(host(), { metrics: { ok: true, value: { series: [] } } }), 'unknown'],
+  ]);
+}
 
-test('resource.kernel-network: SYN flooding on the TensorBoard port fails, other kernel network trouble warns', () => {
+// SYN flooding on the TensorBoard port fails, other kernel network trouble warns.
+{
   const k = (msg: string) => evidence(host(), { kernel: kernelLog([['05:30', 'kern', msg]]) });
-  expectStatus('resource.kernel-network', k('TCP: request_sock_TCP: Possible SYN flooding on port 6006. Sending cookies.  Check SNMP counters.'), 'fail');
-  expectStatus('resource.kernel-network', k('TCP: request_sock_TCP: Possible SYN flooding on port [::]:6006. Sending cookies.'), 'fail');
-  expectStatus('resource.kernel-network', k('TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:6006. Sending cookies.'), 'fail');
-  expectStatus('resource.kernel-network', k('TCP: request_sock_TCP: Possible SYN flooding on port 22. Sending cookies.'), 'warn');
-  expectStatus('resource.kernel-network', k('TCP: request_sock_TCP: Possible SYN flooding on port 60061. Sending cookies.'), 'warn');
-  expectStatus('resource.kernel-network', k('nf_conntrack: nf_conntrack: table full, dropping packet'), 'warn');
-  expectStatus('resource.kernel-network', k('TCP: out of memory -- consider tuning tcp_mem'), 'warn');
-  expectStatus('resource.kernel-network', k('nf_conntrack: default automatic helper assignment has been turned off'), 'pass');
-  expectStatus('resource.kernel-network', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }) }), 'unknown');
-});
+  const lines: [string, CheckStatus][] = [
+    ['TCP: request_sock_TCP: Possible SYN flooding on port 6006. Sending cookies.  Check SNMP counters.', 'fail'],
+    ['TCP: request_sock_TCP: Possible SYN flooding on port [::]:6006. Sending cookies.', 'fail'],
+    ['TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:6006. Sending cookies.', 'fail'],
+    ['TCP: request_sock_TCP: Possible SYN flooding on port 22. Sending cookies.', 'warn'],
+    ['TCP: request_sock_TCP: Possible SYN flooding on port 60061. Sending cookies.', 'warn'],
+    ['nf_conntrack: nf_conntrack: table full, dropping packet', 'warn'],
+    ['TCP: out of memory -- consider tuning tcp_mem', 'warn'],
+    ['nf_conntrack: default automatic helper assignment has been turned off', 'pass'],
+  ];
+  table('resource.kernel-network', [
+    ...lines.map(([msg, want]) => [`"${msg.slice(0, 70)}"`, k(msg), want] satisfies Row),
+    ['kern collection unproven is unknown', evidence(host(), { kernel: kernelLog([], { extraRows: 0, olderKernRows: 0 }) }), 'unknown'],
+  ]);
+}
 
 test('kernel coverage: only a kern row proves kernel messages are collected; any other Syslog row does not', () => {
   const launchOnly: [string, string, string][] = [['05:10', 'user', 'TensorBoard 2.16.2 at http://ci-tb:6006/ (Press CTRL+C to quit)']];
@@ -180,10 +205,9 @@ test('resource.cluster-nodes: unusable fails, preempted warns', () => {
   const ev = (unusable: number | null, maxPreempted: number | null) => evidence(c, {
     cluster: { ok: true, value: { events: 3, lastTime: '2026-11-26T05:50:00.000Z', unusableNodeCount: unusable, preemptedNodeCount: 0, maxPreemptedNodeCount: maxPreempted, clusterErrorCodes: '' } },
   });
-  expectStatus('resource.cluster-nodes', ev(1, 0), 'fail');
-  expectStatus('resource.cluster-nodes', ev(0, 2), 'warn');
-  expectStatus('resource.cluster-nodes', ev(0, 0), 'pass');
-  expectStatus('resource.cluster-nodes', evidence(c, {}), 'unknown');
+  for (const [name, e, want] of [['unusable', ev(1, 0), 'fail'], ['preempted', ev(0, 2), 'warn'], ['healthy', ev(0, 0), 'pass'], ['no cluster events', evidence(c, {}), 'unknown']] as const) {
+    runCase(check('resource.cluster-nodes'), { name, evidence: e, expect: want });
+  }
 });
 
 test('resource.cluster-nodes: node counts the events do not carry are unknown, never a pass', () => {
@@ -200,7 +224,6 @@ test('resource.cluster-nodes: node counts the events do not carry are unknown, n
     [0, 0, 'pass'],
   ];
   for (const [unusable, preempted, want] of cases) {
-    const r = expectStatus('resource.cluster-nodes', ev(unusable, preempted), want);
-    if (want === 'unknown') assert.match(r.hint ?? '', /AmlComputeClusterEvent/, `hint for ${unusable}/${preempted}`);
+    runCase(check('resource.cluster-nodes'), { name: `${unusable}/${preempted}`, evidence: ev(unusable, preempted), expect: want, ...(want === 'unknown' ? { hint: /AmlComputeClusterEvent/ } : {}) });
   }
 });

@@ -8,7 +8,8 @@ import { notRelaunchedCheck } from '../../../shared/checks/script/not-relaunched
 import type { RestartProbe } from '../../../shared/evidence/log-types';
 import type { CheckStatus, Gathered, HostFacts, HostRecord } from '../../../shared/model';
 import type { LaunchLogEvidence } from '../../../shared/evidence/log-types';
-import { evidence, host, NOW, settings } from '../evidence-fixtures';
+import { checkTable } from '../../support/check-table';
+import { evidence, host, NOW } from '../../support/evidence';
 
 const T = '2026-11-26T05:20:00.000Z';
 const start = (over: Partial<NonNullable<HostFacts['lastOperation']>> = {}): HostFacts['lastOperation'] =>
@@ -48,19 +49,17 @@ const CASES: Case[] = [
   { name: 'no last operation at all → unknown', facts: { lastOperation: null }, launch: launch(probe()), want: 'unknown' },
 ];
 
-for (const c of CASES) {
-  test(`script.not-relaunched: ${c.name}`, () => {
-    const h = host({ ...(c.kind ? { kind: c.kind } : {}), facts: c.facts });
-    const r = notRelaunchedCheck.run(evidence(h, c.launch ? { launch: c.launch } : {}), settings);
-    assert.equal(r.status, c.want, r.summary);
-    if (r.status === 'unknown') assert.ok(r.hint, `an unknown carries a hint: ${r.summary}`);
-    if (r.status === 'fail') {
-      assert.match(r.summary, /did not come back after the instance's (Start|Restart|Create)/);
-      assert.match(r.remediation ?? '', /startup script/);
-      assert.match(r.remediation ?? '', /in the background/);
-    }
-  });
-}
+checkTable(notRelaunchedCheck, CASES.map((c) => ({
+  name: `script.not-relaunched: ${c.name}`,
+  evidence: evidence(host({ ...(c.kind ? { kind: c.kind } : {}), facts: c.facts }), c.launch ? { launch: c.launch } : {}),
+  expect: c.want,
+  then: (r) => {
+    if (r.status !== 'fail') return;
+    assert.match(r.summary, /did not come back after the instance's (Start|Restart|Create)/);
+    assert.match(r.remediation ?? '', /startup script/);
+    assert.match(r.remediation ?? '', /in the background/);
+  },
+})));
 
 test('script.not-relaunched applies to compute instances only', () => {
   assert.deepEqual([...notRelaunchedCheck.appliesTo], ['compute-instance']);

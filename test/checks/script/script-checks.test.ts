@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scriptChecks } from '../../../shared/checks/script';
 import type { CheckStatus, HostRecord } from '../../../shared/model';
-import { evidence, host, launchLog, settings, NOW } from '../evidence-fixtures';
+import { checkTable, runCase, type CheckCase } from '../../support/check-table';
+import { evidence, host, launchLog, settings, NOW } from '../../support/evidence';
 
 const M = {
   serving: 'TensorBoard 2.16.2 at http://ci-tb:6006/ (Press CTRL+C to quit)',
@@ -150,26 +151,13 @@ const CASES: Case[] = [
   { name: 'unrelated lines only', lines: [['05:30', 'I1126 05:30:00 reloading runs']], expect: { 'script.not-running': 'unknown', 'script.port-in-use': 'pass', 'script.port-mismatch': 'unknown' } },
 ];
 
-function run(c: Case): Record<string, CheckStatus> {
-  const ev = evidence(c.host ?? host(), { launch: launchLog(c.lines) });
-  return Object.fromEntries(scriptChecks.map((chk) => [chk.id, chk.run(ev, settings).status]));
-}
-
-for (const c of CASES) {
-  test(`script: ${c.name}`, () => {
-    const got = run(c);
-    for (const [id, want] of Object.entries(c.expect)) assert.equal(got[id], want, `${id} for "${c.name}"`);
-  });
-}
+// Each case runs every script check on its lines: the statuses named are asserted, and every check's unknown carries
+// a hint and every fail a remediation.
+const table: CheckCase[] = CASES.map((c) => ({ name: `script: ${c.name}`, evidence: evidence(c.host ?? host(), { launch: launchLog(c.lines) }), expect: c.expect }));
+checkTable(scriptChecks, table);
 
 test('script: every unknown in the case table says how to get the evidence (a hint), never a bare unknown', () => {
-  for (const c of CASES) {
-    const ev = evidence(c.host ?? host(), { launch: launchLog(c.lines) });
-    for (const chk of scriptChecks) {
-      const r = chk.run(ev, settings);
-      if (r.status === 'unknown') assert.ok(r.hint, `${chk.id} for "${c.name}": ${r.summary}`);
-    }
-  }
+  for (const c of table) runCase(scriptChecks, { ...c, expect: {} });
 });
 
 // script.not-relaunched reads the restart read-back, not the window's lines (test/checks/script/not-relaunched.test.ts).
