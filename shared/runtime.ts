@@ -27,6 +27,9 @@ export function sandboxSettings(settings: Settings, sandbox: SandboxEndpoint): S
   return { ...settings, armEndpoint: base, logAnalyticsEndpoint: `${base}/v1` };
 }
 
+/** Retries against a sandbox on loopback: as many as the SDK's default, without Azure's seconds of back-off between them. */
+export const SANDBOX_RETRY: PipelineRetryOptions = { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 200 };
+
 export interface AzureFromSettingsOptions {
   sandbox?: SandboxEndpoint;
   retry?: PipelineRetryOptions;
@@ -53,7 +56,7 @@ export function azureFromSettings(settings: Settings, opts: AzureFromSettingsOpt
     armEndpoint: effective.armEndpoint,
     logAnalyticsEndpoint: effective.logAnalyticsEndpoint,
     caCert: opts.sandbox?.caCert,
-    retry: opts.retry,
+    retry: opts.retry ?? (opts.sandbox ? SANDBOX_RETRY : undefined),
   });
 }
 
