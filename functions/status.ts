@@ -15,7 +15,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { appFromAppSettings, statusDeps, type AppSource } from '../shared/app';
 import { isGuid } from '../shared/config';
 import { ALL_CHECKS } from '../shared/checks/registry';
-import { emptyRequestCounts, type HostReport, type HostStatus } from '../shared/model';
+import { emptyRequestCounts, type HostReport, type HostStatus, canonicalId } from '../shared/model';
 import { hostAnchor } from '../shared/notify/words';
 import { buildReport } from '../shared/report/build';
 import { renderCoverageHtml } from '../shared/report/coverage';
@@ -107,9 +107,9 @@ export function makeStatusHandler(build: () => Promise<StatusDeps>) {
     try {
       d = await deps();
       const now = d.now?.() ?? new Date();
-      const gone = new Set((d.inventory ? await d.inventory.list() : []).filter((h) => h.goneAt).map((h) => h.host.id.toLowerCase()));
+      const gone = new Set((d.inventory ? await d.inventory.list() : []).filter((h) => h.goneAt).map((h) => canonicalId(h.host.id)));
       for await (const latest of d.reports.listLatest(filters.subscription)) {
-        if (gone.has(latest.report.host.id.toLowerCase())) continue;
+        if (gone.has(canonicalId(latest.report.host.id))) continue;
         if (!matches(latest, filters)) continue;
         counts.hosts++;
         counts[latest.report.status]++;

@@ -3,6 +3,7 @@
 // product settings; the deploy consistency test checks SETTING_NAMES against local.settings.sample.json, Bicep and
 // the README.
 import { CronExpressionParser } from 'cron-parser';
+import { canonicalId } from './model';
 
 export type Scope =
   | { kind: 'all' }
@@ -198,7 +199,7 @@ export function parseScope(raw: string): Scope | string {
     const bad = ids.filter((id) => !GUID.test(id));
     if (ids.length === 0) return 'lists no subscription id';
     if (bad.length) return `has subscription ids that are not GUIDs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`;
-    return { kind: 'subscriptions', subscriptionIds: [...new Set(ids.map((s) => s.toLowerCase()))] };
+    return { kind: 'subscriptions', subscriptionIds: [...new Set(ids.map(canonicalId))] };
   }
   if (kind.toLowerCase() === 'managementgroup') {
     if (!MG_ID.test(rest)) return `has a management group id that is not valid: ${JSON.stringify(rest)}`;
@@ -402,7 +403,7 @@ export function loadSettings(env: Env = process.env, options: LoadOptions = {}):
 
   if (problems.length) throw new ConfigError(problems);
   return {
-    scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? la.toLowerCase() : null,
+    scope, sweepSchedule, hostTag, ownerTags, defaultLogAnalyticsWorkspaceId: la ? canonicalId(la) : null,
     lookback, lookbackMs: lookbackMs as number, jobHorizon, jobHorizonMs: jobHorizonMs as number, alertEmailFrom, alertFallbackTo, acsEndpoint, acsConnectionString,
     teamsWebhookUrl, armEndpoint, logAnalyticsEndpoint, authorityHost, clientSources, minVcpus, minMemoryGb,
     launchLogTable, launchLogTag, historyDays, alertMinStatus: minStatus as 'fail' | 'warn', alertOnFirstSight, alertNewChecks,

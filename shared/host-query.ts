@@ -14,6 +14,7 @@
 //     Government `instances.azureml.us`, Azure China `instances.azureml.cn`. Studio: `ml.azure.com`, `ml.azure.us`,
 //     `studio.ml.azure.cn` (same page, "Azure Machine Learning studio" row).
 // Anything else is a message that names what is wrong (a 400 on HTTP, exit 2 in the CLI).
+import { canonicalId } from './model';
 
 export type Cloud = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';
 
@@ -114,11 +115,11 @@ function parseArmId(text: string, from: 'arm-id' | 'studio-url', no: (why: strin
   const id = text.endsWith('/') ? text.slice(0, -1) : text;
   if (id.includes('//') || id.split('/').some((s) => s === '.' || s === '..')) return no('is not a valid ARM resource id (an empty or dot segment)');
   const c = COMPUTE_ID.exec(id);
-  if (c) return { ok: true, query: { kind: 'id', hostKind: 'compute', id, subscriptionId: c[1].toLowerCase(), resourceGroup: c[2], workspace: c[3], name: c[4], from } };
+  if (c) return { ok: true, query: { kind: 'id', hostKind: 'compute', id, subscriptionId: canonicalId(c[1]), resourceGroup: c[2], workspace: c[3], name: c[4], from } };
   const v = VM_ID.exec(id);
-  if (v) return { ok: true, query: { kind: 'id', hostKind: 'vm', id, subscriptionId: v[1].toLowerCase(), resourceGroup: v[2], workspace: null, name: v[3], from } };
+  if (v) return { ok: true, query: { kind: 'id', hostKind: 'vm', id, subscriptionId: canonicalId(v[1]), resourceGroup: v[2], workspace: null, name: v[3], from } };
   const j = JOB_ID.exec(id);
-  if (j) return { ok: true, query: { kind: 'job', id, subscriptionId: j[1].toLowerCase(), resourceGroup: j[2], workspace: j[3], name: j[4], from } };
+  if (j) return { ok: true, query: { kind: 'job', id, subscriptionId: canonicalId(j[1]), resourceGroup: j[2], workspace: j[3], name: j[4], from } };
   if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\//i.test(id)) {
     return no('is an ARM id of a resource type tbmon does not check: give an AzureML compute (…/workspaces/{ws}/computes/{name}), an AzureML job (…/workspaces/{ws}/jobs/{name}) or a VM (…/Microsoft.Compute/virtualMachines/{name})');
   }

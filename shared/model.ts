@@ -8,9 +8,23 @@ export type CheckClass = 'resource' | 'network' | 'script' | 'job';
 export type Severity = 'high' | 'medium' | 'low';
 export type ApiName = 'resourceGraph' | 'arm' | 'logAnalytics' | 'email' | 'teams';
 
-/** A host as it appears in reports (report.v1.json `hosts[].host`). */
+/**
+ * ARM ids compare case-insensitively; tbmon's one form of an id is lower case. Discovery makes a host's ids canonical
+ * once where they enter (identify.ts, jobs.ts), so code holding a HostRecord compares and keys them as they are. Raw
+ * input — what a person typed, ARM/Graph/Log Analytics JSON, records read back from storage — goes through this.
+ */
+export function canonicalId(id: string): string {
+  return id.toLowerCase();
+}
+
+/**
+ * A host as it appears in reports (report.v1.json `hosts[].host`). Invariant: `id`, `subscriptionId` and the ARM ids
+ * in `facts` (workspaceId, subnetId, nicIds, logAnalyticsResourceId) are canonical (lower case, see canonicalId) in
+ * every record discovery builds; `name` and `resourceGroup` keep Azure's spelling for people. Reports stored before
+ * the invariant may hold mixed case: code reading stored records compares through canonicalId.
+ */
 export interface Host {
-  /** ARM id of the compute (…/workspaces/{ws}/computes/{name}) or the VM. */
+  /** ARM id of the compute (…/workspaces/{ws}/computes/{name}), the job, or the VM; canonical (lower case). */
   id: string;
   name: string;
   kind: HostKind;

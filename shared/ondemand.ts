@@ -10,7 +10,7 @@ import { planScope } from './discovery/scope';
 import { evaluateHosts } from './evaluate';
 import { parseHostQuery, type HostQuery } from './host-query';
 import { urlPortFinding } from './checks/network/url-port';
-import { hostStatus, requestsBetween, type Report } from './model';
+import { hostStatus, requestsBetween, type Report, canonicalId } from './model';
 import { buildReport } from './report/build';
 
 export class BadHostInputError extends RequestError {
@@ -45,7 +45,7 @@ export interface OnDemandDeps {
 /** Is this subscription inside TBMON_SCOPE? (`all`: every subscription the identity can read.) */
 async function inScope(deps: OnDemandDeps, subscriptionId: string): Promise<boolean> {
   const plan = await planScope(deps.azure, deps.settings.scope, deps.abortSignal);
-  return plan.subscriptions === null || plan.subscriptions.includes(subscriptionId.toLowerCase());
+  return plan.subscriptions === null || plan.subscriptions.includes(canonicalId(subscriptionId));
 }
 
 /** Checks one host now; `q` is what a person pasted, parsed by parseOrThrow (the adapter names the input). */

@@ -5,7 +5,7 @@
 // never fails the sweep: watching must not stop the work it watches.
 import type { QueueClient } from '@azure/storage-queue';
 import type { Settings } from './config';
-import type { RunError } from './model';
+import { type RunError, canonicalId } from './model';
 import { TEAMS_RECIPIENT } from './notices';
 import { stepPoison, stepSubscriptions, stepSweepCondition, type PlatformNotice, type StepResult } from './platform';
 import { isNotFound } from './storage';
@@ -70,7 +70,7 @@ async function watch(deps: PlatformWatchDeps, obs: SweepObservation): Promise<Pl
     const d = obs.discovery;
     const [streaks, readable] = await Promise.all([store.streaks(), store.memory('readable')]);
     const reasons = new Map<string, string>();
-    for (const e of d.errors) reasons.set(e.scope.toLowerCase(), `${e.code}: ${e.message}`.slice(0, 300));
+    for (const e of d.errors) reasons.set(canonicalId(e.scope), `${e.code}: ${e.message}`.slice(0, 300));
     const sub = stepSubscriptions(streaks, readable, { read: d.read, failed: d.failed, errors: reasons }, at);
     steps.push(sub.result);
     subscriptionWrites = async () => {

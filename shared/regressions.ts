@@ -3,7 +3,7 @@
 // state and transitions out; evaluate stores the state and turns the transitions marked `send` into outbox notices.
 import { createHash } from 'node:crypto';
 import type { Settings } from './config';
-import type { CheckResult, CheckStatus, Host } from './model';
+import { type CheckResult, type CheckStatus, type Host, canonicalId } from './model';
 import type { Notice, NoticeKind } from './notices';
 
 export type KnownStatus = 'pass' | 'warn' | 'fail';
@@ -175,7 +175,7 @@ export function compareHost(prev: HostCheckStates | undefined, checks: readonly 
  * that runs after the next sweep, inserts rows that already exist and nothing goes out twice.
  */
 export function noticeId(parts: { hostId: string; checkId?: string; kind: NoticeKind; from?: string | null; to?: string; sweepId: string }): string {
-  const key = [parts.hostId.toLowerCase(), parts.checkId ?? '', parts.kind, parts.from ?? 'none', parts.to ?? '', parts.sweepId].join('\n');
+  const key = [canonicalId(parts.hostId), parts.checkId ?? '', parts.kind, parts.from ?? 'none', parts.to ?? '', parts.sweepId].join('\n');
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
 }
 

@@ -102,7 +102,7 @@ export function planBatches(hosts: readonly HostRecord[], maxPerBatch = MAX_HOST
   }
   const out: SweepBatch[] = [];
   for (const key of [...byWorkspace.keys()].sort()) {
-    const list = byWorkspace.get(key)!.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+    const list = byWorkspace.get(key)!.sort((a, b) => a.id.localeCompare(b.id));
     for (let i = 0; i < list.length; i += maxPerBatch) {
       const la = key === '' ? null : key;
       out.push({ batchKey: batchKeyFor(out.length, la), logAnalyticsWorkspaceId: la, hosts: list.slice(i, i + maxPerBatch) });

@@ -2,7 +2,7 @@
 // is an ML workspace, a Log Analytics workspace, a rule, a virtual network, a resource group, a subscription or a host
 // kind — never a list of hosts). "launch log seen from 12 of 40 hosts; kernel collection proven on 10 …", and per gap
 // the one fix at the level it is fixed (shared/coverage/fixes.ts).
-import type { CoverageFamily, CoverageGap, CoverageGapRef, FleetCoverage, HostReport } from '../model';
+import { type CoverageFamily, type CoverageGap, type CoverageGapRef, type FleetCoverage, type HostReport, canonicalId } from '../model';
 import { COVERAGE_FAMILIES } from './host';
 import { fixFor, gapLevel } from './fixes';
 
@@ -33,7 +33,7 @@ export class CoverageAccumulator {
       else if (f.state === 'missing') c.missing++;
       else c.notApplicable++;
       if (f.state !== 'missing' || !f.gap) continue;
-      const key = `${f.gap.kind}|${f.gap.target.toLowerCase()}`;
+      const key = `${f.gap.kind}|${canonicalId(f.gap.target)}`;
       let g = this.gaps.get(key);
       if (!g) this.gaps.set(key, (g = { ref: f.gap, families: new Set(), hosts: 0, example: report.host.name }));
       g.families.add(f.family);

@@ -4,7 +4,7 @@
 import { runStateOf } from '../checks/resource/compute-state';
 import { kernProof } from '../checks/resource/kern-proof';
 import type { HostEvidence } from '../evidence/types';
-import type { Gathered, HostCoverage, CoverageFamily, CoverageGapRef, FamilyCoverage, HostRecord } from '../model';
+import { type Gathered, type HostCoverage, type CoverageFamily, type CoverageGapRef, type FamilyCoverage, type HostRecord, canonicalId } from '../model';
 import type { MetricName } from '../evidence/log-types';
 
 /** Families in the order reports show them. */
@@ -31,7 +31,7 @@ function armParent(id: string, depth: number): string {
 /** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes/c` → the workspace id. */
 export function mlWorkspaceIdOf(host: HostRecord): string | null {
   if (host.facts.workspaceId) return host.facts.workspaceId;
-  const i = host.id.toLowerCase().indexOf('/computes/');
+  const i = host.id.indexOf('/computes/');
   return i > 0 ? host.id.slice(0, i) : null;
 }
 
@@ -39,7 +39,7 @@ function vnetOf(ev: HostEvidence): string | null {
   const subnet = ev.host.facts.subnetId
     ?? (ev.network.ok ? (ev.network.value.nics ?? []).flatMap((n) => (n.state === 'found' && n.value.subnet.state === 'found' ? [n.value.subnet.value.id] : []))[0] ?? null : null);
   if (!subnet) return null;
-  const i = subnet.toLowerCase().indexOf('/subnets/');
+  const i = canonicalId(subnet).indexOf('/subnets/');
   return i > 0 ? subnet.slice(0, i) : subnet;
 }
 
@@ -58,7 +58,7 @@ function noWorkspaceGap(host: HostRecord): CoverageGapRef {
 
 /** The data collection rule a Log Analytics workspace needs (Syslog user + kern, the counters tbmon reads). */
 function dcrGap(host: HostRecord): CoverageGapRef {
-  return { kind: 'data-collection-rule', target: (host.logAnalyticsWorkspaceId as string).toLowerCase(), with: laWith(host) };
+  return { kind: 'data-collection-rule', target: host.logAnalyticsWorkspaceId as string, with: laWith(host) };
 }
 
 function missingFrom(family: CoverageFamily, g: Extract<Gathered<unknown>, { ok: false }>, gap: CoverageGapRef | undefined): FamilyCoverage {

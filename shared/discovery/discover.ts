@@ -6,11 +6,10 @@
 import { createHash } from 'node:crypto';
 import { API_VERSIONS, type AzureContext } from '../azure';
 import type { Scope, Settings } from '../config';
-import type { HostRecord, RunError } from '../model';
+import { canonicalId, type HostRecord, type RunError } from '../model';
 import { listWorkspaceComputes } from './arm-fallback';
 import { listWorkspaceJobServices } from './jobs';
 import { graphPages, GraphQuotaGate, type GraphScope, type GraphWait } from './graph';
-import { idKey } from './ids';
 import { identifyHost, type IdentifiedHost, type RawResource } from './identify';
 import { mapLimited } from '../limit';
 import { LogAnalyticsResolver } from './log-analytics';
@@ -103,7 +102,7 @@ function message(e: unknown): string {
 
 /** A short key of a host id: what a failed batch handed on, kept while its parts are read. */
 function emittedKey(id: string): string {
-  return createHash('sha1').update(id.toLowerCase()).digest('base64').slice(0, 16);
+  return createHash('sha1').update(id).digest('base64').slice(0, 16);
 }
 
 /**
@@ -121,7 +120,7 @@ async function splitScope(azure: AzureContext, batch: GraphScope, abortSignal?: 
   try {
     const ids: string[] = [];
     for await (const page of azure.armListPages<{ subscriptionId?: string }>('/subscriptions', API_VERSIONS.subscriptions, abortSignal)) {
-      for (const s of page) if (s.subscriptionId) ids.push(s.subscriptionId.toLowerCase());
+      for (const s of page) if (s.subscriptionId) ids.push(canonicalId(s.subscriptionId));
     }
     if (!ids.length) return null;
     return chunk([...new Set(ids)], SUBSCRIPTIONS_PER_GRAPH_REQUEST).map((s) => ({ subscriptions: s }));
@@ -139,7 +138,7 @@ export async function discoverHosts(ctx: DiscoveryContext, options: DiscoverOpti
   const summary = await discoverInBatches(ctx, options, async (batch) => {
     hosts.push(...batch.hosts);
   });
-  hosts.sort((a, b) => idKey(a.id).localeCompare(idKey(b.id)));
+  hosts.sort((a, b) => a.id.localeCompare(b.id));
   return { ...summary, hosts };
 }
 
@@ -288,13 +287,13 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
           if (!h) continue;
           const ws = h.record.facts.workspaceId;
           if (ws && inventory.needsArmFallback(ws)) {
-            const held = heldForFallback.get(idKey(ws)) ?? [];
+            const held = heldForFallback.get(ws) ?? [];
             held.push(h);
-            heldForFallback.set(idKey(ws), held);
+            heldForFallback.set(ws, held);
             continue;
           }
           // A VM has no ML workspace: the VMs of a resource group arrive together and are routed together.
-          const key = ws ? idKey(ws) : `vm:${h.record.subscriptionId}/${h.record.resourceGroup}`.toLowerCase();
+          const key = ws ?? canonicalId(`vm:${h.record.subscriptionId}/${h.record.resourceGroup}`);
           if (key !== groupKey) {
             route(group);
             group = [];
@@ -332,8 +331,8 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
     const workspacesInBatch = [...inventory.mlWorkspaces.values()].filter((w) => (inBatch === null || inBatch.has(w.subscriptionId)) && !failed.has(w.subscriptionId) && !wholeScopeFailed);
     // 2b. Job services: Resource Graph does not index jobs, so each ML workspace's job list (shared/discovery/jobs.ts),
     // once per sweep even when a failed batch's parts are read again.
-    const jobWorkspaces = workspacesInBatch.filter((w) => !jobsListed.has(idKey(w.id)));
-    for (const w of jobWorkspaces) jobsListed.add(idKey(w.id));
+    const jobWorkspaces = workspacesInBatch.filter((w) => !jobsListed.has(canonicalId(w.id)));
+    for (const w of jobWorkspaces) jobsListed.add(canonicalId(w.id));
     progress({ phase: 'jobs', workspaces: jobWorkspaces.length });
     await mapLimited(jobWorkspaces, concurrency, async (w) => {
       let hosts: IdentifiedHost[];
@@ -362,11 +361,11 @@ export async function discoverInBatches(ctx: DiscoveryContext, options: StreamOp
           const h = identify(c);
           if (h) hosts.push(h);
         }
-        fromArm.push(idKey(w.id));
+        fromArm.push(canonicalId(w.id));
       } catch (e) {
         errors.push({ scope: w.id, code: 'ComputeListFailed', message: `could not list the ML workspace's computes through ARM: ${message(e)}` });
         failed.add(w.subscriptionId);
-        hosts = heldForFallback.get(idKey(w.id)) ?? [];
+        hosts = heldForFallback.get(canonicalId(w.id)) ?? [];
       }
       hosts = fresh(hosts);
       if (resolver) await resolver.resolveAll(hosts);

@@ -1,7 +1,7 @@
 // Which resources are TensorBoard hosts, and what discovery knows about each (DESIGN.md § Host kinds). Pure: the
 // same raw JSON — a Resource Graph row that kept `properties` whole, or an ARM object read raw — gives the same
 // HostRecord, which is what makes the Graph path and the ARM fallback interchangeable.
-import type { HostFacts, HostKind, HostRecord } from '../model';
+import { canonicalId, type HostFacts, type HostKind, type HostRecord } from '../model';
 import { parseResourceId, workspaceIdOfCompute, nameOfId } from './ids';
 import { ownersFromTags } from './owners';
 
@@ -45,6 +45,9 @@ function obj(v: unknown): Json | null {
 }
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
+}
+function canonicalOrNull(id: string | null): string | null {
+  return id === null ? null : canonicalId(id);
 }
 function port(v: unknown): number | null {
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
@@ -127,10 +130,10 @@ function computeFacts(raw: RawResource, props: Json, inner: Json, customApplicat
     errors: errorsOf(props, inner),
     lastOperation: lastOperationOf(inner.lastOperation),
     enableNodePublicIp: typeof enable === 'boolean' ? enable : null,
-    subnetId: str(obj(inner.subnet)?.id),
+    subnetId: canonicalOrNull(str(obj(inner.subnet)?.id)),
     nicIds: [],
     computerName: null,
-    workspaceId: workspaceIdOfCompute(raw.id),
+    workspaceId: canonicalOrNull(workspaceIdOfCompute(raw.id)),
     privateIp: str(obj(inner.connectivityEndpoints)?.privateIpAddress),
     customApplication,
     ...(String(props.computeType ?? '').toLowerCase() === 'computeinstance' ? { startupScript: hasStartupScript(inner.setupScripts) } : {}),
@@ -167,7 +170,7 @@ function vmFacts(props: Json): HostFacts {
     lastOperation: null,
     enableNodePublicIp: null,
     subnetId: null,
-    nicIds: Array.isArray(nics) ? nics.map((n) => str(obj(n)?.id)).filter((id): id is string => id !== null) : [],
+    nicIds: Array.isArray(nics) ? nics.map((n) => str(obj(n)?.id)).filter((id): id is string => id !== null).map(canonicalId) : [],
     computerName: str(obj(props.osProfile)?.computerName) ?? str(instanceView?.computerName),
     workspaceId: null,
     customApplication: false,
@@ -228,7 +231,8 @@ export function identifyHost(raw: RawResource, options: IdentifyOptions): Identi
 
   const name = raw.name ?? nameOfId(raw.id);
   const record: HostRecord = {
-    id: raw.id,
+    // The one place a compute's or VM's ids become canonical (model.ts canonicalId); name and resource group keep Azure's spelling.
+    id: canonicalId(raw.id),
     name,
     kind,
     subscriptionId: place.subscriptionId,

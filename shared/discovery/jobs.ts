@@ -9,7 +9,7 @@
 // one per further page inside the horizon.
 import type { JobBase, JobBaseProperties } from '@azure/arm-machinelearning';
 import type { AzureContext } from '../azure';
-import type { HostRecord, JobServiceFacts } from '../model';
+import { canonicalId, type HostRecord, type JobServiceFacts } from '../model';
 import { ownersFromTags } from './owners';
 import { DEFAULT_TENSORBOARD_PORT, normaliseTags, type IdentifiedHost, LOG_ANALYTICS_TAG, tagValue } from './identify';
 import { nameOfId, parseResourceId } from './ids';
@@ -64,7 +64,7 @@ export function identifyJobService(job: JobBase, workspace: { id: string; locati
   const tags = normaliseTags(props.tags);
   const port = tb.service.port ?? DEFAULT_TENSORBOARD_PORT;
   const record: HostRecord = {
-    id: job.id,
+    id: canonicalId(job.id),
     name,
     kind: 'job-service',
     subscriptionId: place.subscriptionId,
@@ -78,7 +78,7 @@ export function identifyJobService(job: JobBase, workspace: { id: string; locati
     tags,
     facts: {
       vmSize: null, state: status, provisioningState: null, errors: null, lastOperation: null, enableNodePublicIp: null,
-      subnetId: null, nicIds: [], computerName: null, workspaceId: workspace.id,
+      subnetId: null, nicIds: [], computerName: null, workspaceId: canonicalId(workspace.id),
       job: {
         status, displayName: text(props.displayName), experimentName: text(props.experimentName), computeId: text(props.computeId),
         createdAt: iso(job.systemData?.createdAt), listedAt: listedAt.toISOString(), serviceName: tb.name, service: tb.service,

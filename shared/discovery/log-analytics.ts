@@ -4,8 +4,7 @@
 // customer id through the Resource Graph rows discovery already read, else one ARM read per workspace per run.
 import { API_VERSIONS, type AzureContext } from '../azure';
 import { isGuid } from '../config';
-import type { RunError } from '../model';
-import { idKey } from './ids';
+import { type RunError, canonicalId } from '../model';
 import type { IdentifiedHost } from './identify';
 import { mapLimited } from '../limit';
 
@@ -38,12 +37,12 @@ export class LogAnalyticsResolver {
 
   /** Customer id of a Log Analytics workspace ARM id; null (with a run error) when it cannot be read. */
   customerIdOf(laArmId: string): Promise<string | null> {
-    const key = idKey(laArmId);
+    const key = canonicalId(laArmId);
     // Read when asked: discovery's Resource Graph rows arrive batch by batch while hosts are being routed.
     const known = this.options.known?.get(key);
     if (known) {
-      this.armIds.set(known.toLowerCase(), laArmId);
-      return Promise.resolve(known.toLowerCase());
+      this.armIds.set(canonicalId(known), laArmId);
+      return Promise.resolve(canonicalId(known));
     }
     let p = this.customerIds.get(key);
     if (!p) {
@@ -51,8 +50,8 @@ export class LogAnalyticsResolver {
         (ws) => {
           const id = ws?.properties?.customerId;
           if (typeof id === 'string' && isGuid(id)) {
-            this.armIds.set(id.toLowerCase(), laArmId);
-            return id.toLowerCase();
+            this.armIds.set(canonicalId(id), laArmId);
+            return canonicalId(id);
           }
           this.errors.push({ scope: laArmId, code: 'LogAnalyticsWorkspaceUnresolved', message: 'the Log Analytics workspace has no customerId' });
           return null;
@@ -69,11 +68,11 @@ export class LogAnalyticsResolver {
 
   /** The ARM id of a workspace known by its customer id (resolved here, or among the scope's workspaces), if any. */
   private armIdOf(customerId: string): string | undefined {
-    const c = customerId.toLowerCase();
+    const c = canonicalId(customerId);
     const resolved = this.armIds.get(c);
     if (resolved) return resolved;
     for (const [id, known] of this.options.known ?? []) {
-      if (known.toLowerCase() === c) {
+      if (canonicalId(known) === c) {
         this.armIds.set(c, id);
         return id;
       }
@@ -83,7 +82,7 @@ export class LogAnalyticsResolver {
 
   /** The customer id a `tbmon-log-analytics` tag names; null (with a run error) when the value is neither form. */
   async fromTag(value: string, hostId: string): Promise<string | null> {
-    if (isGuid(value)) return value.toLowerCase();
+    if (isGuid(value)) return canonicalId(value);
     if (isLaArmId(value)) return this.customerIdOf(value);
     this.errors.push({ scope: hostId, code: 'InvalidLogAnalyticsTag', message: 'the tbmon-log-analytics tag is neither a workspace customer id (GUID) nor a Log Analytics workspace ARM id' });
     return null;
@@ -91,7 +90,7 @@ export class LogAnalyticsResolver {
 
   /** The Log Analytics workspace an ML workspace's diagnostic settings send to; null when none does. */
   fromDiagnosticSettings(mlWorkspaceId: string): Promise<string | null> {
-    const key = idKey(mlWorkspaceId);
+    const key = canonicalId(mlWorkspaceId);
     let p = this.diagnostics.get(key);
     if (!p) {
       p = this.azure
@@ -127,7 +126,7 @@ export class LogAnalyticsResolver {
     const needDiagnostics = new Map<string, string>();
     for (const h of hosts) {
       const ws = h.record.facts.workspaceId;
-      if (ws && !(h.logAnalyticsTag && fromTags.get(h.logAnalyticsTag))) needDiagnostics.set(idKey(ws), ws);
+      if (ws && !(h.logAnalyticsTag && fromTags.get(h.logAnalyticsTag))) needDiagnostics.set(ws, ws);
     }
     const fromDiagnostics = new Map<string, string | null>();
     await mapLimited([...needDiagnostics], limit, async ([key, ws]) => {
@@ -137,7 +136,7 @@ export class LogAnalyticsResolver {
     for (const h of hosts) {
       const tagged = h.logAnalyticsTag ? fromTags.get(h.logAnalyticsTag) ?? null : null;
       const ws = h.record.facts.workspaceId;
-      h.record.logAnalyticsWorkspaceId = tagged ?? (ws ? fromDiagnostics.get(idKey(ws)) ?? null : null) ?? this.options.defaultWorkspaceId;
+      h.record.logAnalyticsWorkspaceId = tagged ?? (ws ? fromDiagnostics.get(ws) ?? null : null) ?? this.options.defaultWorkspaceId;
       const armId = h.record.logAnalyticsWorkspaceId ? this.armIdOf(h.record.logAnalyticsWorkspaceId) : undefined;
       if (armId) h.record.facts.logAnalyticsResourceId = armId;
     }

@@ -1,7 +1,8 @@
 // What the scope inventory query (queries.ts) says about a scope: which subscriptions Graph could read, the ML
 // workspaces and whether Graph holds their computes completely, and Log Analytics customer ids by ARM id.
 import { isGuid } from '../config';
-import { idKey, parseResourceId } from './ids';
+import { parseResourceId } from './ids';
+import { canonicalId } from '../model';
 
 export interface MlWorkspaceRow {
   id: string;
@@ -22,24 +23,24 @@ export class ScopeInventory {
   add(rows: readonly Record<string, unknown>[]): void {
     for (const r of rows) {
       const id = typeof r.id === 'string' ? r.id : '';
-      const sub = String(r.subscriptionId ?? parseResourceId(id)?.subscriptionId ?? '').toLowerCase();
+      const sub = canonicalId(String(r.subscriptionId ?? parseResourceId(id)?.subscriptionId ?? ''));
       switch (r.rowKind) {
         case 'subscription':
           if (sub) this.subscriptions.add(sub);
           break;
         case 'mlWorkspace':
-          if (id) this.mlWorkspaces.set(idKey(id), { id, subscriptionId: sub, location: typeof r.location === 'string' ? r.location : '' });
+          if (id) this.mlWorkspaces.set(canonicalId(id), { id, subscriptionId: sub, location: typeof r.location === 'string' ? r.location : '' });
           break;
         case 'logAnalytics':
-          if (id && typeof r.customerId === 'string' && isGuid(r.customerId)) this.logAnalytics.set(idKey(id), r.customerId.toLowerCase());
+          if (id && typeof r.customerId === 'string' && isGuid(r.customerId)) this.logAnalytics.set(canonicalId(id), canonicalId(r.customerId));
           break;
         case 'computeSummary': {
           if (!id) break;
-          const c = this.computes.get(idKey(id)) ?? { total: 0, incomplete: 0 };
+          const c = this.computes.get(canonicalId(id)) ?? { total: 0, incomplete: 0 };
           const n = Number(r.computes ?? 0);
           c.total += n;
           if (r.complete === 'no') c.incomplete += n;
-          this.computes.set(idKey(id), c);
+          this.computes.set(canonicalId(id), c);
           break;
         }
         default:
@@ -53,7 +54,7 @@ export class ScopeInventory {
    * computes at all, or not yet), or holds compute instances without their runtime state.
    */
   needsArmFallback(workspaceId: string): boolean {
-    const c = this.computes.get(idKey(workspaceId));
+    const c = this.computes.get(canonicalId(workspaceId));
     return !c || c.total === 0 || c.incomplete > 0;
   }
 }

@@ -5,6 +5,7 @@ import { API_VERSIONS, ArmError, type AzureContext } from '../azure';
 import type { Scope } from '../config';
 import { UnknownManagementGroupError } from './errors';
 import type { GraphScope } from './graph';
+import { canonicalId } from '../model';
 
 /** Subscriptions per Resource Graph request (guidance: fewer than 300). */
 export const SUBSCRIPTIONS_PER_GRAPH_REQUEST = 250;
@@ -25,7 +26,7 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 function planForSubscriptions(ids: string[], description: string): ScopePlan {
-  const subs = [...new Set(ids.map((s) => s.toLowerCase()))];
+  const subs = [...new Set(ids.map(canonicalId))];
   return { batches: chunk(subs, SUBSCRIPTIONS_PER_GRAPH_REQUEST).map((s) => ({ subscriptions: s })), subscriptions: subs, description };
 }
 
@@ -43,7 +44,7 @@ export function subscriptionsUnder(node: ManagementGroupNode): string[] {
   const walk = (children: ManagementGroupNode[] | null | undefined) => {
     for (const c of children ?? []) {
       const m = /^\/subscriptions\/([^/]+)$/i.exec(c.id ?? '');
-      if (m || /^\/?subscriptions$/i.test(c.type ?? '')) out.push((m?.[1] ?? c.name ?? '').toLowerCase());
+      if (m || /^\/?subscriptions$/i.test(c.type ?? '')) out.push(canonicalId(m?.[1] ?? c.name ?? ''));
       else walk(c.children);
     }
   };

@@ -13,7 +13,7 @@
 // Compute instances and clusters get no rules here (AzureML manages their agents): their kernel proof stays a row.
 import { ArmError } from '../azure';
 import { kqlDynamicList, kqlString } from '../kql';
-import type { Gathered, HostRecord } from '../model';
+import { type Gathered, type HostRecord, canonicalId } from '../model';
 import { cached, type EvidenceContext } from './context';
 
 /** The rule API version (2023-03-11, GA): `destinations.logAnalytics[].workspaceId` is the customer id, read-only. */
@@ -58,13 +58,12 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strs = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
-const lower = (s: string) => s.toLowerCase();
 const ASSOCIATIONS = '/providers/microsoft.insights/datacollectionruleassociations/';
 
 /** The target resource of an association id (lower-case), or null. */
 export function associationTarget(associationId: string): string | null {
-  const i = lower(associationId).indexOf(ASSOCIATIONS);
-  return i > 0 ? lower(associationId.slice(0, i)) : null;
+  const i = canonicalId(associationId).indexOf(ASSOCIATIONS);
+  return i > 0 ? canonicalId(associationId.slice(0, i)) : null;
 }
 
 /** A rule's properties reduced to its Syslog sources, counters and where each stream flows. */
@@ -76,13 +75,13 @@ export function readRule(id: string, name: string, association: string, properti
     const dn = obj(d);
     if (typeof dn.name !== 'string') continue;
     destinations.set(dn.name, {
-      customerId: typeof dn.workspaceId === 'string' && dn.workspaceId ? lower(dn.workspaceId) : null,
-      resourceId: typeof dn.workspaceResourceId === 'string' && dn.workspaceResourceId ? lower(dn.workspaceResourceId) : null,
+      customerId: typeof dn.workspaceId === 'string' && dn.workspaceId ? canonicalId(dn.workspaceId) : null,
+      resourceId: typeof dn.workspaceResourceId === 'string' && dn.workspaceResourceId ? canonicalId(dn.workspaceResourceId) : null,
     });
   }
   const to = (stream: string): LogAnalyticsTarget[] => arr(p.dataFlows).flatMap((f) => {
     const flow = obj(f);
-    if (!strs(flow.streams).some((s) => lower(s) === lower(stream))) return [];
+    if (!strs(flow.streams).some((s) => s.toLowerCase() === stream.toLowerCase())) return [];
     return strs(flow.destinations).flatMap((d) => destinations.get(d) ?? []);
   });
   return {
@@ -110,7 +109,7 @@ export function collectionGraphQuery(vmIds: readonly string[]): string {
     'insightresources',
     '| where type == "microsoft.insights/datacollectionruleassociations"',
     `| extend TbTarget = tostring(split(tolower(id), ${kqlString(ASSOCIATIONS)})[0])`,
-    `| where TbTarget in (${kqlDynamicList(vmIds.map(lower))})`,
+    `| where TbTarget in (${kqlDynamicList(vmIds.map(canonicalId))})`,
     '| extend TbRule = tolower(tostring(properties.dataCollectionRuleId))',
     '| join kind=leftouter (resources | where type == "microsoft.insights/datacollectionrules" | project TbRule = tolower(id), RuleId = id, RuleName = name, RuleProperties = properties) on TbRule',
     '| summarize Targets = make_list(bag_pack("target", TbTarget, "association", name)), RuleId = take_any(RuleId), RuleName = take_any(RuleName), RuleProperties = take_any(RuleProperties) by TbRule',
@@ -163,7 +162,7 @@ async function readRuleFromArm(ctx: EvidenceContext, ruleId: string): Promise<Co
 
 /** A subscription's rules that collect Syslog or Perf, each with its associations (cached per sweep). */
 function subscriptionRules(ctx: EvidenceContext, subscriptionId: string): Promise<RuleTargets[]> {
-  return cached(ctx, `collection:rules:${lower(subscriptionId)}`, async () => {
+  return cached(ctx, `collection:rules:${canonicalId(subscriptionId)}`, async () => {
     const rules: Json[] = [];
     for await (const page of ctx.azure.armListPages<Json>(`/subscriptions/${subscriptionId}/providers/Microsoft.Insights/dataCollectionRules`, DCR_API_VERSION, ctx.abortSignal)) rules.push(...page);
     const out: RuleTargets[] = [];
@@ -178,7 +177,7 @@ function subscriptionRules(ctx: EvidenceContext, subscriptionId: string): Promis
           if (target) targets.push({ target, association: String(a.name ?? '') });
         }
       }
-      out.push({ ruleId: lower(id), targets, rule });
+      out.push({ ruleId: canonicalId(id), targets, rule });
     }
     return out;
   });
@@ -190,7 +189,7 @@ function subscriptionRules(ctx: EvidenceContext, subscriptionId: string): Promis
  */
 async function viaArm(ctx: EvidenceContext, vms: HostRecord[]): Promise<RuleTargets[]> {
   const laSubs = vms.flatMap((h) => (h.facts.logAnalyticsResourceId ? [h.facts.logAnalyticsResourceId.split('/')[2] ?? ''] : []));
-  const subs = [...new Set([...vms.map((h) => h.subscriptionId), ...laSubs].filter(Boolean).map(lower))];
+  const subs = [...new Set([...vms.map((h) => h.subscriptionId), ...laSubs].filter(Boolean).map(canonicalId))];
   return (await Promise.all(subs.map((s) => subscriptionRules(ctx, s)))).flat();
 }
 
@@ -230,6 +229,6 @@ export async function gatherCollectionRules(hosts: HostRecord[], ctx: EvidenceCo
       byTarget.set(t.target, list);
     }
   }
-  for (const h of vms) out.set(h.id, { ok: true, value: { source, rules: byTarget.get(lower(h.id)) ?? [] } });
+  for (const h of vms) out.set(h.id, { ok: true, value: { source, rules: byTarget.get(h.id) ?? [] } });
   return out;
 }

@@ -2,7 +2,7 @@
 // name, a VM's OS computer name) or `_ResourceId` (case-insensitive); cluster events by `ClusterName` within the
 // ML workspace's `_ResourceId`; traffic-analytics flows by VM, NIC, private IP within its subnet, or subnet. Every
 // key is lower-cased here and on the server, and the index maps a returned key back to every host it may belong to.
-import type { HostRecord } from '../model';
+import { type HostRecord, canonicalId } from '../model';
 
 export interface HostKeys {
   /** `Computer` values (lower-case) that name the host whatever `_ResourceId` the row carries (compute instances). */
@@ -33,13 +33,13 @@ export interface HostKeys {
 export function shortFlowId(armId: string): string | null {
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)(?:\/subnets\/([^/]+))?$/i.exec(armId);
   if (!m) return null;
-  return [m[1], m[2], m[3], m[4]].filter((s) => s !== undefined).join('/').toLowerCase();
+  return canonicalId([m[1], m[2], m[3], m[4]].filter((s) => s !== undefined).join('/'));
 }
 
 function bothForms(armId: string | null): string[] {
   if (!armId) return [];
   const short = shortFlowId(armId);
-  return short ? [armId.toLowerCase(), short] : [armId.toLowerCase()];
+  return short ? [armId, short] : [armId];
 }
 
 /** The flow key of an address in a subnet, as the flows query builds it from DestSubnet and DestIp. */
@@ -50,14 +50,14 @@ export function flowIpKey(subnet: string, ip: string): string {
 export function hostKeysOf(host: HostRecord): HostKeys {
   const computers = new Set<string>();
   const vmComputers = new Set<string>();
-  const resourceIds = new Set<string>([host.id.toLowerCase()]);
+  const resourceIds = new Set<string>([host.id]);
   if (host.kind === 'vm') {
     // The OS computer name is what the agent writes; the VM name only stands in when discovery did not read it.
     vmComputers.add((host.facts.computerName ?? host.name).toLowerCase());
   } else if (host.kind === 'compute-instance') {
     computers.add(host.name.toLowerCase());
   }
-  const workspaceId = host.facts.workspaceId?.toLowerCase() ?? null;
+  const workspaceId = host.facts.workspaceId;
   const isCluster = host.kind === 'compute-cluster';
   return {
     computers: [...computers],
@@ -111,7 +111,7 @@ export class HostKeyIndex {
 
   /** A cluster row: its cluster name, and — when the row carries one — the ML workspace it came from. */
   hostsForCluster(clusterName: string, workspaceResourceId: string): string[] {
-    const ws = workspaceResourceId.toLowerCase();
+    const ws = canonicalId(workspaceResourceId);
     return this.lookup('cluster', clusterName).filter((id) => {
       const c = this.keys.get(id)?.cluster;
       return !!c && (ws === '' || c.workspaceId === '' || c.workspaceId === ws);

@@ -474,7 +474,7 @@ export function planChunks(hosts: readonly HostRecord[]): Chunk[] {
   for (const h of hosts) {
     // A job's output never reaches Log Analytics' Syslog: its TensorBoard service is judged from the job list alone.
     if (!h.logAnalyticsWorkspaceId || h.kind === 'job-service') continue;
-    const ws = h.logAnalyticsWorkspaceId.toLowerCase();
+    const ws = h.logAnalyticsWorkspaceId;
     let list = byWorkspace.get(ws);
     if (!list) byWorkspace.set(ws, (list = []));
     list.push(h);

@@ -6,7 +6,7 @@
 //   size costs at most two requests. Whatever Graph did not return is read from ARM, each resource once.
 // - On-demand mode (HTTP check, CLI): ARM directly — Graph can lag a fix by minutes.
 // - Service tags: `serviceTags.list` per region, once per sweep (ctx.cache).
-import type { Gathered, HostRecord } from '../model';
+import { type Gathered, type HostRecord, canonicalId } from '../model';
 import { API_VERSIONS, ArmError } from '../azure';
 import { kqlString } from '../kql';
 import type { ServiceTagEntry } from '../nsg/address-space';
@@ -22,18 +22,17 @@ const idOf = (v: unknown): string | null => {
   const id = obj(v).id;
   return typeof id === 'string' && id !== '' ? id : null;
 };
-const lower = (s: string) => s.toLowerCase();
 const props = (o: ArmObject | undefined): Json => obj(o?.properties);
 
 /** `/…/virtualNetworks/v/subnets/s` → `/…/virtualNetworks/v`. */
 export function vnetIdOf(subnetId: string): string {
-  const i = subnetId.toLowerCase().indexOf('/subnets/');
+  const i = canonicalId(subnetId).indexOf('/subnets/');
   return i < 0 ? subnetId : subnetId.slice(0, i);
 }
 
 /** `/…/loadBalancers/lb/backendAddressPools/p` → `/…/loadBalancers/lb`. */
 function parentOf(childId: string, segment: string): string | null {
-  const i = childId.toLowerCase().indexOf(`/${segment.toLowerCase()}/`);
+  const i = canonicalId(childId).indexOf(`/${segment.toLowerCase()}/`);
   return i < 0 ? null : childId.slice(0, i);
 }
 
@@ -41,31 +40,31 @@ function subscriptionOf(id: string): string {
   return id.split('/')[2] ?? '';
 }
 
-/** What has been read so far, by lower-case id; and why a resource could not be read. */
+/** What has been read so far, by canonical id; and why a resource could not be read. */
 class Store {
   readonly found = new Map<string, ArmObject>();
   readonly failed = new Map<string, string>();
-  /** Subnets some host uses (lower-case): their NSGs and route tables are wanted. */
+  /** Subnets some host uses (canonical ids): their NSGs and route tables are wanted. */
   readonly wantedSubnets = new Set<string>();
 
   add(o: unknown): void {
     const id = idOf(o);
-    if (id) this.found.set(lower(id), o as ArmObject);
+    if (id) this.found.set(canonicalId(id), o as ArmObject);
   }
   has(id: string): boolean {
-    return this.found.has(lower(id));
+    return this.found.has(canonicalId(id));
   }
   get(id: string): ArmObject | undefined {
-    return this.found.get(lower(id));
+    return this.found.get(canonicalId(id));
   }
 
   /** Ids referenced by what is known that are not read yet. */
   missing(): string[] {
     const want = new Map<string, string>();
     const need = (id: string | null) => {
-      if (id && !this.has(id) && !this.failed.has(lower(id))) want.set(lower(id), id);
+      if (id && !this.has(id) && !this.failed.has(canonicalId(id))) want.set(canonicalId(id), id);
     };
-    const ofType = (t: string) => [...this.found.values()].filter((o) => lower(o.type ?? '') === t);
+    const ofType = (t: string) => [...this.found.values()].filter((o) => (o.type ?? '').toLowerCase() === t);
     // NICs first: they name the subnets whose NSGs and route tables the VNets then point at.
     for (const o of ofType('microsoft.network/networkinterfaces')) {
       need(idOf(props(o).networkSecurityGroup));
@@ -73,7 +72,7 @@ class Store {
         const cp = obj(obj(c).properties);
         const subnet = idOf(cp.subnet);
         if (subnet) {
-          this.wantedSubnets.add(lower(subnet));
+          this.wantedSubnets.add(canonicalId(subnet));
           need(vnetIdOf(subnet));
         }
         for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
@@ -84,7 +83,7 @@ class Store {
     }
     for (const o of ofType('microsoft.network/virtualnetworks')) {
       for (const s of arr(props(o).subnets)) {
-        if (!this.wantedSubnets.has(lower(idOf(s) ?? ''))) continue;
+        if (!this.wantedSubnets.has(canonicalId(idOf(s) ?? ''))) continue;
         need(idOf(obj(obj(s).properties).networkSecurityGroup));
         need(idOf(obj(obj(s).properties).routeTable));
       }
@@ -97,13 +96,13 @@ class Store {
 function directIds(hosts: HostRecord[], store: Store): string[] {
   const ids = new Map<string, string>();
   const add = (id: string | null | undefined) => {
-    if (id) ids.set(lower(id), id);
+    if (id) ids.set(canonicalId(id), id);
   };
   for (const h of hosts) {
     if (h.kind === 'vm') h.facts.nicIds.forEach(add);
     else {
       if (h.facts.subnetId) {
-        store.wantedSubnets.add(lower(h.facts.subnetId));
+        store.wantedSubnets.add(h.facts.subnetId);
         add(vnetIdOf(h.facts.subnetId));
       }
       add(h.facts.workspaceId);
@@ -120,11 +119,11 @@ const PACK = 'summarize items = make_list(bag_pack("id", id, "name", name, "type
  * one of `subnetIds`): rows packed per type, so one page holds any number of resources.
  */
 export function networkGraphQuery(ids: string[], subnetIds: string[] = []): string {
-  const idList = ids.map((i) => kqlString(lower(i))).join(', ');
+  const idList = ids.map((i) => kqlString(canonicalId(i))).join(', ');
   const clauses = [`tolower(id) in (${idList})`];
   if (subnetIds.length) {
     // `"id":"<subnet>"` inside properties.subnets — the closing quote keeps snet-1 from matching snet-10.
-    const backRefs = subnetIds.map((s) => `tostring(properties.subnets) contains ${kqlString(`${lower(s)}"`)}`).join(' or ');
+    const backRefs = subnetIds.map((s) => `tostring(properties.subnets) contains ${kqlString(`${canonicalId(s)}"`)}`).join(' or ');
     clauses.push(`(type in~ ("microsoft.network/networksecuritygroups", "microsoft.network/routetables") and (${backRefs}))`);
   }
   return `resources | where ${clauses.join(' or ')} | project id, name, type, location, properties | ${PACK}`;
@@ -150,7 +149,7 @@ const API_BY_PROVIDER: Record<string, string> = {
 
 function apiVersionFor(id: string): string {
   const m = /\/providers\/([^/]+)\//i.exec(id);
-  return API_BY_PROVIDER[lower(m?.[1] ?? '')] ?? API_VERSIONS.network;
+  return API_BY_PROVIDER[(m?.[1] ?? '').toLowerCase()] ?? API_VERSIONS.network;
 }
 
 async function armRead(ctx: EvidenceContext, ids: string[], store: Store): Promise<void> {
@@ -160,10 +159,10 @@ async function armRead(ctx: EvidenceContext, ids: string[], store: Store): Promi
       const id = ids[next++];
       try {
         store.add(await ctx.azure.armGet(id, apiVersionFor(id), ctx.abortSignal));
-        if (!store.has(id)) store.failed.set(lower(id), 'ARM answered without the resource');
+        if (!store.has(id)) store.failed.set(canonicalId(id), 'ARM answered without the resource');
       } catch (e) {
         const why = e instanceof ArmError ? `${e.statusCode} ${e.code}` : (e as Error).message;
-        store.failed.set(lower(id), why);
+        store.failed.set(canonicalId(id), why);
         if (!(e instanceof ArmError && e.statusCode === 404)) ctx.errors.push({ scope: id, code: e instanceof ArmError ? e.code : 'ArmReadFailed', message: `reading ${id} for network evidence failed: ${why}` });
       }
     }
@@ -184,7 +183,7 @@ async function armWorkspaceComputes(ctx: EvidenceContext, workspaceIds: string[]
 
 async function serviceTagsFor(ctx: EvidenceContext, subscriptionId: string, location: string): Promise<Gathered<ServiceTagEntry[]>> {
   try {
-    const values = await cached(ctx, `network:serviceTags:${lower(location)}`, async () => {
+    const values = await cached(ctx, `network:serviceTags:${location.toLowerCase()}`, async () => {
       const res = await ctx.azure.armGet<{ values?: ServiceTagEntry[] }>(`/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${encodeURIComponent(location)}/serviceTags`, API_VERSIONS.network, ctx.abortSignal);
       return Array.isArray(res?.values) ? res.values : [];
     });
@@ -201,14 +200,14 @@ function ref(store: Store, id: string | null): Ref<ArmObject> {
   if (!id) return { state: 'none' };
   const o = store.get(id);
   if (o) return { state: 'found', value: o };
-  return { state: 'unreadable', id, reason: store.failed.get(lower(id)) ?? 'not returned by Resource Graph or ARM' };
+  return { state: 'unreadable', id, reason: store.failed.get(canonicalId(id)) ?? 'not returned by Resource Graph or ARM' };
 }
 
 function subnetEvidence(store: Store, subnetId: string): Ref<SubnetEvidence> {
   const vnetRef = ref(store, vnetIdOf(subnetId));
   if (vnetRef.state !== 'found') return { state: 'unreadable', id: subnetId, reason: vnetRef.state === 'unreadable' ? `its virtual network: ${vnetRef.reason}` : 'no virtual network' };
   const vnet = vnetRef.value;
-  const subnet = arr(props(vnet).subnets).find((s) => lower(idOf(s) ?? '') === lower(subnetId)) as ArmObject | undefined;
+  const subnet = arr(props(vnet).subnets).find((s) => canonicalId(idOf(s) ?? '') === canonicalId(subnetId)) as ArmObject | undefined;
   if (!subnet) return { state: 'unreadable', id: subnetId, reason: `virtual network ${vnet.name} has no subnet ${subnetId.split('/').pop()}` };
   const sp = obj(subnet.properties);
   return { state: 'found', value: { id: subnetId, subnet, vnet, nsg: ref(store, idOf(sp.networkSecurityGroup)), routeTable: ref(store, idOf(sp.routeTable)) } };
@@ -232,7 +231,7 @@ function loadBalancersOf(store: Store, nics: Ref<NicEvidence>[]): ArmObject[] {
       for (const pool of arr(obj(obj(c).properties).loadBalancerBackendAddressPools)) {
         const lbId = parentOf(idOf(pool) ?? '', 'backendAddressPools');
         const lb = lbId ? store.get(lbId) : undefined;
-        if (lb) out.set(lower(lb.id), lb);
+        if (lb) out.set(canonicalId(lb.id), lb);
       }
     }
   }
@@ -268,12 +267,12 @@ export async function gatherNetworkEvidence(hosts: HostRecord[], ctx: EvidenceCo
     }
     // Computes Graph does not index: one ARM list per workspace, never one call per host.
     const lackingComputes = hosts.filter((h) => h.kind === 'compute-instance' && !store.has(h.id)).map((h) => h.facts.workspaceId).filter((w): w is string => !!w);
-    if (lackingComputes.length) await armWorkspaceComputes(ctx, [...new Set(lackingComputes.map(lower))].map((l) => lackingComputes.find((w) => lower(w) === l) as string), store);
+    if (lackingComputes.length) await armWorkspaceComputes(ctx, [...new Set(lackingComputes)], store);
   }
   // ARM for everything still missing (all of it on demand), each resource once, until nothing new is referenced.
   // In a batch, a compute neither Graph nor its workspace's compute list returned is not read again one by one.
-  const computeIds = new Set(hosts.filter((h) => h.kind === 'compute-instance').map((h) => lower(h.id)));
-  let pending = [...new Set([...direct.filter((id) => !store.has(id) && !(ctx.mode === 'batch' && computeIds.has(lower(id)))), ...store.missing()])];
+  const computeIds = new Set(hosts.filter((h) => h.kind === 'compute-instance').map((h) => h.id));
+  let pending = [...new Set([...direct.filter((id) => !store.has(id) && !(ctx.mode === 'batch' && computeIds.has(canonicalId(id)))), ...store.missing()])];
   for (let round = 0; round < 4 && pending.length; round++) {
     await armRead(ctx, pending, store);
     pending = store.missing();
@@ -283,7 +282,7 @@ export async function gatherNetworkEvidence(hosts: HostRecord[], ctx: EvidenceCo
   const tagsByLocation = new Map<string, Promise<Gathered<ServiceTagEntry[]>>>();
   const inVnet = (h: HostRecord) => h.kind === 'vm' || !!h.facts.subnetId;
   for (const h of hosts.filter(inVnet)) {
-    const key = lower(h.location);
+    const key = h.location.toLowerCase();
     if (!tagsByLocation.has(key)) tagsByLocation.set(key, serviceTagsFor(ctx, h.subscriptionId, h.location));
   }
   const noTags: Gathered<ServiceTagEntry[]> = { ok: false, reason: 'the host is not in a customer virtual network' };
@@ -295,7 +294,7 @@ export async function gatherNetworkEvidence(hosts: HostRecord[], ctx: EvidenceCo
       loadBalancers: loadBalancersOf(store, nics),
       workspace: h.kind !== 'vm' ? ref(store, h.facts.workspaceId) : { state: 'none' },
       customServices: customServicesOf(store, h),
-      serviceTags: (await tagsByLocation.get(lower(h.location))) ?? noTags,
+      serviceTags: (await tagsByLocation.get(h.location.toLowerCase())) ?? noTags,
       source,
     };
     out.set(h.id, { ok: true, value: ev });

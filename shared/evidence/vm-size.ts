@@ -54,7 +54,7 @@ interface CatalogueKey {
 }
 
 function catalogueKeyOf(host: HostRecord): CatalogueKey {
-  return { source: host.kind === 'vm' ? 'compute-skus' : 'ml-vmsizes', subscriptionId: host.subscriptionId.toLowerCase(), location: normaliseLocation(host.location) };
+  return { source: host.kind === 'vm' ? 'compute-skus' : 'ml-vmsizes', subscriptionId: host.subscriptionId, location: normaliseLocation(host.location) };
 }
 
 const cacheKey = (k: CatalogueKey) => `vm-size:${k.source}:${k.subscriptionId}:${k.location}`;

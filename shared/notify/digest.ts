@@ -2,7 +2,7 @@
 // recipient — this sweep's and any that pacing held back from earlier ones — merged into one message, hosts worst
 // first. Pure: the renderers (email.ts, teams.ts) and the sender (alert.ts) share it.
 import { createHash } from 'node:crypto';
-import type { Host, Severity } from '../model';
+import { type Host, type Severity, canonicalId } from '../model';
 import type { Notice } from '../notices';
 
 /**
@@ -45,7 +45,7 @@ const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 export function buildDigest(recipient: string, sweepId: string, notices: readonly Notice[]): Digest {
   const byHost = new Map<string, Notice[]>();
   for (const n of notices) {
-    const key = n.host.id.toLowerCase();
+    const key = canonicalId(n.host.id);
     const list = byHost.get(key);
     if (list) list.push(n);
     else byHost.set(key, [n]);

@@ -3,7 +3,7 @@
 // the NSG / route table / load balancer that decided), the title of a digest in words, "since" dates, and how to
 // silence a check. Pure.
 import { createHash } from 'node:crypto';
-import type { CheckResult, Host } from '../model';
+import { type CheckResult, type Host, canonicalId } from '../model';
 import type { Notice } from '../notices';
 import { ALL_CHECKS, plainSentence } from '../checks/registry';
 import { cutWords } from '../checks/words';
@@ -16,7 +16,7 @@ import type { Digest, HostSection } from './digest';
  */
 export function hostAnchor(host: Pick<Host, 'id' | 'name'>): string {
   const slug = host.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'host';
-  return `host-${slug}-${createHash('sha256').update(host.id.toLowerCase()).digest('hex').slice(0, 10)}`;
+  return `host-${slug}-${createHash('sha256').update(canonicalId(host.id)).digest('hex').slice(0, 10)}`;
 }
 
 /**
@@ -52,7 +52,7 @@ export function decidingResources(c: Pick<CheckResult, 'evidence'>): { kind: 'NS
   const ev = (c.evidence ?? {}) as Record<string, unknown>;
   const add = (kind: 'NSG' | 'route table' | 'load balancer', id: unknown) => {
     if (typeof id !== 'string' || !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/[^/]+\/[^/]+$/i.test(id)) return;
-    if (out.some((o) => o.id.toLowerCase() === id.toLowerCase())) return;
+    if (out.some((o) => canonicalId(o.id) === canonicalId(id))) return;
     out.push({ kind, name: id.split('/').pop() as string, id });
   };
   const parts = [...(Array.isArray(ev.denied) ? ev.denied : []), ...(Array.isArray((ev.probeSource as Record<string, unknown> | undefined)?.denied) ? ((ev.probeSource as Record<string, unknown>).denied as unknown[]) : [])];

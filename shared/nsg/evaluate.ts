@@ -11,6 +11,7 @@ import { IntervalSet } from './intervals';
 import { parsePrefix, toCidrs, type IpFamily } from './cidr';
 import { addressResolver, tagContains, type AddressContext, type AddressResolver } from './address-space';
 import { parsePorts, type AddressElement, type Direction, type FlowProtocol, type NsgRule, type ParsedNsg } from './rules';
+import { canonicalId } from '../model';
 
 /** One end of a flow: a service tag, a list of prefixes, or a host (its addresses and ASG memberships). */
 export interface Endpoint {
@@ -132,7 +133,7 @@ type DimMatch<T> = { kind: 'none' } | { kind: 'full' } | { kind: 'partial'; matc
 
 function toAtom(e: Endpoint, index: number, res: AddressResolver): Atom {
   const atom: Atom = { base: e.label, index, within: e.tag, piece: false };
-  if (e.asgIds) atom.asgIds = new Set(e.asgIds.map((a) => a.toLowerCase()));
+  if (e.asgIds) atom.asgIds = new Set(e.asgIds.map(canonicalId));
   if (e.prefixes) {
     let set = IntervalSet.EMPTY;
     for (const p of e.prefixes) {
@@ -184,7 +185,7 @@ function matchAddresses(atom: Atom, elements: readonly AddressElement[], res: Ad
       }
       case 'asg':
         if (atom.asgIds) {
-          if (atom.asgIds.has(el.id.toLowerCase())) return { kind: 'full' };
+          if (atom.asgIds.has(canonicalId(el.id))) return { kind: 'full' };
         } else {
           // ASG members are NICs of the virtual network: an address outside it can't be one.
           unresolved.push({ bound: res.vnetSpace() ?? res.all, reason: `whether ${atom.base} is a member of application security group ${el.text} is not known` });

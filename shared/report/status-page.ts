@@ -5,7 +5,7 @@
 // its status, cause in one sentence, failing since, last change, a strip of its last sweeps and its links.
 // Self-contained (no script, font or image from anywhere); readable from 390 px to wide screens. Each part is one
 // function (header, chart, causes, filters, one host, pager) so other sections slot in between.
-import type { CheckResult, HostReport, HostStatus } from '../model';
+import { type CheckResult, type HostReport, type HostStatus, canonicalId } from '../model';
 import { ALL_CHECKS, plainSentence } from '../checks/registry';
 import type { HostTimeline } from '../state/reports';
 import type { SweepTally } from '../state/sweeps';
@@ -196,8 +196,8 @@ export function renderStatusHost(s: StatusHost, links: LinkOptions = {}): string
   if (tb) linkList.push(`<a href="${escapeHtml(tb)}">TensorBoard</a>`);
   const seen = new Set<string>();
   for (const k of attention) for (const r of decidingResources(k)) {
-    if (seen.has(r.id.toLowerCase())) continue;
-    seen.add(r.id.toLowerCase());
+    if (seen.has(canonicalId(r.id))) continue;
+    seen.add(canonicalId(r.id));
     linkList.push(`<a href="${escapeHtml(portalLink(r.id, links))}">${escapeHtml(`${r.kind} ${r.name}`)}</a>`);
   }
   const where = [host.kind, host.workspace ? `workspace ${host.workspace}` : null, `resource group ${host.resourceGroup}`, `subscription ${host.subscriptionId}`,

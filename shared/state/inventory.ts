@@ -4,7 +4,7 @@
 // hosts. Keys: PK = subscription id (lower-case), RK = hash of the lower-cased host id (ids hold '/').
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { hostOf, type Host, type HostRecord } from '../model';
+import { hostOf, type Host, type HostRecord, canonicalId } from '../model';
 import { packJson, unpackJson } from './packing';
 
 export const INVENTORY_TABLE = 'tbmoninventory';
@@ -48,7 +48,7 @@ export interface ReconcileResult {
 }
 
 function inventoryKey(hostId: string): string {
-  return createHash('sha256').update(hostId.toLowerCase()).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalId(hostId)).digest('hex').slice(0, 32);
 }
 
 function toInventoryHost(e: Record<string, unknown>): InventoryHost {
@@ -97,7 +97,7 @@ export class HostInventory {
     const nowIso = now.toISOString();
     const writes = new Map<string, Map<string, TransactionAction>>();
     for (const h of hosts) {
-      const pk = h.subscriptionId.toLowerCase();
+      const pk = canonicalId(h.subscriptionId);
       const rk = inventoryKey(h.id);
       let partition = writes.get(pk);
       if (!partition) writes.set(pk, (partition = new Map()));
@@ -117,7 +117,7 @@ export class HostInventory {
    */
   async settle(input: Omit<ReconcileInput, 'hosts'>): Promise<ReconcileResult> {
     const nowIso = input.now.toISOString();
-    const read = new Set(input.subscriptionsRead.map((s) => s.toLowerCase()));
+    const read = new Set(input.subscriptionsRead.map(canonicalId));
     const result: ReconcileResult = { added: 0, seen: 0, missed: 0, gone: [] };
     const select = ['PartitionKey', 'RowKey', 'firstSeen', 'lastSeenSweepId', 'lastMissedSweepId', 'missedSweeps', 'goneAt'];
     for await (const page of this.table.listEntities<Record<string, unknown>>({ queryOptions: { select } }).byPage({ maxPageSize: 1_000 })) {

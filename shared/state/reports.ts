@@ -11,7 +11,7 @@
 // of a sweep keeps its key across retries. Writes are ETag-conditional; a concurrent writer makes the step run again.
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity } from '@azure/data-tables';
-import type { HostReport } from '../model';
+import { type HostReport, canonicalId } from '../model';
 import type { HostCheckStates } from '../regressions';
 import { packJson, PackTooLargeError, unpackJson, type PackedProperties } from './packing';
 import { statusOf } from '../storage';
@@ -26,11 +26,11 @@ const MAX_ATTEMPTS = 4;
 
 /** Stable, key-safe id of a host (ARM ids compare case-insensitively). */
 export function hostKey(hostId: string): string {
-  return createHash('sha256').update(hostId.toLowerCase()).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalId(hostId)).digest('hex').slice(0, 32);
 }
 
 function subscriptionKey(report: Pick<HostReport, 'host'>): string {
-  return report.host.subscriptionId.toLowerCase();
+  return canonicalId(report.host.subscriptionId);
 }
 
 /** Row key part that sorts newest first. */
@@ -157,19 +157,19 @@ export class ReportStore {
   async getLatest(hostId: string): Promise<LatestHostState | null> {
     const sub = /\/subscriptions\/([^/]+)/i.exec(hostId)?.[1];
     if (!sub) throw new Error(`"${hostId}" is not an ARM resource id`);
-    const e = await this.readLatestEntity(sub.toLowerCase(), hostKey(hostId));
+    const e = await this.readLatestEntity(canonicalId(sub), hostKey(hostId));
     return e && toLatest(e);
   }
 
   /** Every host's latest state (optionally of one subscription), streamed page by page. */
   async *listLatest(subscriptionId?: string): AsyncGenerator<LatestHostState> {
-    const filter = subscriptionId ? `PartitionKey eq '${subscriptionId.toLowerCase().replace(/'/g, "''")}'` : undefined;
+    const filter = subscriptionId ? `PartitionKey eq '${canonicalId(subscriptionId).replace(/'/g, "''")}'` : undefined;
     for await (const e of this.latest.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) yield toLatest(e);
   }
 
   /** A host's stored reports, newest first. */
   async listHistory(hostId: string, limit = 100): Promise<HostReport[]> {
-    const sub = /\/subscriptions\/([^/]+)/i.exec(hostId)?.[1]?.toLowerCase() ?? '';
+    const sub = canonicalId(/\/subscriptions\/([^/]+)/i.exec(hostId)?.[1] ?? '');
     const rk = hostKey(hostId);
     const filter = `PartitionKey eq '${sub.replace(/'/g, "''")}' and RowKey gt '${rk}_' and RowKey lt '${rk}_~'`;
     const out: HostReport[] = [];

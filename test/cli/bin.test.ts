@@ -78,7 +78,7 @@ for (const [how, input] of [['built', 'https://ci-ok.eastus2.instances.azureml.m
     const r = await tbmon(layouts[how], ['check', input, '--sandbox', contosoFile, '--format', 'json']);
     assert.ok(r.code === 0 || r.code === 1, `${r.code}: ${r.stderr}`);
     const report = JSON.parse(r.stdout) as Report;
-    assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK]);
+    assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK.toLowerCase()], 'ids are canonical: lower case');
   });
 }
 

@@ -203,7 +203,7 @@ test('exit 2: check of an ambiguous name lists the candidates', async () => {
   assert.equal(r.code, 2, r.stderr);
   const ids = ambiguousTenant(contoso, 'ci-ok').resources.filter((x) => x.name === 'ci-ok').map((x) => x.id);
   assert.equal(ids.length, 2);
-  for (const id of ids) assert.ok(r.stderr.includes(id), `${id} listed in: ${r.stderr}`);
+  for (const id of ids) assert.ok(r.stderr.includes(id.toLowerCase()), `${id} listed (canonical, lower case) in: ${r.stderr}`);
 });
 
 test('a management group that exists scopes the scan (exit 1, its hosts)', async () => {

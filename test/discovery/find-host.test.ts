@@ -64,7 +64,7 @@ test('findHost: the same host for its name, its id with a trailing slash, every 
     'https://ci-ok.eastus2.instances.azureml.ms/lab/tree/work/proxy/6006/data/plugins_listing?x=1',
     `https://ml.azure.com/compute/ci-ok/details?wsid=${shortWsid}&tid=72f988bf-86f1-41af-91ab-2d7cd011db47`,
     `ml.azure.com/compute/ci-ok/details?wsid=${wsid}`,
-  ]) assert.equal((await find(text)).id, CI_OK, text);
+  ]) assert.equal((await find(text)).id, CI_OK.toLowerCase(), text);
   assert.equal((await find('https://ci-private.westeurope.instances.azureml.ms/')).name, 'ci-private');
 });
 
@@ -73,11 +73,11 @@ test('an ambiguous name lists the candidates; the URL\'s region tells them apart
   await assert.rejects(find('ci-ok'), (e: unknown) => {
     assert.ok(e instanceof AmbiguousHostError);
     assert.equal(e.exitCode, 2);
-    assert.deepEqual(e.candidates.map((c) => c.id).sort(), [`${RESEARCH_WS}/computes/ci-ok`, CI_OK].sort());
+    assert.deepEqual(e.candidates.map((c) => c.id).sort(), [`${RESEARCH_WS}/computes/ci-ok`, CI_OK].map((id) => id.toLowerCase()).sort());
     assert.match(e.message, /mlw-research\/computes\/ci-ok/);
     return true;
   });
-  assert.equal((await find('https://ci-ok-8706.westeurope.instances.azureml.ms/')).id, `${RESEARCH_WS}/computes/ci-ok`);
+  assert.equal((await find('https://ci-ok-8706.westeurope.instances.azureml.ms/')).id, `${RESEARCH_WS}/computes/ci-ok`.toLowerCase());
 });
 
 test('a job service by its job\'s ARM id, its studio URL and its name', async () => {

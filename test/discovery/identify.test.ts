@@ -82,7 +82,7 @@ for (const c of cases) {
     assert.equal(got.record.port, c.expect.port);
     assert.equal(got.record.publishedPort, c.expect.publishedPort);
     if (c.expect.owners) assert.deepEqual(got.record.owners, c.expect.owners);
-    assert.equal(got.record.id, c.raw.id);
+    assert.equal(got.record.id, c.raw.id.toLowerCase(), 'ids are canonical: lower case');
     assert.equal(got.record.subscriptionId, SUB);
     assert.equal(got.record.logAnalyticsWorkspaceId, null);
   });
@@ -103,8 +103,8 @@ test('identify: compute instance facts come from properties.properties', () => {
     vmSize: 'STANDARD_DS3_V2', state: 'UserSetupFailed', provisioningState: 'Failed',
     errors: [{ error: { code: 'Quota' } }, { error: { code: 'ScriptFailed', message: 'setup script exited 1' } }],
     lastOperation: { operationName: 'Start', operationTrigger: 'User', operationStatus: 'Failed', operationTime: '2026-11-26T05:00:00Z' },
-    enableNodePublicIp: false, subnetId: '/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/ml',
-    nicIds: [], computerName: null, workspaceId: WS, privateIp: '10.10.1.4', startupScript: false, customApplication: true,
+    enableNodePublicIp: false, subnetId: '/subscriptions/x/resourcegroups/net/providers/microsoft.network/virtualnetworks/v/subnets/ml',
+    nicIds: [], computerName: null, workspaceId: WS.toLowerCase(), privateIp: '10.10.1.4', startupScript: false, customApplication: true,
   });
   assert.equal(got.record.workspace, 'ws1');
   assert.equal(got.record.resourceGroup, 'rg-ml');
@@ -117,7 +117,7 @@ test('identify: absent runtime fields are null, not guessed', () => {
   assert.ok(got);
   assert.deepEqual(got.record.facts, {
     vmSize: null, state: null, provisioningState: null, errors: null, lastOperation: null, enableNodePublicIp: null,
-    subnetId: null, nicIds: [], computerName: null, workspaceId: WS, privateIp: null, startupScript: false, customApplication: false,
+    subnetId: null, nicIds: [], computerName: null, workspaceId: WS.toLowerCase(), privateIp: null, startupScript: false, customApplication: false,
   });
 });
 
@@ -145,7 +145,7 @@ test('identify: VM facts from the Resource Graph shape (extended.instanceView) a
   for (const h of [graph, arm]) {
     assert.equal(h.record.facts.vmSize, 'Standard_D4s_v5');
     assert.equal(h.record.facts.computerName, `${h.record.name}-host`);
-    assert.deepEqual(h.record.facts.nicIds, ['/subscriptions/x/resourceGroups/rg-vm/providers/Microsoft.Network/networkInterfaces/nic1']);
+    assert.deepEqual(h.record.facts.nicIds, ['/subscriptions/x/resourcegroups/rg-vm/providers/microsoft.network/networkinterfaces/nic1']);
     assert.equal(h.record.facts.workspaceId, null);
     assert.equal(h.record.workspace, null);
   }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../shared/config';
 import { plannedQueries } from '../../shared/evidence/logs';
-import type { HostRecord } from '../../shared/model';
+import { canonicalId, type HostRecord } from '../../shared/model';
 import { validateKql } from '../../sandbox/kql/validate';
 import { HOSTILE_NAMES } from './hostile-names';
 import { parseLiterals, tokenShape } from './kusto-tree';
@@ -13,10 +13,11 @@ import { parseLiterals, tokenShape } from './kusto-tree';
 const SUB = '11111111-1111-1111-1111-111111111111';
 const LA = '22222222-2222-2222-2222-222222222222';
 
+/** Hosts as discovery builds them: their ids canonical (lower case, model.ts canonicalId). */
 function hostsNamed(name: string): HostRecord[] {
   const rg = `rg-${name}`;
-  const ws = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/ws-${name}`;
-  const subnet = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/vnet-${name}/subnets/sn-${name}`;
+  const ws = canonicalId(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/ws-${name}`);
+  const subnet = canonicalId(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/vnet-${name}/subnets/sn-${name}`);
   const base = {
     subscriptionId: SUB, resourceGroup: rg, location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: LA, tags: {},
   };
@@ -28,8 +29,8 @@ function hostsNamed(name: string): HostRecord[] {
     { ...base, id: `${ws}/computes/ci-${name}`, name: `ci-${name}`, kind: 'compute-instance', workspace: `ws-${name}`, facts: { ...facts, privateIp: '10.0.0.4' } },
     { ...base, id: `${ws}/computes/cl-${name}`, name: `cl-${name}`, kind: 'compute-cluster', workspace: `ws-${name}`, facts },
     {
-      ...base, id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-${name}`, name: `vm-${name}`, kind: 'vm', workspace: null, publishedPort: 8443,
-      facts: { ...facts, workspaceId: null, computerName: `host-${name}`, nicIds: [`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/nic-${name}`] },
+      ...base, id: canonicalId(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-${name}`), name: `vm-${name}`, kind: 'vm', workspace: null, publishedPort: 8443,
+      facts: { ...facts, workspaceId: null, computerName: `host-${name}`, nicIds: [canonicalId(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/nic-${name}`)] },
     },
   ];
 }

@@ -1,6 +1,6 @@
 // Judging one required flow on every path to a host: which parts are allowed, denied (with the deciding rule and
 // the fix) or unknown (with why), and the words a person reads. Shared by the network checks.
-import type { CheckOutcome } from '../../model';
+import { type CheckOutcome, canonicalId } from '../../model';
 import { FlowMemo, type Endpoint, type FlowPart, type FlowProtocol, type RuleRef } from '../../nsg';
 import type { HostPath } from './path';
 import { fixCommand, partAddresses } from './fix';
@@ -67,7 +67,7 @@ export function judge(paths: HostPath[], req: Requirement): Judged {
       if (part.access === 'allow') out.allowed.push({ path, part });
       else if (part.access === 'unknown') out.unknown.push({ path, part, reason: part.reason ?? 'the verdict could not be decided' });
       else {
-        const nsg = part.decidedBy ? path.byId.get(part.decidedBy.nsgId.toLowerCase()) : undefined;
+        const nsg = part.decidedBy ? path.byId.get(canonicalId(part.decidedBy.nsgId)) : undefined;
         const remote = req.remote[inbound ? part.sourceIndex : part.destinationIndex];
         const fix = nsg
           ? fixCommand({

@@ -1,7 +1,7 @@
 // network.load-balancer (CHECKS.md): a host in a load balancer backend pool needs a load-balancing rule that forwards
 // to backend port <publishedPort>, a health probe on that port (TCP, or HTTP(S) on a path TensorBoard answers), and
 // NSGs that let the probe source AzureLoadBalancer in — else the LB marks the host down and the client sees a 502.
-import type { CheckOutcome } from '../../model';
+import { type CheckOutcome, canonicalId } from '../../model';
 import type { ArmObject } from '../../evidence/network-types';
 import type { CheckDefinition } from '../types';
 import { NETWORK_HINT, networkUnavailable } from './common';
@@ -23,7 +23,7 @@ const inner = (v: unknown): Json => {
   const o = obj(v);
   return o.properties && typeof o.properties === 'object' ? (o.properties as Json) : o;
 };
-const idOf = (v: unknown): string => String(obj(v).id ?? '').toLowerCase();
+const idOf = (v: unknown): string => canonicalId(String(obj(v).id ?? ''));
 
 /** Backend pool ids (lower-case) holding one of the host's NIC IP configurations. */
 function hostPools(lb: ArmObject, nicIpConfigIds: Set<string>, poolsFromNics: Set<string>, ips: Set<string>): Set<string> {
@@ -60,9 +60,9 @@ export const loadBalancerCheck: CheckDefinition = {
     if (!network.ok) return networkUnavailable(TITLE, network);
     const ev = network.value;
     // What could not be read: a load balancer a NIC names but the evidence lacks, a NIC whose backend pools are unknown.
-    const held = new Set(ev.loadBalancers.map((l) => l.id.toLowerCase()));
+    const held = new Set(ev.loadBalancers.map((l) => canonicalId(l.id)));
     const unread = [
-      ...loadBalancersNamedByNics(ev).filter((id) => !held.has(id.toLowerCase())).map((id) => `the load balancer ${id} that holds ${host.name} in a backend pool could not be read`),
+      ...loadBalancersNamedByNics(ev).filter((id) => !held.has(canonicalId(id))).map((id) => `the load balancer ${id} that holds ${host.name} in a backend pool could not be read`),
       ...ev.nics.flatMap((r) => (r.state === 'unreadable' ? [`the NIC ${r.id} could not be read (its backend pools are unknown): ${r.reason}`] : [])),
     ];
     const unreadOutcome = (known: string): CheckOutcome => ({ status: 'unknown', summary: `${TITLE}: ${known}${known ? '; ' : ''}${unread.join('; ')}`, hint: NETWORK_HINT });

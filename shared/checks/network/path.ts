@@ -1,7 +1,7 @@
 // From a host's network evidence to what the evaluator needs: the NSGs on each path to the host (compute: the
 // subnet; VM: each NIC and its subnet), the host's own addresses and ASG memberships, and what VirtualNetwork means
 // there. Pure; anything missing or unreadable becomes a `problem` the checks report as `unknown`.
-import type { HostRecord } from '../../model';
+import { type HostRecord, canonicalId } from '../../model';
 import type { ArmObject, NetworkEvidence, Ref, SubnetEvidence } from '../../evidence/network-types';
 import { IdentityMemo, parseNsg, parsePrefix, type AddressContext, type Endpoint, type NsgPath, type ParsedNsg } from '../../nsg';
 
@@ -87,7 +87,7 @@ function nsgOf(ref: Ref<ArmObject>, where: string, byId: Map<string, ParsedNsg>)
     parsed = parseNsg(ref.value);
     parsedNsgs.set(ref.value, parsed);
   }
-  byId.set(parsed.id.toLowerCase(), parsed);
+  byId.set(canonicalId(parsed.id), parsed);
   return { nsg: parsed };
 }
 
@@ -175,8 +175,8 @@ export function loadBalancersNamedByNics(ev: NetworkEvidence): string[] {
       const cp = obj(obj(c)?.properties) ?? obj(c) ?? {};
       for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
         const id = str(obj(pool)?.id) ?? '';
-        const i = id.toLowerCase().indexOf('/backendaddresspools/');
-        if (i > 0) out.set(id.slice(0, i).toLowerCase(), id.slice(0, i));
+        const i = canonicalId(id).indexOf('/backendaddresspools/');
+        if (i > 0) out.set(canonicalId(id.slice(0, i)), id.slice(0, i));
       }
     }
   }

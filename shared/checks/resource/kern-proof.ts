@@ -9,6 +9,7 @@ import type { CollectionRule } from '../../evidence/collection';
 import type { KernelEvidence } from '../../evidence/log-types';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import type { HostEvidence } from '../../evidence/types';
+import { canonicalId } from '../../model';
 
 /** Info and every more severe level: what "kern at Info or above" must list (syslog severities 6 … 0). */
 export const INFO_AND_ABOVE = ['info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -29,7 +30,7 @@ export function collectsKern(rule: CollectionRule): boolean {
 
 /** Does the rule's Syslog flow reach the workspace tbmon reads for this host? */
 export function sendsSyslogTo(rule: CollectionRule, customerId: string | null, resourceId: string | null | undefined): boolean {
-  return rule.syslogTo.some((t) => (!!customerId && t.customerId === customerId.toLowerCase()) || (!!resourceId && t.resourceId === resourceId.toLowerCase()));
+  return rule.syslogTo.some((t) => (!!customerId && t.customerId === canonicalId(customerId)) || (!!resourceId && t.resourceId === canonicalId(resourceId)));
 }
 
 function describe(rule: CollectionRule): string {

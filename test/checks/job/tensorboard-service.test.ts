@@ -70,7 +70,7 @@ test('identifyJobService: an active job with a TensorBoard service is a host; fi
       assert.equal(h.record.kind, 'job-service', name);
       assert.deepEqual(h.record.owners, ['erin@contoso.com'], name);
       assert.equal(h.record.workspace, 'ws1');
-      assert.equal(h.record.facts.workspaceId, WS);
+      assert.equal(h.record.facts.workspaceId, WS.toLowerCase());
     }
   }
   const h = identifyJobService(raw('Running', { tb }), { id: WS }, [], new Date(LISTED));
