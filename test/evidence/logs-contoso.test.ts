@@ -7,8 +7,8 @@ import { evaluateHosts } from '../../shared/evaluate';
 import { loadSettings } from '../../shared/config';
 import { kqlString } from '../../shared/kql';
 import type { CheckResult, HostRecord } from '../../shared/model';
-import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
-import { discover, logQueries } from './logs-support';
+import { azureContextFor, loadTenant, type RunningSandbox } from '../support/sandbox';
+import { logQueries, startContoso } from './logs-support';
 
 const MINE = /^(resource\.|script\.|network\.flow-denied$)/;
 let sandbox: RunningSandbox;
@@ -16,8 +16,7 @@ let hosts: HostRecord[];
 const expectations = loadTenant('contoso')._expect as Record<string, Record<string, string>>;
 
 before(async () => {
-  sandbox = await startTestSandbox(loadTenant('contoso'));
-  hosts = (await discover(sandbox)).hosts;
+  ({ sandbox, hosts } = await startContoso());
 });
 after(() => sandbox.close());
 

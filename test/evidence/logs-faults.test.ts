@@ -12,8 +12,8 @@ import type { HostEvidence } from '../../shared/evidence/types';
 import type { CheckStatus, HostRecord } from '../../shared/model';
 import { loadSettings } from '../../shared/config';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
-import { discover, evidenceContext, logQueries } from './logs-support';
+import { azureContextFor, loadTenant, type RunningSandbox } from '../support/sandbox';
+import { evidenceContext, logQueries, startContoso } from './logs-support';
 
 const settings = loadSettings({});
 const LOG_CHECKS = [...resourceChecks.filter((c) => c.id !== 'resource.compute-state' && c.id !== 'resource.vm-size'), ...scriptChecks, flowDeniedCheck];
@@ -24,8 +24,7 @@ let hosts: HostRecord[];
 let research: string;
 
 before(async () => {
-  sandbox = await startTestSandbox(loadTenant('contoso'));
-  hosts = (await discover(sandbox)).hosts;
+  ({ sandbox, hosts } = await startContoso());
   research = hosts.find((h) => h.name === 'ci-private')?.logAnalyticsWorkspaceId ?? '';
   assert.ok(research);
 });

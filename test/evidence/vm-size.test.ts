@@ -5,15 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { catalogueFromComputeSkus, catalogueFromMlSizes, gatherVmSizes } from '../../shared/evidence/vm-size';
 import type { HostRecord } from '../../shared/model';
-import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
-import { discover, evidenceContext } from './logs-support';
+import { azureContextFor, loadTenant, type RunningSandbox } from '../support/sandbox';
+import { evidenceContext, startContoso } from './logs-support';
 
 let sandbox: RunningSandbox;
 let hosts: HostRecord[];
 
 before(async () => {
-  sandbox = await startTestSandbox(loadTenant('contoso'));
-  hosts = (await discover(sandbox)).hosts;
+  ({ sandbox, hosts } = await startContoso());
 });
 after(() => sandbox.close());
 
