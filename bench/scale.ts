@@ -23,7 +23,12 @@ import { generateTenant } from '../sandbox/generate';
 const ROOT = path.resolve(__dirname, '..');
 const GUARD = path.join(ROOT, 'scripts', 'loopback-guard.cjs');
 const PROBE = path.join(ROOT, 'bench', 'rss-probe.cjs');
-const NODE_ARGS = ['--require', GUARD, '--require', PROBE, '--import', 'tsx'];
+const NODE_ARGS = ['--require', GUARD, '--require', PROBE];
+const TSX = ['--import', 'tsx'];
+// The sweep and evaluate paths run as the Function App's worker does: under its heap limit
+// (languageWorkers__node__arguments in infra/app/resources.bicep, from bin/heap.cjs).
+const { HEAP_LIMIT_ARG } = require('../bin/heap.cjs') as { HEAP_LIMIT_ARG: string };
+const WORKER_ARGS = [...TSX, HEAP_LIMIT_ARG];
 
 interface SandboxInfo {
   baseUrl: string;
@@ -36,7 +41,7 @@ interface Measured {
   label: string;
   exitCode: number | null;
   wallMs: number;
-  peakRssMb: number;
+  memory: Memory;
   requests: RequestCounts;
   bytes: number | null;
   note: string;
@@ -50,25 +55,35 @@ function firstLine(p: ChildProcess): Promise<string> {
   });
 }
 
+/** What the RSS probe measured: the peak RSS of each process (summed: the bin and the CLI it runs under its heap limit). */
+interface Memory {
+  peakRssMb: number;
+  peakHeapMb: number;
+  processes: number;
+}
+
 /** Runs `args` under node with the RSS probe; resolves with its exit code, wall time, peak RSS and stdout. */
-function measure(args: string[], env: Record<string, string>, dir: string, label: string, tsx = true): Promise<{ exitCode: number | null; wallMs: number; peakRssMb: number; stdout: string }> {
+function measure(args: string[], dir: string, label: string, extraNodeArgs: string[] = []): Promise<{ exitCode: number | null; wallMs: number; memory: Memory; stdout: string }> {
   const rssFile = path.join(dir, `${label}.rss`);
   const started = performance.now();
-  // The tbmon bin runs the CLI in its own process (loading the TypeScript itself when not built): that process is measured.
-  const child = spawn(process.execPath, [...(tsx ? NODE_ARGS : NODE_ARGS.slice(0, 4)), ...args], { env: { ...process.env, ...env, TBMON_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The tbmon bin (plain JavaScript) runs the CLI under its heap limit in a process of its own: both are measured.
+  const child = spawn(process.execPath, [...NODE_ARGS, ...extraNodeArgs, ...args], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = Math.round(performance.now() - started);
-      let peakRssMb = NaN;
+      const memory: Memory = { peakRssMb: NaN, peakHeapMb: NaN, processes: 0 };
       try {
-        peakRssMb = Math.round(Number(readFileSync(rssFile, 'utf8')) / 1024);
+        const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { maxRssKb: number; peakHeapMb: number });
+        memory.peakRssMb = Math.round(lines.reduce((n, l) => n + l.maxRssKb, 0) / 1024);
+        memory.peakHeapMb = Math.max(...lines.map((l) => l.peakHeapMb));
+        memory.processes = lines.length;
       } catch {
         /* the process died before its exit hook */
       }
-      resolve({ exitCode: code, wallMs, peakRssMb, stdout });
+      resolve({ exitCode: code, wallMs, memory, stdout });
     });
   });
 }
@@ -164,9 +179,9 @@ async function main(): Promise<void> {
       if (!only.has(command)) continue;
       const output = path.join(dir, `${command}.json`);
       await controlRoute(info, 'DELETE', '/_sandbox/requests');
-      const r = await measure([path.join(ROOT, 'bin', 'tbmon.js'), command, ...cliArgs, '--format', 'json', '--output', output], {}, dir, command, false);
+      const r = await measure([path.join(ROOT, 'bin', 'tbmon.js'), command, ...cliArgs, '--format', 'json', '--output', output], dir, command);
       const bytes = statSync(output, { throwIfNoEntry: false })?.size ?? null;
-      results.push({ label: `tbmon ${command}`, exitCode: r.exitCode, wallMs: r.wallMs, peakRssMb: r.peakRssMb, requests: await sandboxRequests(info), bytes, note: bytes === null ? '' : `${Math.round(bytes / hosts)} B/host` });
+      results.push({ label: `tbmon ${command}`, exitCode: r.exitCode, wallMs: r.wallMs, memory: r.memory, requests: await sandboxRequests(info), bytes, note: bytes === null ? '' : `${Math.round(bytes / hosts)} B/host` });
       rmSync(output, { force: true });
     }
 
@@ -176,20 +191,20 @@ async function main(): Promise<void> {
       const batchFile = path.join(dir, 'batches.json');
       await controlRoute(info, 'DELETE', '/_sandbox/requests');
       const childArgs = ['--info', JSON.stringify(info), '--env', JSON.stringify(env), '--file', batchFile];
-      const s = await measure([__filename, '--child', 'sweep', ...childArgs], {}, dir, 'sweep');
+      const s = await measure([__filename, '--child', 'sweep', ...childArgs], dir, 'sweep', WORKER_ARGS);
       const sweepOut = s.stdout.trim() ? JSON.parse(s.stdout.trim().split('\n').pop()!) as { hosts: number; batches: number; errors: number } : null;
-      results.push({ label: 'sweep function', exitCode: s.exitCode, wallMs: s.wallMs, peakRssMb: s.peakRssMb, requests: await sandboxRequests(info), bytes: null, note: sweepOut ? `${sweepOut.hosts} hosts, ${sweepOut.batches} batches, ${sweepOut.errors} errors` : '' });
+      results.push({ label: 'sweep function', exitCode: s.exitCode, wallMs: s.wallMs, memory: s.memory, requests: await sandboxRequests(info), bytes: null, note: sweepOut ? `${sweepOut.hosts} hosts, ${sweepOut.batches} batches, ${sweepOut.errors} errors` : '' });
       if (sweepOut && evaluateBatches > 0) {
         await controlRoute(info, 'DELETE', '/_sandbox/requests');
-        const e = await measure([__filename, '--child', 'evaluate', ...childArgs, '--limit', String(evaluateBatches)], {}, dir, 'evaluate');
+        const e = await measure([__filename, '--child', 'evaluate', ...childArgs, '--limit', String(evaluateBatches)], dir, 'evaluate', WORKER_ARGS);
         const evalOut = e.stdout.trim() ? JSON.parse(e.stdout.trim().split('\n').pop()!) as { hosts: number; batches: number; errors: number } : null;
-        results.push({ label: 'evaluate (batches)', exitCode: e.exitCode, wallMs: e.wallMs, peakRssMb: e.peakRssMb, requests: await sandboxRequests(info), bytes: null, note: evalOut ? `${evalOut.hosts} hosts, ${evalOut.batches} batches, ${evalOut.errors} errors` : '' });
+        results.push({ label: 'evaluate (batches)', exitCode: e.exitCode, wallMs: e.wallMs, memory: e.memory, requests: await sandboxRequests(info), bytes: null, note: evalOut ? `${evalOut.hosts} hosts, ${evalOut.batches} batches, ${evalOut.errors} errors` : '' });
       }
     }
 
     console.log('');
-    const rows = results.map((r) => [r.label, String(r.exitCode), `${r.peakRssMb} MB`, `${(r.wallMs / 1000).toFixed(1)} s`, fmtRequests(r.requests), r.bytes === null ? '-' : `${(r.bytes / 1e6).toFixed(1)} MB`, r.note]);
-    const head = ['', 'exit', 'peak RSS', 'wall', 'requests', 'written', ''];
+    const rows = results.map((r) => [r.label, String(r.exitCode), `${r.memory.peakRssMb} MB${r.memory.processes > 1 ? ` (${r.memory.processes} processes)` : ''}`, `${r.memory.peakHeapMb} MB`, `${(r.wallMs / 1000).toFixed(1)} s`, fmtRequests(r.requests), r.bytes === null ? '-' : `${(r.bytes / 1e6).toFixed(1)} MB`, r.note]);
+    const head = ['', 'exit', 'peak RSS', 'peak heap', 'wall', 'requests', 'written', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   } finally {

@@ -32,6 +32,25 @@ function refuse(message) {
 if (!installed('@azure/identity')) {
   refuse(`the npm packages are not installed in ${root}.\n  Run \`npm ci\` there first (then \`npx tbmon …\` again), or run \`npm run tbmon -- …\`, which installs them.`);
 }
+// A bounded heap (bin/heap.cjs): started without one, tbmon runs itself again with it — one more Node start (tens of
+// ms) — and the parent only waits, passing signals on and the exit code back.
+const { HEAP_LIMIT_ARG, hasHeapLimit, wantsHeapLimit } = require('./heap.cjs');
+if (!hasHeapLimit() && wantsHeapLimit(argv, Boolean(process.stdout.isTTY))) {
+  const { spawn } = require('node:child_process');
+  const child = spawn(process.execPath, [...process.execArgv, HEAP_LIMIT_ARG, __filename, ...argv], { stdio: 'inherit' });
+  // Ctrl-C reaches the whole process group, the child too; a signal sent to this process alone is passed on.
+  const forward = (signal) => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  child.once('error', (e) => refuse(`could not start Node (${process.execPath}): ${e.message}`));
+  child.once('exit', (code, signal) => {
+    if (signal) {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(s);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code === null ? 1 : code);
+  });
+  return;
+}
 const built = path.join(root, 'dist', 'cli', 'main.js');
 let cli;
 if (fs.existsSync(built)) {

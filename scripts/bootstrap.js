@@ -94,8 +94,11 @@ switch (command) {
   case 'demo':
     process.exit(run(process.execPath, tsNode('cli/run.ts', ['demo', ...rest])));
     break;
-  case 'tbmon':
-    process.exit(run(process.execPath, ['--import', 'tsx', path.join(root, 'cli', 'run.ts'), ...rest]));
+  case 'tbmon': {
+    // Under the heap limit bin/tbmon.js gives the CLI (bin/heap.cjs), as it decides.
+    const heap = require('../bin/heap.cjs');
+    process.exit(run(process.execPath, [...(heap.hasHeapLimit() || !heap.wantsHeapLimit(rest, Boolean(process.stdout.isTTY)) ? [] : [heap.HEAP_LIMIT_ARG]), '--import', 'tsx', path.join(root, 'cli', 'run.ts'), ...rest]));
+  }
     break;
   case 'sandbox':
     process.exit(run(process.execPath, tsNode('sandbox/cli.ts', rest)));

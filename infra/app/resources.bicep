@@ -285,6 +285,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       AZURE_CLIENT_ID: identity.properties.clientId
+      // The Node worker's V8 heap limit (bin/heap.cjs, the CLI's too; a test holds them equal): tbmon's live memory is
+      // bounded, and with a limit the collector keeps to it instead of growing the heap towards the instance's memory.
+      // learn.microsoft.com/azure/azure-functions/functions-reference-node#languageworkers__node__arguments
+      languageWorkers__node__arguments: '--max-old-space-size=256'
       // tbmon settings (DESIGN.md § Settings). Every value comes from a parameter (the azd environment) or a
       // default spelled out here, so `azd provision` keeps what `azd env set` chose; a portal edit is overwritten.
       TBMON_SCOPE: scope

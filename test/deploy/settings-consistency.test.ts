@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '..', '..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
 
 /** Settings the platform (Functions host, identity, telemetry) reads, not tbmon's code. */
-const PLATFORM = [/^FUNCTIONS_/, /^AzureWebJobs/, /^APPLICATIONINSIGHTS_/, /^AZURE_(CLIENT|TENANT)_ID$/, /^WEBSITE_/];
+const PLATFORM = [/^FUNCTIONS_/, /^AzureWebJobs/, /^languageWorkers__/, /^APPLICATIONINSIGHTS_/, /^AZURE_(CLIENT|TENANT)_ID$/, /^WEBSITE_/];
 const isPlatform = (k: string) => PLATFORM.some((re) => re.test(k));
 const product = new Set<string>(SETTING_NAMES.filter((k) => !isPlatform(k)));
 
@@ -80,6 +80,14 @@ test('the Bicep app settings list exactly the product settings (plus platform on
     assert.ok(keys.includes(k), `${k} is set`);
   }
   assert.ok(!keys.includes('AzureWebJobsStorage'), 'no storage connection string (shared keys are disabled)');
+});
+
+test("the Function App's Node worker runs under the CLI's heap limit (bin/heap.cjs)", () => {
+  const { HEAP_LIMIT_ARG } = require('../../bin/heap.cjs') as { HEAP_LIMIT_ARG: string };
+  assert.match(HEAP_LIMIT_ARG, /^--max-old-space-size=\d+$/);
+  const m = /^\s*languageWorkers__node__arguments:\s*'([^']*)'/m.exec(read('infra/app/resources.bicep'));
+  assert.ok(m, 'resources.bicep sets languageWorkers__node__arguments');
+  assert.equal(m[1], HEAP_LIMIT_ARG);
 });
 
 test('the README settings table lists exactly the product settings', () => {
