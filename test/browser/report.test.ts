@@ -3,32 +3,23 @@
 // test-out/screenshots/ for a person to look at. Without chromium the test fails under CI and skips elsewhere.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { runDemo } from '../../cli/demo';
 import { renderReportHtml } from '../../shared/report/html';
 import { renderFleetStatusPage } from '../../shared/report/status-page';
 import type { Report } from '../../shared/model';
 import { expectations, failingHostNames } from '../support/app';
+import { chromiumAvailable, CHROMIUM, launchBrowser, needsChromium, SCREENSHOTS, type TestBrowser } from '../support/browser';
 import { loadTenant } from '../support/sandbox';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-out', 'screenshots');
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
-  // Belt and braces: no name resolves except loopback, so nothing the page asks for can leave the machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
+const available = chromiumAvailable;
+const skip = needsChromium;
 
-const available = existsSync(CHROMIUM);
-const skip = available ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-
-let tmp: string;
+let browser: TestBrowser | undefined;
 let outDir: string;
 let server: http.Server;
 let base: string;
@@ -37,8 +28,9 @@ const tenant = loadTenant('contoso');
 
 before(async () => {
   if (!available) return;
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'tbmon-browser-'));
-  outDir = path.join(tmp, 'demo-out');
+  browser = await launchBrowser('tbmon-browser-');
+  context = browser.context;
+  outDir = path.join(browser.tmp, 'demo-out');
   const code = await runDemo({ outDir, log: () => {}, print: () => {}, colour: false });
   assert.equal(code, 0, 'the demo ran');
   server = http.createServer((req, res) => {
@@ -51,15 +43,9 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
-after(async () => {
-  await context?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => browser?.close(server));
 
 test('chromium is available (required under CI)', { skip: process.env.CI ? false : skip }, () => {
   assert.ok(available, `the browser test needs chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it)`);

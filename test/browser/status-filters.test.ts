@@ -4,23 +4,19 @@
 // check's rule run on example evidence), not a demo run, so this file stays quick.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { makeStatusHandler, STATUS_PAGE_SIZE } from '../../functions/status';
 import { ALL_CHECKS } from '../../shared/checks/registry';
 import { hostStatus, hostOf, type CheckResult, type HostReport } from '../../shared/model';
+import { chromiumAvailable, launchBrowser, needsChromium, SCREENSHOTS, type TestBrowser } from '../support/browser';
 import { host, settings } from '../support/evidence';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-out', 'screenshots');
-const available = existsSync(CHROMIUM);
-const skip = available ? false : `chromium is not installed at ${CHROMIUM}`;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'];
+const available = chromiumAvailable;
+const skip = needsChromium;
 const SUB = '11111111-1111-1111-1111-111111111111';
 
 /** A compute instance whose checks are each check's passing example — except `failing`, its failing example. */
@@ -41,7 +37,7 @@ const reports = [
   ...Array.from({ length: STATUS_PAGE_SIZE + 5 }, (_, i) => reportFor(`ci-ok-${String(i).padStart(2, '0')}`, null)),
 ];
 
-let tmp: string;
+let browser: TestBrowser | undefined;
 let server: http.Server;
 let url: string;
 let context: BrowserContext;
@@ -59,16 +55,11 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/status`;
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'tbmon-status-'));
-  context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser('tbmon-status-');
+  context = browser.context;
 });
 
-after(async () => {
-  await context?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => browser?.close(server));
 
 /** Every link: an anchor on this page, a filter link to the page itself, or an https URL; never a key. */
 async function assertLinks(page: Page): Promise<void> {
