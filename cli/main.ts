@@ -399,6 +399,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
  * main()'s; an error main() did not expect is one line and exit 3, with its stack.
  */
 export function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // `tbmon scan | head`: the reader went away. Stop at once, without a stack trace, as a Unix tool does; the report
+  // was not all delivered, so the run could not finish (exit 3).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT.incomplete);
+  });
   return main(argv).then(
     (code) => {
       process.exitCode = code;
