@@ -9,6 +9,7 @@ import { gatherLogEvidence } from './logs';
 import { gatherNetworkEvidence } from './network';
 import { gatherVmSizes } from './vm-size';
 import { gatherCollectionRules, type CollectionEvidence } from './collection';
+import { resolveJobComputes } from './job-compute';
 
 export interface Gatherers {
   network(hosts: HostRecord[], ctx: EvidenceContext): Promise<Map<string, Gathered<NetworkEvidence>>>;
@@ -20,25 +21,52 @@ export interface Gatherers {
 
 export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gatherLogEvidence, vmSizes: gatherVmSizes, collection: gatherCollectionRules };
 
+/**
+ * Every family for every host, in bulk. A job-service host's compute (evidence/job-compute.ts) is gathered with the
+ * batch — in the same requests, as one more host — unless it is a host of the batch already; the job's host then
+ * carries that evidence, seen from the job, as `jobCompute`.
+ */
 export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, gatherers: Gatherers = GATHERERS): Promise<Map<string, HostEvidence>> {
   const collect = gatherers.collection;
+  const computes = await settleOne('job compute', () => resolveJobComputes(hosts, ctx), ctx);
+  const ids = new Set(hosts.map((h) => h.id.toLowerCase()));
+  const extra = new Map<string, HostRecord>();
+  if (computes.ok) {
+    for (const c of computes.value.values()) if (c.ok && !ids.has(c.value.id.toLowerCase())) extra.set(c.value.id.toLowerCase(), c.value);
+  }
+  const all = extra.size ? [...hosts, ...extra.values()] : hosts;
   const [network, logs, vmSizes, collection] = await Promise.all([
-    settle('network', () => gatherers.network(hosts, ctx), ctx),
-    settle('logs', () => gatherers.logs(hosts, ctx), ctx),
-    settle('vmSizes', () => gatherers.vmSizes(hosts, ctx), ctx),
+    settle('network', () => gatherers.network(all, ctx), ctx),
+    settle('logs', () => gatherers.logs(all, ctx), ctx),
+    settle('vmSizes', () => gatherers.vmSizes(all, ctx), ctx),
     collect ? settle('collection', () => collect(hosts, ctx), ctx) : Promise.resolve(null),
   ]);
+  const evidenceOf = (host: HostRecord): HostEvidence => ({
+    host,
+    network: pick(network, host.id, 'network'),
+    vmSize: pick(vmSizes, host.id, 'VM size'),
+    logs: pickLogs(logs, host.id),
+  });
   const out = new Map<string, HostEvidence>();
   for (const host of hosts) {
-    out.set(host.id, {
-      host,
-      network: pick(network, host.id, 'network'),
-      vmSize: pick(vmSizes, host.id, 'VM size'),
-      logs: pickLogs(logs, host.id),
-      ...(collection ? { collection: pick(collection, host.id, 'data collection rule') } : {}),
-    });
+    const ev: HostEvidence = { ...evidenceOf(host), ...(collection ? { collection: pick(collection, host.id, 'data collection rule') } : {}) };
+    if (host.kind === 'job-service') {
+      const c = computes.ok ? computes.value.get(host.id) : { ok: false as const, reason: computes.reason };
+      ev.jobCompute = !c ? { ok: false, reason: 'the job\'s compute was not looked up' } : c.ok ? { ok: true, value: evidenceOf(c.value) } : c;
+    }
+    out.set(host.id, ev);
   }
   return out;
+}
+
+async function settleOne<T>(family: string, run: () => Promise<T>, ctx: EvidenceContext): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (e) {
+    const message = (e as Error)?.message ?? String(e);
+    ctx.errors.push({ scope: `evidence:${family}`, code: 'GatherFailed', message: `gathering ${family} evidence failed: ${message}` });
+    return { ok: false, reason: `gathering ${family} evidence failed: ${message}` };
+  }
 }
 
 type Settled<T> = { ok: true; value: Map<string, T> } | { ok: false; reason: string };

@@ -19,6 +19,12 @@ export interface HostEvidence {
   logs: LogEvidence;
   /** VMs: the data collection rules associated with the host (what the agent is configured to send). */
   collection?: Gathered<CollectionEvidence>;
+  /**
+   * Job-service hosts: the evidence of the compute the job runs on (its host is the compute seen from the job —
+   * evidence/job-compute.ts), which the compute's size, node and network checks read; or why it could not be read
+   * (serverless compute, a compute not found). Absent for other hosts.
+   */
+  jobCompute?: Gathered<HostEvidence>;
 }
 
 export type { NetworkEvidence, LogEvidence, CollectionEvidence };
