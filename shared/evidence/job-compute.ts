@@ -110,12 +110,10 @@ async function readComputes(ctx: EvidenceContext, ids: string[]): Promise<void> 
     return;
   }
   let found = new Map<string, RawResource>();
-  let graphFailed: string | null = null;
   try {
     found = await graphComputes(ctx, ids);
   } catch (e) {
-    graphFailed = why(e);
-    ctx.errors.push({ scope: 'resourceGraph', code: 'JobComputeQueryFailed', message: `the query for the computes of the batch's jobs failed; listing their ML workspaces' computes instead: ${graphFailed}` });
+    ctx.errors.push({ scope: 'resourceGraph', code: 'JobComputeQueryFailed', message: `the query for the computes of the batch's jobs failed; listing their ML workspaces' computes instead: ${why(e)}` });
   }
   const lacking = ids.filter((id) => !found.has(idKey(id)));
   const workspaces = new Map<string, string>();
