@@ -140,3 +140,34 @@ test('the out dir holds report.html, status.html, one email (.html + .eml) per r
   }
   assert.ok(existsSync(path.join(outDir, 'devhost.log')));
 });
+
+test('the instance restarted without a relaunch and the failing job service: each FAIL with its fix in the report, the HTML report, its owner\'s email and the Teams card', () => {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as Report;
+  const html = readFileSync(path.join(outDir, 'report.html'), 'utf8');
+  const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const cards = readdirSync(path.join(outDir, 'teams')).filter((f) => f.startsWith('1-') && f.endsWith('.json')).map((f) => readFileSync(path.join(outDir, 'teams', f), 'utf8')).join('\n');
+  const cases: [host: string, check: string, owner: string, fix: RegExp][] = [
+    ['ci-restarted', 'script.not-relaunched', 'dana@contoso.com', /startup script/i],
+    ['tb-sweep-bert', 'job.tensorboard-service', 'frank@contoso.com', /az ml job/],
+  ];
+  for (const [name, check, owner, fix] of cases) {
+    const h = report.hosts.find((x) => x.host.name === name);
+    assert.ok(h, name);
+    assert.equal(h.status, 'fail', name);
+    const r = h.checks.find((c) => c.id === check);
+    assert.equal(r?.status, 'fail', `${name} ${check}`);
+    const remediation = r?.remediation ?? '';
+    assert.match(remediation, fix, `${name}: the fix says how`);
+    const head = remediation.split('\n')[0].slice(0, 60);
+    assert.ok(html.includes(escape(head)) || html.includes(head), `report.html holds ${name}'s fix`);
+    const email = readFileSync(path.join(outDir, 'emails', `1-${owner}.html`), 'utf8');
+    assert.ok(email.includes(name), `${owner}'s email names ${name}`);
+    assert.ok(email.includes(escape(head)) || email.includes(head), `${owner}'s email holds ${name}'s fix`);
+    assert.ok(cards.includes(JSON.stringify(head).slice(1, -1)), `a Teams card holds ${name}'s fix`);
+    assert.match(printed, new RegExp(`FAIL ${name} — `), `the printed table has a block for ${name}`);
+  }
+  // The job is judged on its compute (cpu-cluster) too; its script checks are skipped, never unknown.
+  const job = report.hosts.find((x) => x.host.name === 'tb-sweep-bert')!;
+  assert.equal(job.checks.find((c) => c.id === 'resource.vm-size')?.status, 'pass');
+  assert.ok(job.checks.filter((c) => c.class === 'script').every((c) => c.status === 'skipped'));
+});
