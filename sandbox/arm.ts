@@ -53,6 +53,8 @@ function jobsReply(segs: string[], req: SandboxRequest, ctx: ArmContext): Reply 
     .sort((a, b) => created(b).localeCompare(created(a)));
   const token = req.query.get('$skip');
   const offset = token && /^\d+$/.test(token) ? Number(token) : 0;
+  // The request log tells a further page from the first (budget tests count pages).
+  if (token) req.note.query = `$skip=${token}`;
   const end = offset + ctx.pageSize;
   const body: Json = { value: jobs.slice(offset, end) };
   if (end < jobs.length) {

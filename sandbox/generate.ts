@@ -21,6 +21,13 @@ export interface GenerateOptions {
    * instances. `_sends` records what each host sends either way; `_expect` drops findings whose evidence is not sent.
    */
   gaps?: boolean;
+  /**
+   * AzureML jobs in the first `workspaces` ML workspaces (on top of `hosts`), each on the workspace's train-cluster:
+   * `inside` jobs created within the last day (newest first; every 10th Completed — inside the horizon but no host —,
+   * every 7th other with its TensorBoard service Failed, the rest Running) and `old` Completed jobs created 30 days
+   * ago, past the default horizon. The TensorBoard job services are hosts; `_jobServices` counts them.
+   */
+  jobs?: { workspaces: number; inside: number; old: number };
 }
 
 /** Evidence families (shared/model.ts CoverageFamily) a generated host sends where tbmon can tie them to it. */
@@ -66,7 +73,7 @@ interface SubNet {
   octet: number;
 }
 
-export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<string, Record<string, string>>; _sends: Record<string, SentFamily[]> } {
+export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<string, Record<string, string>>; _sends: Record<string, SentFamily[]>; _jobServices: number } {
   for (const [k, v] of Object.entries({ subscriptions: o.subscriptions, mlWorkspaces: o.mlWorkspaces, logAnalyticsWorkspaces: o.logAnalyticsWorkspaces })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`generateTenant: ${k} must be a positive integer, not ${v}`);
   }
@@ -279,10 +286,30 @@ export function generateTenant(o: GenerateOptions): Tenant & { _expect: Record<s
     }
   }
 
+  let jobServices = 0;
+  for (const ws of workspaces.slice(0, o.jobs?.workspaces ?? 0)) {
+    const j = workspaces.indexOf(ws);
+    const computeId = `${ws.id}/computes/train-cluster-${j}`;
+    const spec = { workspaceId: ws.id, computeId, createdBy: 'erin@contoso.com' };
+    for (let i = 0; i < (o.jobs?.inside ?? 0); i++) {
+      const completed = i % 10 === 9;
+      const failed = !completed && i % 7 === 6;
+      if (!completed) jobServices++;
+      resources.push(S.mlJob({
+        ...spec, name: `tb-job-${j}-${i}`, createdAt: at(5 + i), status: completed ? 'Completed' : 'Running',
+        tensorboard: completed ? { status: 'Stopped' } : failed ? { status: 'Failed', errorMessage: 'TensorBoard exited: No such file or directory: outputs/tblogs' } : { status: 'Running' },
+      }));
+    }
+    for (let i = 0; i < (o.jobs?.old ?? 0); i++) {
+      resources.push(S.mlJob({ ...spec, name: `old-job-${j}-${i}`, createdAt: at(30 * 24 * 60 + i), status: 'Completed', tensorboard: { status: 'Stopped' } }));
+    }
+  }
+
   const usedLocations = [...new Set(subs.map((s) => s.location))];
   return {
     _expect: expect,
     _sends: sends,
+    _jobServices: jobServices,
     now,
     tenantId,
     managementGroups: [{ id: '/providers/Microsoft.Management/managementGroups/ml-root', name: 'ml-root', displayName: 'ML root', subscriptions: subs.map((s) => s.subscriptionId), children: [] }],

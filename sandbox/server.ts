@@ -31,7 +31,7 @@ export interface RecordedRequest {
   /** 0 when the connection was dropped by a fault. */
   status: number;
   ms: number;
-  /** KQL text (Resource Graph, Log Analytics). */
+  /** KQL text (Resource Graph, Log Analytics); `$skip=…` for a further page of a job list. */
   query?: string;
   /** Log Analytics workspace (customer id) queried. */
   workspace?: string;

@@ -312,6 +312,39 @@ export function amlCluster(c: ClusterSpec): ArmResource {
   };
 }
 
+export interface JobSpec {
+  workspaceId: string;
+  name: string;
+  createdAt: string;
+  createdBy: string;
+  /** JobStatus (Running, Completed, …). */
+  status: string;
+  computeId: string | null;
+  /** The TensorBoard service's status; null: a job without one. */
+  tensorboard: { status: string; errorMessage?: string } | null;
+}
+
+/** An AzureML v2 command job (REST JobBase, mfe.json), as Jobs_List returns it. */
+export function mlJob(j: JobSpec): ArmResource {
+  const services: Json = { Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${j.name}`, port: null, status: null, errorMessage: null, properties: null } };
+  if (j.tensorboard) {
+    const running = j.tensorboard.status === 'Running';
+    services.tensorboard = {
+      jobServiceType: 'TensorBoard', port: 6006, nodes: null, properties: { logDir: 'outputs/tblogs' }, status: j.tensorboard.status,
+      errorMessage: j.tensorboard.errorMessage ?? null, endpoint: running ? `https://${j.name}-6006.eastus2.nodes.azureml.ms/` : null,
+    };
+  }
+  return {
+    id: `${j.workspaceId}/jobs/${j.name}`, name: j.name, type: 'Microsoft.MachineLearningServices/workspaces/jobs',
+    systemData: { createdBy: j.createdBy, createdByType: 'User', createdAt: j.createdAt, lastModifiedBy: j.createdBy, lastModifiedByType: 'User', lastModifiedAt: j.createdAt },
+    properties: {
+      jobType: 'Command', displayName: j.name, experimentName: 'generated', description: null, tags: {}, properties: {},
+      computeId: j.computeId, isArchived: false, status: j.status, command: 'python train.py --logdir outputs/tblogs', environmentId: null, codeId: null,
+      inputs: {}, outputs: {}, services,
+    },
+  };
+}
+
 export interface VmSpec {
   id: string;
   location: string;

@@ -5,6 +5,11 @@
 // measures counts, not waits (quota waits have their own test). `tbmon scan` of the same tenant keeps to its budget
 // too: discovery's, plus per batch at most 3 Resource Graph queries and 6 Log Analytics queries per 1,000 hosts of a
 // Log Analytics workspace, ARM at most 2 per ML workspace + 50, and no call per host in either path.
+// Jobs: three ML workspaces hold 130 jobs each (120 inside TBMON_JOB_HORIZON, 10 older; 108 TensorBoard job services
+// each, counted in the 10,000 hosts): one job list per ML workspace plus one per further page inside the horizon
+// (the sandbox's 50 a page: two more each) — counted per API (the client's `arm` count agrees with the request log).
+// The restart check (script.not-relaunched) reads back in the launch query: the Log Analytics bound is the one from
+// before it, and no query is only a restart read-back.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,16 +21,26 @@ import { main, type CliIo } from '../../cli/main';
 import type { RunError } from '../../shared/model';
 import { generateTenant } from '../../sandbox/generate';
 import type { Tenant } from '../../sandbox/tenant-types';
+import { DEFAULT_ARM_PAGE_SIZE } from '../../sandbox/server';
 import { azureContextFor, startTestSandbox, type RunningSandbox } from '../support/sandbox';
 
 const ML_WORKSPACES = 200;
 const LA_WORKSPACES = 50;
 const HOSTS = 10_000;
+const JOBS = { workspaces: 3, inside: 120, old: 10 };
+const PAGE = DEFAULT_ARM_PAGE_SIZE;
+/** Job-list pages a workspace costs: its jobs inside the horizon fill ceil(inside / PAGE) pages (at least the first). */
+const JOB_PAGES = JOBS.workspaces * Math.max(1, Math.ceil(JOBS.inside / PAGE)) + (ML_WORKSPACES - JOBS.workspaces);
+let jobServices = 0;
 
 let sandbox: RunningSandbox;
 let tenant: Tenant;
 before(async () => {
-  tenant = generateTenant({ subscriptions: 1_000, mlWorkspaces: ML_WORKSPACES, hosts: HOSTS, logAnalyticsWorkspaces: LA_WORKSPACES, seed: 11 });
+  // 108 job services in each of the three workspaces (every 10th job Completed): the generated hosts make up the rest.
+  jobServices = JOBS.workspaces * (JOBS.inside - Math.floor(JOBS.inside / 10));
+  tenant = generateTenant({ subscriptions: 1_000, mlWorkspaces: ML_WORKSPACES, hosts: HOSTS - jobServices, logAnalyticsWorkspaces: LA_WORKSPACES, seed: 11, jobs: JOBS });
+  assert.equal((tenant as { _jobServices?: number })._jobServices, jobServices);
+  assert.ok(JOBS.inside % PAGE !== 0 && JOBS.inside % PAGE + JOBS.old <= PAGE, 'the old jobs share the last page inside the horizon: no page past it is read');
   tenant.resourceGraph = { quota: { limit: 1_000, windowMs: 5_000 } };
   sandbox = await startTestSandbox(tenant);
 });
@@ -52,11 +67,17 @@ function assertBudget(b: Awaited<ReturnType<typeof budgetOf>>, label: string): v
   assert.equal(b.perHost.length, 0, `${label}: no per-host ARM call`);
   assert.equal(b.diagnostics.length, ML_WORKSPACES, `${label}: one diagnostic-settings read per ML workspace`);
   assert.equal(new Set(b.diagnostics.map((r) => r.path.toLowerCase())).size, ML_WORKSPACES, `${label}: never the same workspace twice`);
-  // Jobs: Resource Graph does not index them — one job list per ML workspace (one page each: these have no jobs).
-  assert.equal(b.jobLists.length, ML_WORKSPACES, `${label}: one job list per ML workspace`);
-  assert.equal(new Set(b.jobLists.map((r) => r.path.toLowerCase())).size, ML_WORKSPACES, `${label}: never the same job list twice`);
-  assert.ok(b.arm.length <= 2 * ML_WORKSPACES + LA_WORKSPACES, `${label}: ${b.arm.length} ARM requests`);
+  // Jobs: Resource Graph does not index them — one job list per ML workspace, plus one per further page inside the
+  // horizon (the three workspaces with jobs: ceil(120 / 50) = 3 pages each), never a job read by id.
+  assert.equal(b.jobLists.length, JOB_PAGES, `${label}: ${b.jobLists.length} job-list requests = ${ML_WORKSPACES} ML workspaces + ${JOB_PAGES - ML_WORKSPACES} further pages`);
+  assert.equal(b.jobLists.filter((r) => !r.query?.includes('$skip')).length, ML_WORKSPACES, `${label}: one first page per ML workspace`);
+  assert.equal(new Set(b.jobLists.map((r) => `${r.path}?${r.query ?? ''}`.toLowerCase())).size, JOB_PAGES, `${label}: never the same page twice`);
+  assert.equal(b.arm.filter((r) => /\/jobs\/[^/]+$/i.test(r.path)).length, 0, `${label}: no job read by id`);
+  assert.equal(b.result.hosts.filter((h) => h.kind === 'job-service').length, jobServices, `${label}: every TensorBoard job service inside the horizon`);
+  assert.ok(b.arm.length <= 2 * ML_WORKSPACES + LA_WORKSPACES + (JOB_PAGES - ML_WORKSPACES), `${label}: ${b.arm.length} ARM requests`);
   assert.deepEqual(b.counts.resourceGraph, b.graph.length, `${label}: the client's count agrees with the log`);
+  assert.deepEqual(b.counts.arm, b.arm.length, `${label}: the job lists are counted as ARM requests by the client too`);
+  console.log(`# ${label}: ${b.graph.length} Resource Graph, ${b.arm.length} ARM (${b.jobLists.length} job-list pages for ${ML_WORKSPACES} ML workspaces, ${b.diagnostics.length} diagnostic settings)`);
   assert.ok(b.result.hosts.every((h) => h.logAnalyticsWorkspaceId !== null), `${label}: every host routed to a Log Analytics workspace`);
 }
 
@@ -128,6 +149,17 @@ test('tbmon scan of the 10,000 hosts: bulk evidence per batch, within the budget
       const id = /workspaces\/([^/]+)\/query/.exec(p)?.[1] ?? '';
       assert.ok(n <= 6 * Math.ceil((hostsPer.get(id) ?? 0) / 1_000), `${n} Log Analytics queries for workspace ${id} (${hostsPer.get(id)} hosts)`);
     }
+    // The restart check reads back inside the launch query: no query is a restart read-back alone.
+    const readBack = la.filter((r) => r.query?.includes('tbRestartHosts'));
+    assert.ok(readBack.length > 0, 'the generated restarted instances are read back');
+    assert.deepEqual(readBack.filter((r) => !r.query?.includes('ProcessName')).map((r) => r.workspace), [], 'no Log Analytics query of the restart check\'s own');
+    const jobLists = arm.filter((r) => /\/workspaces\/[^/]+\/jobs$/i.test(r.path));
+    assert.equal(jobLists.length, JOB_PAGES, `${jobLists.length} job-list requests = ${ML_WORKSPACES} ML workspaces + ${JOB_PAGES - ML_WORKSPACES} further pages`);
+    const jobs = lines.slice(0, HOSTS).map((l) => JSON.parse(l) as { host: { kind: string }; checks: { id: string; class: string; status: string }[] }).filter((h) => h.host.kind === 'job-service');
+    assert.equal(jobs.length, jobServices);
+    assert.ok(jobs.every((h) => h.checks.filter((c) => c.class === 'script').every((c) => c.status === 'skipped')), 'a job\'s script checks are skipped');
+    assert.ok(jobs.every((h) => h.checks.find((c) => c.id === 'resource.vm-size')?.status === 'pass'), 'each job judged on its cluster\'s size');
+    console.log(`# scan of ${HOSTS} hosts (${jobServices} job services): ${graph.length} Resource Graph, ${arm.length} ARM (${jobLists.length} job-list pages), ${la.length} Log Analytics (${readBack.length} launch queries reading restarts back)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

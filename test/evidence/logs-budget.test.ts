@@ -7,7 +7,7 @@ import { generateTenant } from '../../sandbox/generate';
 import { resourceChecks } from '../../shared/checks/resource';
 import { scriptChecks } from '../../shared/checks/script';
 import { loadSettings } from '../../shared/config';
-import { gatherLogEvidence, MAX_HOSTS_PER_QUERY } from '../../shared/evidence/logs';
+import { gatherLogEvidence, MAX_HOSTS_PER_QUERY, plannedQueries } from '../../shared/evidence/logs';
 import { LOG_FAMILIES } from '../../shared/evidence/log-types';
 import { gatherVmSizes } from '../../shared/evidence/vm-size';
 import { kqlString } from '../../shared/kql';
@@ -83,5 +83,12 @@ test('10,000 hosts over 20 workspaces: ≤ one query per family per workspace pe
   assert.ok(restarted > 50, `${restarted} restarted instances designed`);
   const launchWithReadBack = launch.filter((q) => q.query?.includes('tbRestartHosts')).length;
   console.log(`# script.not-relaunched: ${restarted} restarted instances judged from the ${launch.length} launch queries (${launchWithReadBack} reading back), no query of its own`);
+  // Measured against the same fleet without the restarts (no lastOperation): the same number of queries.
+  const unrestarted = hosts.map((h) => ({ ...h, facts: { ...h.facts, lastOperation: null } }));
+  const now = new Date(sandbox.tenant().now);
+  assert.ok(launchWithReadBack > 0);
+  assert.equal(plannedQueries(unrestarted, settings, now).filter((q) => q.query.includes('tbRestartHosts')).length, 0, 'without restarts nothing is read back');
+  assert.equal(plannedQueries(hosts, settings, now).length, plannedQueries(unrestarted, settings, now).length, 'the restart check adds no Log Analytics query');
+  assert.equal(queries.length, plannedQueries(hosts, settings, now).length, 'the queries sent are the planned ones');
   assert.deepEqual(wrong.slice(0, 10), []);
 });
