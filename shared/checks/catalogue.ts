@@ -1,6 +1,7 @@
 // The check catalogue as Markdown, generated from the registry's metadata so the docs never drift from the code
 // (docs/checks.md; a test fails when it is stale — regenerate with `npm run docs:checks`).
-import { ALL_CHECKS } from './registry';
+import { ALL_CHECKS, runsOnJobCompute } from './registry';
+import { AML_JOB_COMPUTE, AML_JOB_LOGS_DOC, AML_SERVERLESS_DOC } from './sources';
 
 const KINDS = { 'compute-instance': 'instance', 'compute-cluster': 'cluster', vm: 'VM', 'job-service': 'job service' } as const;
 
@@ -16,10 +17,26 @@ export function renderCatalogue(): string {
   for (const cls of ['resource', 'network', 'script', 'job'] as const) {
     lines.push(`## ${cls}`, '', '| id | what it verifies | severity | applies to |', '|---|---|---|---|');
     for (const c of ALL_CHECKS.filter((k) => k.class === cls)) {
-      lines.push(`| \`${c.id}\` | ${c.title} | ${c.severity} | ${c.appliesTo.map((k) => KINDS[k]).join(', ')} |`);
+      const kinds = c.appliesTo.map((k) => KINDS[k]);
+      if (runsOnJobCompute(c) && c.appliesTo.some((k) => k === 'compute-instance' || k === 'compute-cluster')) kinds.push('job service (its compute)');
+      lines.push(`| \`${c.id}\` | ${c.title} | ${c.severity} | ${kinds.join(', ')} |`);
     }
     lines.push('');
   }
+  lines.push(
+    '## Job services',
+    '',
+    'A job-service host (an AzureML job\'s TensorBoard service) is judged on the compute its job runs on, the compute',
+    '`properties.computeId` names: resource.vm-size, resource.cluster-nodes and the network checks run on that',
+    'compute\'s evidence (its size, its cluster events, its subnet\'s NSG, route table and private endpoints), and say',
+    'so in `evidence.jobCompute`. The compute is read in bulk: a host of the same batch, else one Resource Graph query per',
+    'batch (the ML workspace\'s compute list where Graph lacks it), ARM on demand. The script checks are `skipped`: a',
+    'job\'s output does not reach Syslog. A job whose compute cannot be read — serverless compute (no `computeId`), a',
+    'compute not found, a compute of another type — leaves those checks `unknown` with the reason, never `pass`.',
+    '',
+    `Sources: ${AML_JOB_COMPUTE}; ${AML_SERVERLESS_DOC}; ${AML_JOB_LOGS_DOC}`,
+    '',
+  );
   const sourced = ALL_CHECKS.filter((c) => c.sources?.length);
   if (sourced.length) {
     lines.push('## Sources', '', 'The facts a rule relies on, where they come from.', '');

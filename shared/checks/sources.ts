@@ -11,3 +11,6 @@ export const AML_JOBS_SPEC = 'Azure/azure-rest-api-specs `…/Microsoft.MachineL
 export const AML_JOB_SERVICES_DOC = 'https://learn.microsoft.com/azure/machine-learning/how-to-interactive-jobs (services `type: tensor_board`; apps reachable only while the job is Running)';
 export const AML_NETWORK_DOC = 'https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall and https://learn.microsoft.com/azure/machine-learning/concept-secure-network-traffic-flow';
 export const KERNEL_OOM = 'torvalds/linux `mm/oom_kill.c` (`Out of memory: Killed process %d (%s)`)';
+export const AML_JOB_COMPUTE = 'Azure/azure-rest-api-specs `…/Microsoft.MachineLearningServices/stable/2024-04-01/mfe.json` (JobBase `computeId`, optional: "ARM resource ID of the compute resource."; @azure/arm-machinelearning JobBaseProperties.computeId says the same)';
+export const AML_SERVERLESS_DOC = 'https://learn.microsoft.com/azure/machine-learning/how-to-use-serverless-compute (a job without a compute target runs on serverless compute: AzureML manages it, there is no workspace compute to read)';
+export const AML_JOB_LOGS_DOC = 'https://learn.microsoft.com/azure/machine-learning/how-to-log-view-metrics (a job\'s logs are files in the job\'s outputs — user_logs/std_log.txt, system_logs/ — not the nodes\' Syslog)';
