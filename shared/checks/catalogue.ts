@@ -17,7 +17,7 @@ export function renderCatalogue(): string {
   for (const cls of ['resource', 'network', 'script', 'job'] as const) {
     lines.push(`## ${cls}`, '', '| id | what it verifies | severity | applies to |', '|---|---|---|---|');
     for (const c of ALL_CHECKS.filter((k) => k.class === cls)) {
-      const kinds = c.appliesTo.map((k) => KINDS[k]);
+      const kinds: string[] = c.appliesTo.map((k) => KINDS[k]);
       if (runsOnJobCompute(c) && c.appliesTo.some((k) => k === 'compute-instance' || k === 'compute-cluster')) kinds.push('job service (its compute)');
       lines.push(`| \`${c.id}\` | ${c.title} | ${c.severity} | ${kinds.join(', ')} |`);
     }

@@ -2,7 +2,7 @@
 // tb-alerts. Three sweeps, 15 minutes apart (the tenant's clock and its log rows move together):
 //   1. first sight: a report for every host; a "new" regression for each failing check; one tb-alerts message;
 //   2. one NSG rule added (deny every port from VirtualNetwork on nsg-ci): exactly the tensorboard-port
-//      regressions of the hosts behind it; every tb-evaluate message delivered twice and one evaluate killed
+//      regressions of the hosts behind it (the job services too: their compute cpu-cluster is there); every tb-evaluate message delivered twice and one evaluate killed
 //      mid-batch and retried — still no duplicate row, no lost regression, one tb-alerts message;
 //   3. the rule removed: exactly the recoveries.
 // Plus a malformed message landing in the poison queue with its reason.
@@ -158,6 +158,9 @@ async function latestReports(): Promise<Map<string, { report: HostReport; sweepI
 
 function subnetOf(hostId: string): string {
   const compute = baseTenant.resources.find((r) => r.id.toLowerCase() === hostId.toLowerCase());
+  // A job's TensorBoard service is behind the subnet of the compute the job runs on.
+  const jobCompute = (compute?.properties as { computeId?: unknown } | undefined)?.computeId;
+  if (typeof jobCompute === 'string') return subnetOf(jobCompute);
   return ((compute?.properties?.properties as { subnet?: { id?: string } } | undefined)?.subnet?.id) ?? '';
 }
 
