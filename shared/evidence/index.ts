@@ -1,7 +1,7 @@
 // All evidence for a batch of hosts: every family gathered in bulk, in parallel, then one HostEvidence per host.
 // A gatherer that throws does not sink the batch: each host's family becomes `{ ok: false, reason }` (so the checks
 // that need it say `unknown`, never pass) and the failure is recorded as a RunError.
-import type { Gathered, HostRecord } from '../model';
+import { canonicalId, type Gathered, type HostRecord } from '../model';
 import type { EvidenceContext } from './context';
 import { LOG_FAMILIES, type LogEvidence } from './log-types';
 import type { HostEvidence, NetworkEvidence, VmSizeInfo } from './types';
@@ -29,10 +29,10 @@ export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gath
 export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, gatherers: Gatherers = GATHERERS): Promise<Map<string, HostEvidence>> {
   const collect = gatherers.collection;
   const computes = await settleOne('job compute', () => resolveJobComputes(hosts, ctx), ctx);
-  const ids = new Set(hosts.map((h) => h.id.toLowerCase()));
+  const ids = new Set(hosts.map((h) => canonicalId(h.id)));
   const extra = new Map<string, HostRecord>();
   if (computes.ok) {
-    for (const c of computes.value.values()) if (c.ok && !ids.has(c.value.id.toLowerCase())) extra.set(c.value.id.toLowerCase(), c.value);
+    for (const c of computes.value.values()) if (c.ok && !ids.has(canonicalId(c.value.id))) extra.set(canonicalId(c.value.id), c.value);
   }
   const all = extra.size ? [...hosts, ...extra.values()] : hosts;
   const [network, logs, vmSizes, collection] = await Promise.all([

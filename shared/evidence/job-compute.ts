@@ -14,8 +14,8 @@
 import { API_VERSIONS, ArmError } from '../azure';
 import { kqlString } from '../kql';
 import { identifyHost, normaliseTags, type RawResource } from '../discovery/identify';
-import { idKey, nameOfId, workspaceIdOfCompute } from '../discovery/ids';
-import type { Gathered, HostRecord } from '../model';
+import { nameOfId, workspaceIdOfCompute } from '../discovery/ids';
+import { canonicalId, type Gathered, type HostRecord } from '../model';
 import { cached, type EvidenceContext } from './context';
 
 /** What a job-service host's compute checks say when the compute cannot be read. */
@@ -30,7 +30,7 @@ type Found = { raw: RawResource } | { missing: string };
 
 /** The Resource Graph query for the computes the batch's jobs name (ids compared in lower case). */
 export function jobComputeQuery(ids: readonly string[]): string {
-  const list = ids.map((i) => kqlString(i.toLowerCase())).join(', ');
+  const list = ids.map((i) => kqlString(canonicalId(i))).join(', ');
   return `resources | where type =~ 'microsoft.machinelearningservices/workspaces/computes' and tolower(id) in (${list}) | project id, name, type, location, tags, properties`;
 }
 
@@ -66,7 +66,7 @@ function fromBatchHost(job: HostRecord, host: HostRecord): HostRecord {
   return { ...host, port: job.port, publishedPort: job.port };
 }
 
-const cacheKey = (id: string) => `job-compute:${idKey(id)}`;
+const cacheKey = (id: string) => `job-compute:${canonicalId(id)}`;
 
 async function graphComputes(ctx: EvidenceContext, ids: string[]): Promise<Map<string, RawResource>> {
   const out = new Map<string, RawResource>();
@@ -78,7 +78,7 @@ async function graphComputes(ctx: EvidenceContext, ids: string[]): Promise<Map<s
       { query, subscriptions, options: { resultFormat: 'objectArray', top: 1000, ...(skipToken ? { skipToken } : {}) } },
       { abortSignal: ctx.abortSignal },
     );
-    for (const row of Array.isArray(res.data) ? (res.data as RawResource[]) : []) if (typeof row?.id === 'string') out.set(idKey(row.id), row);
+    for (const row of Array.isArray(res.data) ? (res.data as RawResource[]) : []) if (typeof row?.id === 'string') out.set(canonicalId(row.id), row);
     skipToken = res.skipToken ?? undefined;
   } while (skipToken);
   return out;
@@ -86,7 +86,7 @@ async function graphComputes(ctx: EvidenceContext, ids: string[]): Promise<Map<s
 
 async function workspaceComputes(ctx: EvidenceContext, workspaceId: string, into: Map<string, RawResource>): Promise<void> {
   for await (const page of ctx.azure.armListPages<RawResource>(`${workspaceId}/computes`, API_VERSIONS.machineLearning, ctx.abortSignal)) {
-    for (const c of page) if (typeof c?.id === 'string') into.set(idKey(c.id), c);
+    for (const c of page) if (typeof c?.id === 'string') into.set(canonicalId(c.id), c);
   }
 }
 
@@ -115,11 +115,11 @@ async function readComputes(ctx: EvidenceContext, ids: string[]): Promise<void> 
   } catch (e) {
     ctx.errors.push({ scope: 'resourceGraph', code: 'JobComputeQueryFailed', message: `the query for the computes of the batch's jobs failed; listing their ML workspaces' computes instead: ${why(e)}` });
   }
-  const lacking = ids.filter((id) => !found.has(idKey(id)));
+  const lacking = ids.filter((id) => !found.has(canonicalId(id)));
   const workspaces = new Map<string, string>();
   for (const id of lacking) {
     const ws = workspaceIdOfCompute(id);
-    if (ws) workspaces.set(idKey(ws), ws);
+    if (ws) workspaces.set(canonicalId(ws), ws);
   }
   const listFailed = new Map<string, string>();
   await Promise.all([...workspaces].map(async ([key, ws]) => {
@@ -131,8 +131,8 @@ async function readComputes(ctx: EvidenceContext, ids: string[]): Promise<void> 
     }
   }));
   for (const id of ids) {
-    const raw = found.get(idKey(id));
-    const failed = listFailed.get(idKey(workspaceIdOfCompute(id) ?? ''));
+    const raw = found.get(canonicalId(id));
+    const failed = listFailed.get(canonicalId(workspaceIdOfCompute(id) ?? ''));
     settle(id, raw ? { raw } : { missing: failed ? `its ML workspace's computes could not be listed: ${failed}` : 'neither Resource Graph nor its ML workspace\'s compute list has it (deleted?)' });
   }
 }
@@ -145,11 +145,11 @@ export async function resolveJobComputes(hosts: readonly HostRecord[], ctx: Evid
   const out = new Map<string, Gathered<HostRecord>>();
   const jobs = hosts.filter((h) => h.kind === 'job-service');
   if (!jobs.length) return out;
-  const inBatch = new Map(hosts.filter((h) => h.kind !== 'job-service').map((h) => [idKey(h.id), h]));
+  const inBatch = new Map(hosts.filter((h) => h.kind !== 'job-service').map((h) => [canonicalId(h.id), h]));
   const wanted = new Map<string, string>();
   for (const job of jobs) {
     const id = job.facts.job?.computeId ?? null;
-    if (id && workspaceIdOfCompute(id) && !inBatch.has(idKey(id)) && !ctx.cache.has(cacheKey(id))) wanted.set(idKey(id), id);
+    if (id && workspaceIdOfCompute(id) && !inBatch.has(canonicalId(id)) && !ctx.cache.has(cacheKey(id))) wanted.set(canonicalId(id), id);
   }
   await readComputes(ctx, [...wanted.values()]);
   for (const job of jobs) {
@@ -164,7 +164,7 @@ export async function resolveJobComputes(hosts: readonly HostRecord[], ctx: Evid
       });
       continue;
     }
-    const host = inBatch.get(idKey(id));
+    const host = inBatch.get(canonicalId(id));
     if (host) {
       out.set(job.id, { ok: true, value: fromBatchHost(job, host) });
       continue;

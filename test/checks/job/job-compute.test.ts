@@ -12,7 +12,7 @@ import type { HostEvidence, VmSizeInfo } from '../../../shared/evidence/types';
 import type { CheckResult, CheckStatus, Gathered, HostRecord, JobServiceFacts } from '../../../shared/model';
 import { hostOf } from '../../../shared/model';
 import { clusterEvents } from '../../../shared/checks/examples';
-import { evidence, host, launchLog, settings } from '../evidence-fixtures';
+import { evidence, host, launchLog, settings } from '../../support/evidence';
 
 const WS = '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1';
 const CLUSTER_ID = `${WS}/computes/gpu-cluster`;
