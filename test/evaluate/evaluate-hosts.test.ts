@@ -12,16 +12,16 @@ import type { Gatherers } from '../../shared/evidence/index';
 import { LOG_FAMILIES, type LogEvidence } from '../../shared/evidence/log-types';
 import type { HostRecord } from '../../shared/model';
 import type { NetworkEvidence } from '../../shared/evidence/types';
+import { host } from '../support/hosts';
 
 const settings = loadSettings({});
 const azure = new AzureContext({ credential: new StaticTokenCredential(), armEndpoint: 'https://127.0.0.1:9', logAnalyticsEndpoint: 'https://127.0.0.1:9/v1' });
 
 function record(name: string, kind: HostRecord['kind'], tags: Record<string, string> = {}): HostRecord {
-  return {
-    id: `/subscriptions/s1/resourceGroups/rg/providers/x/${name}`, name, kind, subscriptionId: 's1', resourceGroup: 'rg', workspace: null,
-    location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: null, tags,
-    facts: { vmSize: 'STANDARD_DS3_V2', state: 'Running', provisioningState: 'Succeeded', errors: null, lastOperation: null, enableNodePublicIp: null, subnetId: null, nicIds: [], computerName: null, workspaceId: null },
-  };
+  return host({
+    id: `/subscriptions/s1/resourceGroups/rg/providers/x/${name}`, name, kind, subscriptionId: 's1', resourceGroup: 'rg', workspace: null, logAnalyticsWorkspaceId: null, tags,
+    facts: { vmSize: 'STANDARD_DS3_V2', state: 'Running', enableNodePublicIp: null },
+  });
 }
 
 const okLogs = (): LogEvidence => Object.fromEntries(LOG_FAMILIES.map((f) => [f, { ok: true, value: {} }])) as unknown as LogEvidence;

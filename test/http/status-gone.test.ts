@@ -8,12 +8,12 @@ import { makeStatusHandler } from '../../functions/status';
 import type { HostReport, Report } from '../../shared/model';
 import type { InventoryHost } from '../../shared/state/inventory';
 import type { LatestHostState } from '../../shared/state/reports';
+import { testHost } from '../support/hosts';
 
 const SUB = '1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01';
 function report(name: string, status: HostReport['status']): HostReport {
-  const id = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/${name}`;
   return {
-    host: { id, name, kind: 'compute-instance', subscriptionId: SUB, resourceGroup: 'rg', workspace: 'ws', location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: null },
+    host: testHost({ name, subscriptionId: SUB, resourceGroup: 'rg', workspace: 'ws', logAnalyticsWorkspaceId: null }),
     evaluatedAt: '2026-11-26T06:00:00Z', status, checks: [],
   };
 }

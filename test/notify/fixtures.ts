@@ -1,15 +1,12 @@
 // Notices as evaluate writes them, for the notify tests.
 import type { CheckStatus, Host, Severity } from '../../shared/model';
 import type { Notice, NoticeKind } from '../../shared/notices';
+import { testHost } from '../support/hosts';
 
 export const SUB = '11111111-2222-3333-4444-555555555555';
 
 export function host(name: string, owners: string[] = [`${name}-owner@contoso.com`], over: Partial<Host> = {}): Host {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-1/computes/${name}`,
-    name, kind: 'compute-instance', subscriptionId: SUB, resourceGroup: 'rg-ml', workspace: 'ws-1', location: 'eastus2',
-    port: 6006, publishedPort: 6006, owners, logAnalyticsWorkspaceId: null, ...over,
-  };
+  return testHost({ name, subscriptionId: SUB, workspace: 'ws-1', owners, logAnalyticsWorkspaceId: null, ...over });
 }
 
 let seq = 0;

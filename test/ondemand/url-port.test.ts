@@ -4,12 +4,9 @@ import assert from 'node:assert/strict';
 import { urlPortFinding } from '../../shared/checks/network/url-port';
 import { parseHostQuery } from '../../shared/host-query';
 import type { Host } from '../../shared/model';
+import { testHost } from '../support/hosts';
 
-const host = (port: number, publishedPort: number): Host => ({
-  id: '/subscriptions/00000000-0000-0000-0000-00000000aaaa/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws-1/computes/ci-tb',
-  name: 'ci-tb', kind: 'compute-instance', subscriptionId: '00000000-0000-0000-0000-00000000aaaa', resourceGroup: 'rg', workspace: 'ws-1',
-  location: 'eastus2', port, publishedPort, owners: [], logAnalyticsWorkspaceId: null,
-});
+const host = (port: number, publishedPort: number): Host => testHost({ subscriptionId: '00000000-0000-0000-0000-00000000aaaa', resourceGroup: 'rg', workspace: 'ws-1', port, publishedPort, logAnalyticsWorkspaceId: null });
 
 const CASES: [string, Host, 'pass' | 'fail' | null, string | null][] = [
   ['https://ci-tb-8707.eastus2.instances.azureml.ms/#scalars', host(6006, 8707), 'pass', null],

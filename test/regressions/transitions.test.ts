@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { compareHost, noticeId, noticesFor, stepCheck, type CheckState, type HostCheckStates, type KnownStatus, type RegressionSettings, type TransitionKind } from '../../shared/regressions';
 import { activeSuppressions, applySuppressions, parseSuppressions } from '../../shared/suppressions';
 import type { CheckResult, CheckStatus, Host } from '../../shared/model';
+import { testHost } from '../support/hosts';
 
 const defaults: RegressionSettings = { alertMinStatus: 'fail', alertOnFirstSight: true, dataGapSweeps: 4, alertNewChecks: false };
 
@@ -63,10 +64,7 @@ for (const row of rows) {
   });
 }
 
-const host: Host = {
-  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM-1', name: 'vm-1', kind: 'vm',
-  subscriptionId: 's1', resourceGroup: 'rg', workspace: null, location: 'eastus2', port: 6006, publishedPort: 6006, owners: [], logAnalyticsWorkspaceId: null,
-};
+const host: Host = testHost({ id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM-1', name: 'vm-1', kind: 'vm', subscriptionId: 's1', resourceGroup: 'rg', logAnalyticsWorkspaceId: null });
 const known = (s: KnownStatus, since = 'sw0'): CheckState => ({ lastKnown: s, unknownStreak: 0, since, unknownSince: null });
 const check = (id: string, status: CheckStatus, extra: Partial<CheckResult> = {}): CheckResult => ({ id, class: 'network', status, severity: 'high', summary: `${id} ${status}`, ...extra });
 

@@ -4,16 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Report } from '../../shared/model';
 import { validateAlertsMessage, validateEvaluateMessage, validateHostsOutput, validateReport } from '../../shared/schemas';
+import { testHost } from '../support/hosts';
 
 const SUB = '34adfa4f-cedf-4dc0-ba29-b6d1a69ab345';
 const LAW = 'faa080af-c1d8-40ad-9cce-e1a450ca5b57';
 
 function host(name = 'ci-1') {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-1/computes/${name}`,
-    name, kind: 'compute-instance' as const, subscriptionId: SUB, resourceGroup: 'rg-ml', workspace: 'ws-1', location: 'eastus2',
-    port: 6006, publishedPort: 6006, owners: ['owner@contoso.com'], logAnalyticsWorkspaceId: LAW,
-  };
+  return testHost({ name, subscriptionId: SUB, workspace: 'ws-1', owners: ['owner@contoso.com'], logAnalyticsWorkspaceId: LAW });
 }
 
 function sampleReport(): Report {

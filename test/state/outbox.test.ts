@@ -7,12 +7,9 @@ import { LostClaimError, Outbox, type OutboxRow } from '../../shared/state/outbo
 import type { Notice } from '../../shared/notices';
 import type { Host } from '../../shared/model';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
+import { testHost } from '../support/hosts';
 
-const host: Host = {
-  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/ci-1',
-  name: 'ci-1', kind: 'compute-instance', subscriptionId: 's1', resourceGroup: 'rg', workspace: 'ws', location: 'eastus2',
-  port: 6006, publishedPort: 6006, owners: ['Owner@Contoso.com'], logAnalyticsWorkspaceId: null,
-};
+const host: Host = testHost({ name: 'ci-1', subscriptionId: 's1', resourceGroup: 'rg', workspace: 'ws', owners: ['Owner@Contoso.com'], logAnalyticsWorkspaceId: null });
 
 function notice(id: string, extra: Partial<Notice> = {}): Notice {
   return { id, kind: 'regression', sweepId: 'sw1', host, checkId: 'network.tensorboard-port', from: 'pass', to: 'fail', observedAt: '2026-11-26T06:00:00.000Z', ...extra };

@@ -6,6 +6,7 @@ import { ReportStore } from '../../shared/state/reports';
 import type { HostReport } from '../../shared/model';
 import type { HostCheckStates } from '../../shared/regressions';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
+import { testHost } from '../support/hosts';
 
 async function openStore(now: () => Date, historyDays = 30): Promise<ReportStore> {
   const cs = await testStorageConnectionString();
@@ -17,11 +18,7 @@ async function openStore(now: () => Date, historyDays = 30): Promise<ReportStore
 
 function report(evaluatedAt: string, status: HostReport['status'] = 'fail', hostName = 'ci-1'): HostReport {
   return {
-    host: {
-      id: `/subscriptions/SUB-1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/${hostName}`, name: hostName,
-      kind: 'compute-instance', subscriptionId: 'SUB-1', resourceGroup: 'rg', workspace: 'ws', location: 'eastus2', port: 6006, publishedPort: 6006,
-      owners: [], logAnalyticsWorkspaceId: null,
-    },
+    host: testHost({ name: hostName, subscriptionId: 'SUB-1', resourceGroup: 'rg', workspace: 'ws', logAnalyticsWorkspaceId: null }),
     evaluatedAt, status,
     checks: [{ id: 'network.tensorboard-port', class: 'network', status, severity: 'high', summary: 's' }],
   };

@@ -9,37 +9,13 @@ import { LINES_PER_GROUP } from '../../shared/evidence/logs-queries';
 import type { Gathered, HostRecord } from '../../shared/model';
 import { classifyLaunchLine, OTHER_KEY } from '../../shared/evidence/launch-patterns';
 import { classifyKernelLine } from '../../shared/evidence/kernel-patterns';
+import { host } from './hosts';
+
+export { host };
 
 export const NOW = '2026-11-26T06:00:00.000Z';
 
 export const settings: Settings = loadSettings({});
-
-export function host(over: Omit<Partial<HostRecord>, 'facts'> & { facts?: Partial<HostRecord['facts']> } = {}): HostRecord {
-  const { facts, ...rest } = over;
-  const kind = rest.kind ?? 'compute-instance';
-  return {
-    id: kind === 'vm'
-      ? '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.Compute/virtualMachines/vm-tb'
-      : '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1/computes/ci-tb',
-    name: kind === 'vm' ? 'vm-tb' : 'ci-tb',
-    kind,
-    subscriptionId: '11111111-1111-1111-1111-111111111111',
-    resourceGroup: 'rg-ml',
-    workspace: kind === 'vm' ? null : 'ws1',
-    location: 'eastus2',
-    port: 6006,
-    publishedPort: 6006,
-    owners: [],
-    logAnalyticsWorkspaceId: '22222222-2222-2222-2222-222222222222',
-    tags: { tensorboard: '6006' },
-    ...rest,
-    facts: {
-      vmSize: 'STANDARD_D4S_V3', state: kind === 'vm' ? 'PowerState/running' : 'Running', provisioningState: 'Succeeded', errors: null,
-      lastOperation: null, enableNodePublicIp: true, subnetId: null, nicIds: [], computerName: null, workspaceId: null,
-      ...facts,
-    },
-  };
-}
 
 const missing = (reason: string): Gathered<never> => ({ ok: false, reason, hint: `enable ${reason}` });
 

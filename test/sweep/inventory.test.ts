@@ -5,17 +5,16 @@ import assert from 'node:assert/strict';
 import { HostInventory } from '../../shared/state/inventory';
 import type { HostRecord } from '../../shared/model';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
+import { host as hostRecord } from '../support/hosts';
 
 const SUB_A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const SUB_B = 'bbbbbbbb-0000-0000-0000-000000000002';
 
 function host(sub: string, name: string): HostRecord {
-  return {
-    id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/${name}`,
-    name, kind: 'compute-instance', subscriptionId: sub, resourceGroup: 'rg', workspace: 'ws', location: 'eastus2', port: 6006, publishedPort: 6006,
-    owners: ['o@contoso.com'], logAnalyticsWorkspaceId: null, tags: { tensorboard: 'true' },
-    facts: { vmSize: null, state: 'Running', provisioningState: null, errors: null, lastOperation: null, enableNodePublicIp: null, subnetId: null, nicIds: [], computerName: null, workspaceId: null },
-  };
+  return hostRecord({
+    name, subscriptionId: sub, resourceGroup: 'rg', workspace: 'ws', owners: ['o@contoso.com'], logAnalyticsWorkspaceId: null, tags: { tensorboard: 'true' },
+    facts: { vmSize: null, provisioningState: null, enableNodePublicIp: null },
+  });
 }
 
 async function openInventory(): Promise<HostInventory> {

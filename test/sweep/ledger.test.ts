@@ -7,6 +7,7 @@ import { batchIndexOf, batchKeyFor, newSweepId, SweepLedger } from '../../shared
 import type { HostRecord } from '../../shared/model';
 import { validateEvaluateMessage } from '../../shared/schemas';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
+import { host as hostRecord } from '../support/hosts';
 
 const NOW = new Date('2026-11-26T06:00:00Z');
 
@@ -20,13 +21,11 @@ async function openLedger(): Promise<SweepLedger> {
 
 function host(i: number, tagBytes = 0): HostRecord {
   const name = `ci-${i}`;
-  return {
-    id: `/subscriptions/00000000-0000-0000-0000-00000000000${i % 10}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/${name}`,
-    name, kind: 'compute-instance', subscriptionId: `00000000-0000-0000-0000-00000000000${i % 10}`, resourceGroup: 'rg', workspace: 'ws',
-    location: 'eastus2', port: 6006, publishedPort: 6006, owners: [`owner${i}@contoso.com`], logAnalyticsWorkspaceId: '22222222-2222-2222-2222-222222222222',
+  return hostRecord({
+    name, subscriptionId: `00000000-0000-0000-0000-00000000000${i % 10}`, resourceGroup: 'rg', workspace: 'ws', owners: [`owner${i}@contoso.com`],
     tags: { tensorboard: 'true', ...(tagBytes ? { blob: randomBytes(tagBytes).toString('base64') } : {}) },
-    facts: { vmSize: 'STANDARD_DS3_V2', state: 'Running', provisioningState: 'Succeeded', errors: null, lastOperation: null, enableNodePublicIp: true, subnetId: null, nicIds: [], computerName: null, workspaceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws' },
-  };
+    facts: { vmSize: 'STANDARD_DS3_V2', workspaceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws' },
+  });
 }
 
 test('sweep ids and batch keys are valid claim-check keys', () => {

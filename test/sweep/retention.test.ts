@@ -13,13 +13,10 @@ import { loadSettings } from '../../shared/config';
 import { runSweep, type SweepDeps } from '../../shared/sweep';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
 import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { testHost } from '../support/hosts';
 
 const DAY = 86_400_000;
-const host: Host = {
-  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/ci-1',
-  name: 'ci-1', kind: 'compute-instance', subscriptionId: 's1', resourceGroup: 'rg', workspace: 'ws', location: 'eastus2',
-  port: 6006, publishedPort: 6006, owners: ['owner@contoso.com'], logAnalyticsWorkspaceId: null,
-};
+const host: Host = testHost({ name: 'ci-1', subscriptionId: 's1', resourceGroup: 'rg', workspace: 'ws', owners: ['owner@contoso.com'], logAnalyticsWorkspaceId: null });
 
 let sandbox: RunningSandbox;
 let clock = new Date('2026-11-01T06:00:00Z');
