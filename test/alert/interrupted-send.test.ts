@@ -18,7 +18,7 @@ import { Outbox } from '../../shared/state/outbox';
 import { recipientsOf } from '../../shared/notify/recipients';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { resetSandbox, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 import { host, notice } from '../notify/fixtures';
 
 const LEASE_MS = 10 * 60_000;
@@ -77,11 +77,7 @@ const posts = (path: RegExp) => sb.requests().filter((r) => r.method === 'POST' 
 const cards = () => sb.outbox().teams.map((c) => JSON.stringify(c));
 const pendingOrSending = async (o: Outbox, partition: string) => (await o.listPending(partition)).length;
 
-function reset(faults: Tenant['faults'] = []): void {
-  sb.setTenant(tenant(faults));
-  sb.clearOutbox();
-  sb.clearRequests();
-}
+const reset = (faults: Tenant['faults'] = []): void => resetSandbox(sb, tenant(faults));
 
 test('email: killed after ACS took the digest — the next run asks ACS, marks the rows sent, sends nothing again', async () => {
   reset();

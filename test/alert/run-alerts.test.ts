@@ -11,7 +11,7 @@ import { recipientsOf } from '../../shared/notify/recipients';
 import { Outbox } from '../../shared/state/outbox';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { resetSandbox, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 import { host, notice } from '../notify/fixtures';
 
 const tenant = (faults: Tenant['faults'] = []): Tenant => ({ now: '2026-11-26T06:00:00Z', subscriptions: [], resources: [], teams: { channels: ['ml-alerts'] }, faults });
@@ -58,11 +58,7 @@ function fortyRegressions(sweepId = 's-1'): Notice[] {
   return out;
 }
 
-function reset(faults: Tenant['faults'] = []): void {
-  sb.setTenant(tenant(faults));
-  sb.clearOutbox();
-  sb.clearRequests();
-}
+const reset = (faults: Tenant['faults'] = []): void => resetSandbox(sb, tenant(faults));
 
 test('40 regressions across 7 owners → exactly 7 emails (one recipient each) and 1 card; a second run sends nothing', async () => {
   reset();

@@ -16,7 +16,7 @@ import { compareSweepIds, newSweepId, SweepLedger } from '../../shared/state/swe
 import { runSweep } from '../../shared/sweep';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, loadTenant, shiftedTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 let sandbox: RunningSandbox;
 let settings: Settings;
@@ -52,10 +52,7 @@ after(async () => {
 
 /** contoso with ci-ok in `state`, its clock `ms` later (log rows moved with it). */
 function tenantAt(ms: number, state: string): Tenant {
-  const t = structuredClone(baseTenant);
-  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
-  t.now = move(t.now);
-  for (const ws of Object.values(t.logAnalytics ?? {})) for (const rows of Object.values(ws.tables)) for (const row of rows) for (const k of ['TimeGenerated', 'EventTime']) if (typeof row[k] === 'string') row[k] = move(row[k] as string);
+  const t = shiftedTenant(baseTenant, ms);
   const ci = t.resources.find((r) => r.name === 'ci-ok');
   assert.ok(ci, 'contoso has ci-ok');
   ((ci.properties ??= {}).properties as Record<string, unknown>).state = state;

@@ -24,7 +24,7 @@ import { validateAlertsMessage, validateReport } from '../../shared/schemas';
 import { buildReport } from '../../shared/report/build';
 import type { Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, loadTenant, shiftedTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
 
 const SWEEP_GAP_MS = 15 * 60_000;
 const NSG_CI = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.Network/networkSecurityGroups/nsg-ci';
@@ -66,19 +66,6 @@ before(async () => {
 after(async () => {
   await sandbox?.close();
 });
-
-/** The tenant as it is `ms` later: its clock and every log row's time move together, so the evidence stays fresh. */
-function shifted(tenant: Tenant, ms: number): Tenant {
-  const t = structuredClone(tenant);
-  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
-  t.now = move(t.now);
-  for (const ws of Object.values(t.logAnalytics ?? {})) {
-    for (const rows of Object.values(ws.tables)) {
-      for (const row of rows) for (const k of ['TimeGenerated', 'EventTime']) if (typeof row[k] === 'string') row[k] = move(row[k] as string);
-    }
-  }
-  return t;
-}
 
 function withDenyRule(tenant: Tenant): Tenant {
   const t = structuredClone(tenant);
@@ -210,7 +197,7 @@ test('sweep 2 (a deny rule on nsg-ci; messages twice; one evaluate killed mid-ba
   assert.ok(affected.includes('ci-ok'), `hosts behind nsg-ci: ${affected.join(', ')}`);
 
   clock = new Date(clock.getTime() + SWEEP_GAP_MS);
-  sandbox.setTenant(withDenyRule(shifted(baseTenant, SWEEP_GAP_MS)));
+  sandbox.setTenant(withDenyRule(shiftedTenant(baseTenant, SWEEP_GAP_MS)));
   const sweepId = await sweep();
   assert.ok(await duplicateQueuedMessages() > 0);
   const lines: string[] = [];
@@ -231,7 +218,7 @@ test('sweep 2 (a deny rule on nsg-ci; messages twice; one evaluate killed mid-ba
 test('sweep 3 (the rule removed): exactly the recoveries', async () => {
   const before = new Set((await allRows()).map((r) => `${r.recipient}/${r.id}`));
   clock = new Date(clock.getTime() + SWEEP_GAP_MS);
-  sandbox.setTenant(shifted(baseTenant, 2 * SWEEP_GAP_MS));
+  sandbox.setTenant(shiftedTenant(baseTenant, 2 * SWEEP_GAP_MS));
   const sweepId = await sweep();
   await duplicateQueuedMessages();
   await evaluateAll();

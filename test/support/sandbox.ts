@@ -14,6 +14,24 @@ export { TEST_RETRY };
 
 const TENANTS_DIR = path.resolve(__dirname, '..', '..', 'sandbox', 'tenants');
 
+/** The sandbox back to `tenant` with its outbox and request log emptied: a clean start for the next test. */
+export function resetSandbox(sandbox: RunningSandbox, tenant: Tenant): void {
+  sandbox.setTenant(tenant);
+  sandbox.clearOutbox();
+  sandbox.clearRequests();
+}
+
+/** A copy of the tenant `ms` later: its clock and every log row's time move together, so the evidence stays fresh. */
+export function shiftedTenant(tenant: Tenant, ms: number): Tenant {
+  const t = structuredClone(tenant);
+  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
+  t.now = move(t.now);
+  for (const ws of Object.values(t.logAnalytics ?? {})) {
+    for (const rows of Object.values(ws.tables)) for (const row of rows) for (const k of ['TimeGenerated', 'EventTime']) if (typeof row[k] === 'string') row[k] = move(row[k] as string);
+  }
+  return t;
+}
+
 /** A committed tenant from sandbox/tenants/<name>.json, freshly read (tests may change their copy). */
 export function loadTenant(name: string): Tenant {
   return readTenantFile(path.join(TENANTS_DIR, `${name}.json`));

@@ -29,7 +29,7 @@ import { generateTenant } from '../../sandbox/generate';
 import type { SandboxApi } from '../../sandbox/server';
 import type { FaultRule, Tenant } from '../../sandbox/tenant-types';
 import { testStorageConnectionString, testTable, uniqueName } from './env';
-import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from './sandbox';
+import { azureContextFor, shiftedTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from './sandbox';
 
 export interface SoakOptions {
   hosts: number;
@@ -68,20 +68,9 @@ function faultRules(rate: number): FaultRule[] {
   ]));
 }
 
-/** The tenant `ms` later: its clock and its log rows move together, so the evidence stays fresh. */
-function shifted(tenant: Tenant, ms: number): Tenant {
-  const t = structuredClone(tenant);
-  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
-  t.now = move(t.now);
-  for (const ws of Object.values(t.logAnalytics ?? {})) {
-    for (const rows of Object.values(ws.tables)) for (const row of rows) for (const k of ['TimeGenerated', 'EventTime']) if (typeof row[k] === 'string') row[k] = move(row[k] as string);
-  }
-  return t;
-}
-
 /** From the second sweep on, the first compute instance is in SetupFailed (a regression that stays) and nothing else changes. */
 function tenantFor(base: Tenant, sweep: number): Tenant {
-  const t = shifted(base, sweep * SWEEP_GAP_MS);
+  const t = shiftedTenant(base, sweep * SWEEP_GAP_MS);
   if (sweep >= 1) {
     const ci = t.resources.find((r) => r.type.toLowerCase() === 'microsoft.machinelearningservices/workspaces/computes' && (r.properties as { computeType?: string } | undefined)?.computeType === 'ComputeInstance');
     if (ci) ((ci.properties ??= {}).properties as Record<string, unknown>).state = 'SetupFailed';

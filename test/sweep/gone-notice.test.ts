@@ -3,16 +3,13 @@
 // gone first would lose the notice for good: a gone host is never gone again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { QueueClient } from '@azure/storage-queue';
 import { loadSettings, type Settings } from '../../shared/config';
 import type { Notice } from '../../shared/notices';
-import { StorageClients } from '../../shared/storage';
-import { HostInventory } from '../../shared/state/inventory';
 import { Outbox, type WriteNoticesResult } from '../../shared/state/outbox';
-import { SweepLedger } from '../../shared/state/sweeps';
 import { runSweep } from '../../shared/sweep';
-import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { testStorageConnectionString } from '../support/env';
+import { sweepStores } from '../support/stores';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
 
 const CI_OOM = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod/computes/ci-oom';
 
@@ -27,24 +24,15 @@ class FlakyOutbox extends Outbox {
 
 let sandbox: RunningSandbox;
 let settings: Settings;
-let ledger: SweepLedger;
-let inventory: HostInventory;
+let stores: ReturnType<typeof sweepStores>;
 let outbox: FlakyOutbox;
-let evaluateQueue: QueueClient;
-let alertsQueue: QueueClient;
 let clock = new Date('2026-11-26T06:00:00Z');
 
 before(async () => {
   sandbox = await startTestSandbox(loadTenant('contoso'));
-  const cs = await testStorageConnectionString();
-  const clients = new StorageClients({ kind: 'connectionString', connectionString: cs }, { retry: TEST_RETRY });
-  const table = (name: string) => testTable(cs, uniqueName(name));
+  stores = sweepStores(await testStorageConnectionString(), () => clock);
   settings = loadSettings({ TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com' });
-  ledger = new SweepLedger(table('sweeps'), { now: () => clock });
-  inventory = new HostInventory(table('inventory'));
-  outbox = new FlakyOutbox(table('outbox'), { now: () => clock });
-  evaluateQueue = clients.queue(uniqueName('tbevaluate'));
-  alertsQueue = clients.queue(uniqueName('tbalerts'));
+  outbox = new FlakyOutbox(stores.table('outbox'), { now: () => clock });
 });
 
 after(async () => {
@@ -53,7 +41,7 @@ after(async () => {
 
 function sweep() {
   clock = new Date(clock.getTime() + 15 * 60_000);
-  return runSweep({ azure: azureContextFor(sandbox), settings, ledger, inventory, outbox, evaluateQueue, alertsQueue, now: () => clock });
+  return runSweep({ azure: azureContextFor(sandbox), settings, ledger: stores.ledger, inventory: stores.inventory, outbox, evaluateQueue: stores.evaluateQueue, alertsQueue: stores.alertsQueue, now: () => clock });
 }
 
 test('a gone notice that could not be written is written by the next sweep (the host is not marked gone without it)', async () => {
@@ -65,7 +53,7 @@ test('a gone notice that could not be written is written by the next sweep (the 
 
   outbox.failing = true;
   await assert.rejects(sweep(), /outbox unavailable/, 'the failed write fails the sweep');
-  assert.equal((await inventory.list()).filter((r) => r.goneAt).length, 0, 'not gone while its notice is not written');
+  assert.equal((await stores.inventory.list()).filter((r) => r.goneAt).length, 0, 'not gone while its notice is not written');
 
   outbox.failing = false;
   const next = await sweep();

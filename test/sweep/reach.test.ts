@@ -7,15 +7,11 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { makeStatusHandler } from '../../functions/status';
 import { loadSettings, type Scope, type StorageSettings } from '../../shared/config';
 import type { Report } from '../../shared/model';
-import { StorageClients } from '../../shared/storage';
-import { HostInventory } from '../../shared/state/inventory';
-import { Outbox } from '../../shared/state/outbox';
-import { HISTORY_TABLE, REPORTS_TABLE, ReportStore } from '../../shared/state/reports';
-import { SweepLedger } from '../../shared/state/sweeps';
 import { runSweep, scopeFindings } from '../../shared/sweep';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { testStorageConnectionString } from '../support/env';
+import { sweepStores } from '../support/stores';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
 
 const A = '1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01';
 const B = '1b2c3d4e-0002-4a5b-8c9d-0e1f2a3b4c02';
@@ -64,17 +60,8 @@ function oneSubscriptionTenant(): Tenant {
 }
 
 function stores(clock: () => Date) {
-  const conn = storage.kind === 'connectionString' ? storage.connectionString : '';
-  const table = (name: string) => testTable(conn, uniqueName(name));
-  const clients = new StorageClients(storage, { retry: TEST_RETRY });
-  return {
-    ledger: new SweepLedger(table('sweeps'), { now: clock }),
-    inventory: new HostInventory(table('inventory')),
-    outbox: new Outbox(table('outbox'), { now: clock }),
-    reports: new ReportStore(table(REPORTS_TABLE), table(HISTORY_TABLE), { historyDays: 30, now: clock }),
-    evaluateQueue: clients.queue(uniqueName('tbevaluate')),
-    alertsQueue: clients.queue(uniqueName('tbalerts')),
-  };
+  const { table: _table, ...s } = sweepStores(storage.kind === 'connectionString' ? storage.connectionString : '', clock);
+  return s;
 }
 
 test('a sweep of `all` that reaches one subscription, with the Teams webhook an unresolved Key Vault reference, runs and says both — in its errors, the ledger and on the status page', async () => {

@@ -8,14 +8,15 @@ import { startDevHost, type DevHost } from '../../devhost/host';
 import { makeSweepHandler, registration as sweepRegistration } from '../../functions/sweep';
 import { loadSettings, type Settings, type StorageSettings } from '../../shared/config';
 import { discoverHosts } from '../../shared/discovery/discover';
-import { decodeQueueMessage, StorageClients } from '../../shared/storage';
+import { decodeQueueMessage } from '../../shared/storage';
 import { HostInventory } from '../../shared/state/inventory';
 import { Outbox } from '../../shared/state/outbox';
 import { SweepLedger, type SweepRecord } from '../../shared/state/sweeps';
 import { validateAlertsMessage, validateEvaluateMessage } from '../../shared/schemas';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { testStorageConnectionString, testTable, uniqueName } from '../support/env';
-import { azureContextFor, loadTenant, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { testStorageConnectionString } from '../support/env';
+import { sweepStores } from '../support/stores';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
 
 const CI_OOM = '/subscriptions/1b2c3d4e-0001-4a5b-8c9d-0e1f2a3b4c01/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-prod/computes/ci-oom';
 
@@ -33,14 +34,8 @@ let clock = new Date('2026-11-26T06:00:00Z');
 before(async () => {
   sandbox = await startTestSandbox(loadTenant('contoso'));
   storage = { kind: 'connectionString', connectionString: await testStorageConnectionString() };
-  const clients = new StorageClients(storage, { retry: TEST_RETRY });
-  const table = (name: string) => testTable(storage.kind === 'connectionString' ? storage.connectionString : '', uniqueName(name));
   settings = loadSettings({ TBMON_ALERT_FALLBACK_TO: 'ml-ops@contoso.com' });
-  ledger = new SweepLedger(table('sweeps'), { now: () => clock });
-  inventory = new HostInventory(table('inventory'));
-  outbox = new Outbox(table('outbox'), { now: () => clock });
-  evaluateQueue = clients.queue(uniqueName('tbevaluate'));
-  alertsQueue = clients.queue(uniqueName('tbalerts'));
+  ({ ledger, inventory, outbox, evaluateQueue, alertsQueue } = sweepStores(storage.kind === 'connectionString' ? storage.connectionString : '', () => clock));
   const handler = makeSweepHandler(async () => ({ azure: azureContextFor(sandbox), settings, ledger, inventory, outbox, evaluateQueue, alertsQueue, now: () => clock }));
   devhost = await startDevHost({
     registrations: [{ ...sweepRegistration, handler }], timers: 'manual', env: { TBMON_SWEEP_SCHEDULE: '0 */15 * * * *' }, log: () => {},
