@@ -46,9 +46,27 @@ export function gapLevel(kind: CoverageGapRef['kind']): CoverageGap['level'] {
   return levelFor(kind);
 }
 
-/** `LA=…` when the Log Analytics ARM id is unknown: looked up by its customer id. */
-function laLookup(customerId: string): string {
-  return `LA=$(az monitor log-analytics workspace list --query ${sq(`[?customerId=='${customerId}'].id | [0]`)} -o tsv)`;
+/** The subscription and resource group of an ARM id, as az flags. */
+function azPlace(id: string): string {
+  return `--subscription ${segment(id, 'subscriptions')} --resource-group ${segment(id, 'resourceGroups')}`;
+}
+
+/**
+ * `LA=…` when the Log Analytics ARM id is unknown: looked up by its customer id in Resource Graph, which reads every
+ * subscription you can read (not az's default one), then `SUB` and `RG` read from the id.
+ */
+function laLookup(customerId: string): string[] {
+  const kql = `resources | where type =~ 'microsoft.operationalinsights/workspaces' and properties.customerId =~ '${customerId}' | project id`;
+  return [
+    `LA=$(az graph query -q ${sq(kql)} --query 'data[0].id' -o tsv)`,
+    'SUB=$(cut -d/ -f3 <<<"$LA"); RG=$(cut -d/ -f5 <<<"$LA")',
+  ];
+}
+
+/** The VMs tagged as TensorBoard hosts, in every subscription you can read (Resource Graph), one ARM id a line. */
+function taggedVms(hostTag: string): string {
+  const kql = `resources | where type =~ 'microsoft.compute/virtualmachines' and isnotnull(tags['${hostTag.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']) | project id`;
+  return `az graph query -q ${sq(kql)} --first 1000 --query 'data[].id' -o tsv`;
 }
 
 function diagnosticSettingFix(mlWorkspaceId: string, w: Record<string, string>): CoverageGap['fix'] {
@@ -58,7 +76,7 @@ function diagnosticSettingFix(mlWorkspaceId: string, w: Record<string, string>):
     summary: w.sendsTo
       ? `Send all metrics and the AmlComputeCpuGpuUtilization logs of ML workspace ${name} to Log Analytics workspace ${w.logAnalyticsResourceId ? nameOf(la) : w.sendsTo}: its clusters' memory, disk and CPU arrive as AzureMetrics`
       : `Create a diagnostic setting on ML workspace ${name} that sends its logs and metrics to a Log Analytics workspace: its computes' events and metrics arrive, and tbmon routes its hosts to that workspace`,
-    command: `az monitor diagnostic-settings create --name tbmon-to-log-analytics --resource ${mlWorkspaceId} --workspace ${la} --logs ${sq('[{"categoryGroup":"allLogs","enabled":true}]')} --metrics ${sq('[{"category":"AllMetrics","enabled":true}]')}`,
+    command: `az monitor diagnostic-settings create ${azPlace(mlWorkspaceId)} --name tbmon-to-log-analytics --resource ${mlWorkspaceId} --workspace ${la} --logs ${sq('[{"categoryGroup":"allLogs","enabled":true}]')} --metrics ${sq('[{"category":"AllMetrics","enabled":true}]')}`,
     bicep: [
       `// resource group ${segment(mlWorkspaceId, 'resourceGroups')}`,
       `resource ${ident(name)} 'Microsoft.MachineLearningServices/workspaces@2024-10-01' existing = {`,
@@ -80,17 +98,18 @@ function diagnosticSettingFix(mlWorkspaceId: string, w: Record<string, string>):
 function dcrFix(customerId: string, w: Record<string, string>, o: FixOptions): CoverageGap['fix'] {
   const laId = w.logAnalyticsResourceId;
   const laName = laId ? nameOf(laId) : customerId.slice(0, 8);
-  const rg = laId ? segment(laId, 'resourceGroups') : '<resource group of the Log Analytics workspace>';
-  const sub = laId ? segment(laId, 'subscriptions') : '<subscription>';
+  // Unknown, they are read from the workspace's id (laLookup): the rule is created beside the workspace.
+  const rg = laId ? segment(laId, 'resourceGroups') : '"$RG"';
+  const sub = laId ? segment(laId, 'subscriptions') : '"$SUB"';
   const ruleName = `tbmon-syslog-perf-${laName}`;
-  const ruleId = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Insights/dataCollectionRules/${ruleName}`;
-  const tagQuery = `[?tags.${o.hostTag}].id`;
+  const ruleId = laId ? `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Insights/dataCollectionRules/${ruleName}` : `"/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.Insights/dataCollectionRules/${ruleName}"`;
   return {
     summary: `Create data collection rule ${ruleName} (Syslog ${SYSLOG_FACILITIES.join(' and ')} at Info or above, the memory, disk and CPU counters tbmon reads) to Log Analytics workspace ${laId ? laName : customerId}, and associate it with the VMs tagged ${o.hostTag}`,
     command: [
-      ...(laId ? [] : [laLookup(customerId)]),
-      `az deployment group create --resource-group ${rg} --name ${ruleName} --template-file tbmon-dcr.bicep${laId ? '' : ' --parameters workspaceResourceId="$LA"'}`,
-      `for vm in $(az vm list --query ${sq(tagQuery)} -o tsv); do az monitor data-collection rule association create --name tbmon-syslog-perf --rule-id ${ruleId} --resource "$vm"; done`,
+      ...(laId ? [] : laLookup(customerId)),
+      `az deployment group create --subscription ${sub} --resource-group ${rg} --name ${ruleName} --template-file tbmon-dcr.bicep${laId ? '' : ' --parameters workspaceResourceId="$LA"'}`,
+      // Each VM's id names its own subscription and resource group: the association is created under it.
+      `for vm in $(${taggedVms(o.hostTag)}); do az monitor data-collection rule association create --name tbmon-syslog-perf --rule-id ${ruleId} --resource "$vm"; done`,
     ].join('\n'),
     bicep: [
       '// tbmon-dcr.bicep',
@@ -130,7 +149,7 @@ function flowLogsFix(vnetId: string, w: Record<string, string>): CoverageGap['fi
   const la = w.logAnalyticsResourceId ?? '<Log Analytics workspace ARM id>';
   return {
     summary: `Enable VNet flow logs with traffic analytics on virtual network ${vnet} into the Log Analytics workspace tbmon reads, so denied flows to the TensorBoard port show`,
-    command: `az network watcher flow-log create --location ${location} --resource-group NetworkWatcherRG --name tbmon-${vnet} --vnet ${vnetId} --storage-account <storage account ARM id in ${location}> --traffic-analytics true --workspace ${la} --interval 10`,
+    command: `az network watcher flow-log create --subscription ${segment(vnetId, 'subscriptions')} --location ${location} --resource-group NetworkWatcherRG --name tbmon-${vnet} --vnet ${vnetId} --storage-account <storage account ARM id in ${location}> --traffic-analytics true --workspace ${la} --interval 10`,
     bicep: [
       `resource ${ident(vnet)}FlowLog 'Microsoft.Network/networkWatchers/flowLogs@2024-05-01' = {`,
       `  name: ${bq(`NetworkWatcher_${location}/tbmon-${vnet}`)}`,
@@ -164,16 +183,17 @@ function launcherFix(kind: string, w: Record<string, string>, o: FixOptions): Co
 
 function routeFix(resourceGroupId: string, o: FixOptions): CoverageGap['fix'] {
   const rg = nameOf(resourceGroupId);
+  const sub = segment(resourceGroupId, 'subscriptions');
   return {
     summary: `Tell tbmon which Log Analytics workspace holds the logs of the VMs in resource group ${rg}: the tag tbmon-log-analytics on each (or the setting TBMON_LOG_ANALYTICS_WORKSPACE_ID)`,
-    command: `for vm in $(az vm list --resource-group ${rg} --query ${sq(`[?tags.${o.hostTag}].id`)} -o tsv); do az tag update --resource-id "$vm" --operation merge --tags tbmon-log-analytics=<Log Analytics workspace ARM id>; done`,
+    command: `for vm in $(az vm list --subscription ${sub} --resource-group ${rg} --query ${sq(`[?tags.${o.hostTag}].id`)} -o tsv); do az tag update --subscription ${sub} --resource-id "$vm" --operation merge --tags tbmon-log-analytics=<Log Analytics workspace ARM id>; done`,
   };
 }
 
 function readerFix(subscriptionId: string): CoverageGap['fix'] {
   return {
     summary: `Grant tbmon's identity Reader on subscription ${nameOf(subscriptionId)}: its compute state and network resources could not be read`,
-    command: `az role assignment create --assignee <tbmon identity principal id> --role Reader --scope ${subscriptionId}`,
+    command: `az role assignment create --subscription ${nameOf(subscriptionId)} --assignee <tbmon identity principal id> --role Reader --scope ${subscriptionId}`,
   };
 }
 

@@ -36,10 +36,10 @@ test('tbmon coverage prints the counts and one fix per gap; --format json is the
   assert.match(table.stdout, /kernel collection proven on \d+ of 40 hosts/);
   const la = tenant.resources.find((r) => r.type === 'Microsoft.OperationalInsights/workspaces')!;
   // The data collection rule for the workspace, with its real names: resource group, ARM id, rule id.
-  assert.ok(table.stdout.includes(`az deployment group create --resource-group rg-monitor --name tbmon-syslog-perf-${la.name}`), table.stdout);
+  assert.ok(table.stdout.includes(`az deployment group create --subscription ${la.id.split('/')[2]} --resource-group rg-monitor --name tbmon-syslog-perf-${la.name}`), table.stdout);
   assert.ok(table.stdout.toLowerCase().includes(`param workspaceresourceid string = '${la.id.toLowerCase()}'`), 'Bicep names the workspace');
   assert.match(table.stdout, /facilityNames: \[ 'user', 'kern' \]/);
-  assert.match(table.stdout, /az monitor diagnostic-settings create --name tbmon-to-log-analytics --resource \/subscriptions\/.+\/workspaces\/mlw-\d/);
+  assert.match(table.stdout, /az monitor diagnostic-settings create --subscription \S+ --resource-group \S+ --name tbmon-to-log-analytics --resource \/subscriptions\/.+\/workspaces\/mlw-\d/);
 
   assert.equal(json.code, 0, json.stderr);
   const out = JSON.parse(json.stdout) as { schemaVersion: number; coverage: FleetCoverage };

@@ -56,7 +56,7 @@ for (const mode of ['batch', 'on-demand'] as const) {
       assert.equal(unknown.status, 'unknown');
       const ruleName = (ruleOf(lacking.id) as string).split('/').pop() as string;
       assert.ok(unknown.hint?.includes(ruleName), `hint names ${ruleName}: ${unknown.hint}`);
-      assert.match(unknown.hint ?? '', /az monitor data-collection rule syslog update --resource-group rg-monitor --rule-name dcr-tb-userlog-\d+ .*--facility-names .*kern/);
+      assert.match(unknown.hint ?? '', /az monitor data-collection rule syslog update --subscription \S+ --resource-group rg-monitor --rule-name dcr-tb-userlog-\d+ .*--facility-names .*kern/);
       assert.equal(check(b, 'resource.memory-pressure').status, 'unknown');
       const gap = b.coverage?.families.find((f) => f.family === 'kernel')?.gap;
       assert.equal(gap?.kind, 'rule-update');

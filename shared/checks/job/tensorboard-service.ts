@@ -10,12 +10,23 @@ import { AML_JOB_SERVICES_DOC, AML_JOBS_SPEC } from '../sources';
 import type { CheckDefinition } from '../types';
 import { EXAMPLE_NOW, exampleEvidence, minutesAgo } from '../examples';
 import { cannotTell, evidenceText, quoteLine } from '../words';
+import { azScope, workspaceOf } from '../az';
+import { shellWord } from '../network/fix';
 
 /** How long a Running job's TensorBoard service may take to come up before it is a finding. */
 export const SERVICE_GRACE_MS = 10 * 60_000;
 
+/** `--subscription S --resource-group RG --workspace-name W` of the job's workspace. */
+function jobScope(host: HostRecord): string {
+  return `${azScope(host)} --workspace-name ${shellWord(workspaceOf(host))}`;
+}
+
 function showServices(host: HostRecord): string {
-  return `az ml job show-services --name ${host.name} --resource-group ${host.resourceGroup} --workspace-name ${host.workspace ?? '<workspace>'}`;
+  return `az ml job show-services --name ${shellWord(host.name)} ${jobScope(host)}`;
+}
+
+function showJob(host: HostRecord): string {
+  return `az ml job show --name ${shellWord(host.name)} ${jobScope(host)}`;
 }
 
 export const jobTensorboardServiceCheck: CheckDefinition = {
@@ -36,7 +47,7 @@ export const jobTensorboardServiceCheck: CheckDefinition = {
         status: 'fail',
         summary: `The TensorBoard service "${job.serviceName}" of job ${host.name} ${svc.errorMessage ? `reports: ${svc.errorMessage}` : 'failed'} (service ${svc.status ?? 'status unknown'}, job ${job.status ?? 'status unknown'})`,
         evidence,
-        remediation: `Read why: ${logs}. Its log_dir must be a path the job writes (services: {${job.serviceName}: {type: tensor_board, log_dir: outputs/tblogs}}) and the environment must provide TensorBoard; resubmit the job with the fix (az ml job create --file job.yml).`,
+        remediation: `Read why: ${logs}. Its log_dir must be a path the job writes (services: {${job.serviceName}: {type: tensor_board, log_dir: outputs/tblogs}}) and the environment must provide TensorBoard; resubmit the job with the fix (az ml job create --file job.yml ${jobScope(host)}).`,
       };
     }
     const status = (job.status ?? '').toLowerCase();
@@ -58,13 +69,13 @@ export const jobTensorboardServiceCheck: CheckDefinition = {
       };
     }
     if (status === 'unknown' || status === '') {
-      return { status: 'unknown', summary: `Job ${host.name} reports status ${job.status ?? '(none)'}, so whether its TensorBoard service can answer is unknown`, hint: `Read the job: az ml job show --name ${host.name} --resource-group ${host.resourceGroup} --workspace-name ${host.workspace ?? '<workspace>'}`, evidence };
+      return { status: 'unknown', summary: `Job ${host.name} reports status ${job.status ?? '(none)'}, so whether its TensorBoard service can answer is unknown`, hint: `Read the job: ${showJob(host)}`, evidence };
     }
     return {
       status: 'warn',
       summary: `Job ${host.name} is ${job.status}: its TensorBoard service answers only while the job is Running, so a 502 is expected now`,
       evidence,
-      remediation: `Wait for the job to run (az ml job show --name ${host.name} --resource-group ${host.resourceGroup} --workspace-name ${host.workspace ?? '<workspace>'} --query status); a job queued for long needs compute quota or free nodes on ${job.computeId ? job.computeId.split('/').pop() : 'its cluster'}`,
+      remediation: `Wait for the job to run (${showJob(host)} --query status); a job queued for long needs compute quota or free nodes on ${job.computeId ? job.computeId.split('/').pop() : 'its cluster'}`,
     };
   },
   sentence(o, host) {

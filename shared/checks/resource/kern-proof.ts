@@ -10,6 +10,8 @@ import type { KernelEvidence } from '../../evidence/log-types';
 import { KERNEL_HINT } from '../../evidence/log-types';
 import type { HostEvidence } from '../../evidence/types';
 import { canonicalId } from '../../model';
+import { azScope } from '../az';
+import { shellWord } from '../network/fix';
 
 /** Info and every more severe level: what "kern at Info or above" must list (syslog severities 6 … 0). */
 export const INFO_AND_ABOVE = ['info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -41,10 +43,11 @@ function describe(rule: CollectionRule): string {
 
 /** The az command that adds kern at Info or above to a rule (its Syslog source), named by its real id. */
 export function addKernCommand(rule: Pick<CollectionRule, 'id'>, sourceName: string, facilityNames: readonly string[]): string {
-  const rg = /\/resourceGroups\/([^/]+)\//i.exec(rule.id)?.[1] ?? '<resource group>';
-  const name = rule.id.split('/').pop();
+  const place = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(rule.id);
+  const scope = place ? azScope({ subscriptionId: place[1], resourceGroup: place[2] }) : `--ids ${shellWord(rule.id)}`;
+  const name = rule.id.split('/').pop() ?? rule.id;
   const facilities = [...new Set([...facilityNames.filter((f) => f !== '*'), 'kern'])];
-  return `az monitor data-collection rule syslog update --resource-group ${rg} --rule-name ${name} --name ${sourceName || 'sysLogsDataSource'} --facility-names ${facilities.join(' ')} --log-levels ${INFO_LEVELS.join(' ')}`;
+  return `az monitor data-collection rule syslog update ${scope} --rule-name ${shellWord(name)} --name ${sourceName || 'sysLogsDataSource'} --facility-names ${facilities.join(' ')} --log-levels ${INFO_LEVELS.join(' ')}`;
 }
 
 /** The level names as data collection rules spell them. */
@@ -61,7 +64,7 @@ export function kernProof(ev: Pick<HostEvidence, 'host' | 'collection'>, kernel:
   if (host.kind !== 'vm' || !collection?.ok) return { proven: false, summary: byRow, hint: KERNEL_HINT };
   const rules = collection.value.rules;
   if (!rules.length) {
-    return { proven: false, summary: `${byRow}, and no data collection rule is associated with ${host.name}`, hint: `${KERNEL_HINT} Associate one with the VM (az monitor data-collection rule association create --resource ${host.id} --rule-id <rule id> --name tbmon-kern).` };
+    return { proven: false, summary: `${byRow}, and no data collection rule is associated with ${host.name}`, hint: `${KERNEL_HINT} Associate one with the VM (az monitor data-collection rule association create --subscription ${shellWord(host.subscriptionId)} --resource ${shellWord(host.id)} --rule-id <rule id> --name tbmon-kern).` };
   }
   const toWorkspace = rules.filter((r) => r.readable && sendsSyslogTo(r, host.logAnalyticsWorkspaceId, host.facts.logAnalyticsResourceId));
   const proving = toWorkspace.find(collectsKern);
@@ -70,7 +73,7 @@ export function kernProof(ev: Pick<HostEvidence, 'host' | 'collection'>, kernel:
     return {
       proven: false, rule: proving.name,
       summary: `Data collection rule ${proving.name} collects kern from ${host.name}, but no Syslog row arrived from it in the window: the agent is not sending`,
-      hint: `Check the Azure Monitor Agent on ${host.name} (az vm extension show -g ${host.resourceGroup} --vm-name ${host.name} -n AzureMonitorLinuxAgent) and its heartbeat in the workspace.`,
+      hint: `Check the Azure Monitor Agent on ${host.name} (az vm extension show ${azScope(host)} --vm-name ${shellWord(host.name)} --name AzureMonitorLinuxAgent) and its heartbeat in the workspace.`,
     };
   }
   const named = (toWorkspace.length ? toWorkspace : rules)[0];
