@@ -14,7 +14,7 @@ import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
 import { renderCoverageTable } from '../shared/report/coverage';
 import { CoverageAccumulator } from '../shared/coverage/fleet';
-import { terminalWidth } from '../shared/report/table';
+import { countsWords, terminalWidth } from '../shared/report/table';
 import { launcherScript } from '../shared/launcher';
 import { appFromSettings } from '../shared/app';
 import { sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
@@ -127,7 +127,8 @@ function progressPrinter(io: CliIo, quiet: boolean): (p: DiscoveryProgress | str
 
 interface Output {
   write: (chunk: string) => void;
-  close: () => void;
+  /** `counts`: what the file holds, in words, said beside where it is (absent when the run stopped before its end). */
+  close: (counts?: string) => void;
 }
 
 /** Where the report goes: --output FILE (written as it is produced, never held whole) or stdout. */
@@ -138,11 +139,11 @@ function openOutput(io: CliIo, args: CliArgs): Output {
   let fd: number | undefined;
   return {
     write: (chunk) => { writeSync((fd ??= openSync(file, 'w')), chunk); },
-    close: () => {
+    close: (counts) => {
       if (fd === undefined) return;
       closeSync(fd);
       // Said on stderr, so stdout stays exactly the report (when there is one).
-      io.stderr(`tbmon: wrote ${path.resolve(file)} (${formatOf(args, io)})\n`);
+      io.stderr(`tbmon: wrote ${path.resolve(file)} (${formatOf(args, io)})${counts ? `: ${counts}` : ''}\n`);
     },
   };
 }
@@ -173,6 +174,7 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
   const progress = progressPrinter(io, args.quiet);
   const errors: RunError[] = [];
   const out = openOutput(io, args);
+  let counts: string | undefined;
   try {
     const writer = reportWriter(formatOf(args, io), out.write, rt.now ?? new Date(), args, io);
     const coverage = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
@@ -192,9 +194,10 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
     const requests = emptyRequestCounts();
     Object.assign(requests, rt.azure.counter.snapshot());
     const summary = writer.end({ errors, stats: { durationMs: Math.round(performance.now() - started), requests }, coverage: coverage.result() });
+    counts = `${countsWords(summary)}${discovered.complete ? '' : ' (incomplete: some subscriptions or workspaces could not be read)'}`;
     return exitCodeOf(summary, !discovered.complete);
   } finally {
-    out.close();
+    out.close(counts);
   }
 }
 
@@ -218,6 +221,7 @@ async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | un
   Object.assign(requests, rt.azure.counter.snapshot());
   const c = acc.result();
   const out = openOutput(io, args);
+  let counts: string | undefined;
   try {
     if (formatOf(args, io) === 'json') {
       const stats = { durationMs: Math.round(performance.now() - started), requests };
@@ -225,8 +229,9 @@ async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | un
     } else {
       out.write(renderCoverageTable(c, { bicep: true }) + (errors.length ? `\nerrors:\n${errors.map((e) => `  ${e.scope}: ${e.code}: ${e.message}`).join('\n')}\n` : ''));
     }
+    counts = `coverage of ${c.hosts} host${c.hosts === 1 ? '' : 's'}, ${c.gaps.length} gap${c.gaps.length === 1 ? '' : 's'} with a fix`;
   } finally {
-    out.close();
+    out.close(counts);
   }
   return discovered.complete ? EXIT.ok : EXIT.incomplete;
 }
@@ -234,25 +239,35 @@ async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | un
 async function check(args: CliArgs, rt: Runtime, io: CliIo, query: HostQuery): Promise<number> {
   const report = await checkHostNow(query, { azure: rt.azure, settings: rt.settings, now: rt.now });
   const out = openOutput(io, args);
+  let counts: string | undefined;
   try {
     const writer = reportWriter(formatOf(args, io), out.write, new Date(report.generatedAt), args, io);
     for (const h of report.hosts) writer.host(h);
-    return exitCodeOf(writer.end({ errors: report.errors, stats: report.stats, coverage: report.coverage }), false);
+    const summary = writer.end({ errors: report.errors, stats: report.stats, coverage: report.coverage });
+    counts = countsWords(summary);
+    return exitCodeOf(summary, false);
   } finally {
-    out.close();
+    out.close(counts);
   }
 }
 
 async function hosts(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefined): Promise<number> {
   const out = openOutput(io, args);
+  let counts: string | undefined;
   try {
-    const progress = progressPrinter(io, args.quiet);
+    const printer = progressPrinter(io, args.quiet);
+    let found = 0;
+    const progress = (p: DiscoveryProgress | string) => {
+      if (typeof p !== 'string' && p.phase === 'hosts') found = p.found;
+      printer(p);
+    };
     const format = formatOf(args, io) === 'json' ? 'json' : 'table';
     const exitCode = await listHostsCommand({ azure: rt.azure, settings: rt.settings, now: rt.now, scope, onProgress: progress }, format, out.write);
     if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');
+    counts = `${found} host${found === 1 ? '' : 's'}${exitCode === 0 ? '' : ' (incomplete: some subscriptions or workspaces could not be read)'}`;
     return exitCode;
   } finally {
-    out.close();
+    out.close(counts);
   }
 }
 

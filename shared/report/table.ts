@@ -168,6 +168,11 @@ function fit(text: string, max: number): string {
 
 interface Row { status: CheckStatus; name: string; workspace: string; worst: string }
 
+/** A report's counts in words: `12 hosts — 3 fail, 2 warn, 1 unknown, 6 pass`. */
+export function countsWords(c: Report['summary']): string {
+  return `${c.hosts} host${c.hosts === 1 ? '' : 's'} — ${c.fail} fail, ${c.warn} warn, ${c.unknown} unknown, ${c.pass} pass`;
+}
+
 export class TableRenderer {
   private readonly rows: Row[] = [];
   private readonly details: string[] = [];
@@ -218,7 +223,7 @@ export class TableRenderer {
   /** The whole text: summary line, the table of hosts, the findings, errors and request counts. */
   finish(errors: readonly RunError[], stats?: RunStats, coverage?: Report['coverage']): string {
     const c = this.counts;
-    const out: string[] = [`tbmon: ${c.hosts} host${c.hosts === 1 ? '' : 's'} — ${c.fail} fail, ${c.warn} warn, ${c.unknown} unknown, ${c.pass} pass`];
+    const out: string[] = [`tbmon: ${countsWords(c)}`];
     if (this.rows.length) {
       const nameW = Math.min(Math.max(4, ...this.rows.map((r) => r.name.length)), Math.max(8, Math.floor(this.width * 0.25)));
       const wsW = Math.min(Math.max(9, ...this.rows.map((r) => r.workspace.length)), Math.max(8, Math.floor(this.width * 0.2)));

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../shared/model';
@@ -73,14 +73,35 @@ test('built: scan of contoso prints the JSON report and exits 1 (hosts fail)', a
 });
 
 const STUDIO = `https://ml.azure.com/compute/ci-ok/details?wsid=${CI_OK.replace(/\/computes\/ci-ok$/, '')}&tid=00000000-0000-0000-0000-000000000001`;
-for (const [how, input] of [['built', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/#scalars'], ['unbuilt', STUDIO]] as const) {
-  test(`${how}: check of ${input.slice(0, 60)}… finds ci-ok`, async () => {
-    const r = await tbmon(layouts[how], ['check', input, '--sandbox', contosoFile, '--format', 'json']);
-    assert.ok(r.code === 0 || r.code === 1, `${r.code}: ${r.stderr}`);
-    const report = JSON.parse(r.stdout) as Report;
-    assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK.toLowerCase()], 'ids are canonical: lower case');
-  });
+// Every form a person pastes for one host: its name, its ARM id with a trailing `/`, its custom-application URL, its
+// Jupyter proxy URL with a fragment, its studio URL — each finds the same compute instance.
+const FORMS: [string, string][] = [
+  ['its name', 'ci-ok'],
+  ['its ARM id with a trailing /', `${CI_OK}/`],
+  ['its custom-application URL', 'https://ci-ok-8706.eastus2.instances.azureml.ms/'],
+  ['its Jupyter proxy URL with #scalars', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/#scalars'],
+  ['its studio URL', STUDIO],
+];
+async function checkFinds(how: 'built' | 'unbuilt', input: string): Promise<void> {
+  const r = await tbmon(layouts[how], ['check', input, '--sandbox', contosoFile, '--format', 'json']);
+  assert.ok(r.code === 0 || r.code === 1, `${input}: ${r.code}: ${r.stderr}`);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK.toLowerCase()], `${input}: ids are canonical, lower case`);
 }
+test(`built: check finds ci-ok by ${FORMS.map(([what]) => what).join(', ')}`, async () => {
+  for (const [, input] of FORMS) await checkFinds('built', input);
+});
+test('unbuilt: check of its studio URL finds ci-ok', () => checkFinds('unbuilt', STUDIO));
+
+test('built: scan --output FILE writes the report there, nothing on stdout, and says where and the counts', async () => {
+  const file = path.join(dir, 'report.json');
+  const r = await tbmon(layouts.built, ['scan', '--sandbox', contosoFile, '--format', 'json', '--output', file]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const s = (JSON.parse(readFileSync(file, 'utf8')) as Report).summary;
+  assert.ok(s.hosts > 0 && s.fail > 0);
+  assert.equal(r.stderr, `tbmon: wrote ${file} (json): ${s.hosts} hosts — ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown, ${s.pass} pass\n`);
+});
 
 test('before npm ci: one message saying what to run, no stack trace, exit 2', async () => {
   const r = await tbmon(layouts.uninstalled, ['hosts']);

@@ -90,7 +90,7 @@ test('--output FILE writes the report there and nothing to stdout; --format html
   const written = validReport(readFileSync(out, 'utf8'));
   const s = written.summary;
   assert.ok(s.hosts > 0);
-  assert.equal(r.stderr, `tbmon: wrote ${out} (json)\n`);
+  assert.equal(r.stderr, `tbmon: wrote ${out} (json): ${s.hosts} hosts — ${s.fail} fail, ${s.warn} warn, ${s.unknown} unknown, ${s.pass} pass\n`);
 
   const html = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'html']);
   assert.match(html.stdout, /^<!doctype html>/i);
