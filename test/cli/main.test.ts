@@ -98,6 +98,13 @@ test('--output FILE writes the report there and nothing to stdout; --format html
   const table = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'table']);
   for (const name of failingHostNames(contoso)) assert.match(table.stdout, new RegExp(`^FAIL +${name} +mlw-`, "m"), name);
   assert.doesNotMatch(table.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
+  // The report's summaries say "in the last PT1H" and carry ISO times (JSON stays exactly the report); the terminal says them in words.
+  const all = await tbmon(['scan', '--sandbox', files.contoso, '--format', 'table', '--all']);
+  assert.match(written.hosts.flatMap((h) => h.checks.map((k) => k.summary)).join('\n'), /PT\d/, 'the JSON keeps ISO durations');
+  for (const [name, text] of [['table', table.stdout], ['table --all', all.stdout]]) {
+    assert.doesNotMatch(text, /PT\d/, `${name}: durations in words`);
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, `${name}: times in words`);
+  }
 });
 
 test('check: a job\'s studio URL and a restarted instance — the failing job service and the instance not relaunched, each with its fix', async () => {
