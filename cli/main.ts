@@ -14,7 +14,7 @@ import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
 import { renderCoverageTable } from '../shared/report/coverage';
 import { CoverageAccumulator } from '../shared/coverage/fleet';
-import { countsWords, terminalWidth } from '../shared/report/table';
+import { countsWords, coverageWrap, terminalWidth } from '../shared/report/table';
 import { launcherScript } from '../shared/launcher';
 import { appFromSettings } from '../shared/app';
 import { sandboxEndpointFromFiles, type SandboxEndpoint } from '../shared/runtime';
@@ -227,7 +227,7 @@ async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | un
       const stats = { durationMs: Math.round(performance.now() - started), requests };
       out.write(`${JSON.stringify({ schemaVersion: 1, generatedAt: (rt.now ?? new Date()).toISOString(), coverage: c, errors, stats }, null, 2)}\n`);
     } else {
-      out.write(renderCoverageTable(c, { bicep: true }) + (errors.length ? `\nerrors:\n${errors.map((e) => `  ${e.scope}: ${e.code}: ${e.message}`).join('\n')}\n` : ''));
+      out.write(renderCoverageTable(c, { bicep: true, wrap: coverageWrap(terminalWidth(io.stdoutIsTty ? io.columns : undefined, io.env)) }) + (errors.length ? `\nerrors:\n${errors.map((e) => `  ${e.scope}: ${e.code}: ${e.message}`).join('\n')}\n` : ''));
     }
     counts = `coverage of ${c.hosts} host${c.hosts === 1 ? '' : 's'}, ${c.gaps.length} gap${c.gaps.length === 1 ? '' : 's'} with a fix`;
   } finally {

@@ -138,5 +138,11 @@ export function hostCoverage(ev: HostEvidence): HostCoverage {
   if (runStateOf(host) !== 'unknown') families.push({ family: 'compute-state', state: 'seen' });
   else families.push({ family: 'compute-state', state: 'missing', reason: `Azure reported no state tbmon knows for ${host.name} (state ${host.facts.state ?? 'none'}, provisioning ${host.facts.provisioningState ?? 'none'})`, gap: reader });
 
+  // An AzureML job's output never reaches Log Analytics (its logs are in the job's outputs, system_logs/): its
+  // TensorBoard service is judged from the job list, so the log families do not apply and no fix is proposed for them.
+  if (host.kind === 'job-service') return { families: families.map((f) => (JOB_NOT_APPLICABLE.has(f.family) ? { family: f.family, state: 'not-applicable', reason: JOB_REASON } : f)) };
   return { families };
 }
+
+const JOB_NOT_APPLICABLE: ReadonlySet<CoverageFamily> = new Set(['launch-log', 'kernel', 'memory', 'disk', 'cpu', 'flow-logs']);
+const JOB_REASON = 'an AzureML job\'s output does not reach Log Analytics: its TensorBoard service is judged from the job list (its logs are in the job\'s outputs, system_logs/)';

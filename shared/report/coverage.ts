@@ -32,20 +32,30 @@ function indent(text: string, prefix: string): string {
   return text.split('\n').map((l) => prefix + l).join('\n');
 }
 
+/** Wrapping to a terminal's width (shared/report/table.ts coverageWrap): prose at spaces, commands with ` \`. */
+export interface CoverageWrap {
+  prose: (text: string, first: string, indent: number) => string[];
+  command: (text: string, first: string, indent: number) => string[];
+}
+
 export interface CoverageTableOptions {
   /** Print each gap's Bicep snippet too (`tbmon coverage`); the scan table shows the command only. */
   bicep?: boolean;
+  /** Fit the lines to a terminal; without it each line is whole (a file, a pipe). The Bicep snippet is never wrapped. */
+  wrap?: CoverageWrap;
 }
 
 /** Plain-text coverage: the counts, then one block per gap with its fix. */
 export function renderCoverageTable(c: FleetCoverage, opts: CoverageTableOptions = {}): string {
+  const prose = opts.wrap?.prose ?? ((text: string, first: string) => [first + text]);
+  const command = opts.wrap?.command ?? ((text: string, first: string) => [indent(text, first)]);
   const out: string[] = [`coverage: what tbmon can see on ${c.hosts} host${c.hosts === 1 ? '' : 's'}`];
-  for (const s of coverageSentences(c)) out.push(`  ${s}`);
+  for (const s of coverageSentences(c)) out.push(...prose(s, '  ', 4));
   if (!c.gaps.length) out.push('  no gap: every family is visible');
   for (const g of c.gaps) {
-    out.push('', `gap: ${g.families.map((f) => FAMILY_LABELS[f]).join(', ')} on ${g.hosts} host${g.hosts === 1 ? '' : 's'} (e.g. ${g.example}) — ${LEVEL[g.level]} ${g.target}`);
-    out.push(indent(`fix: ${g.fix.summary}`, '    '));
-    out.push(indent(g.fix.command, '      '));
+    out.push('', ...prose(`${g.families.map((f) => FAMILY_LABELS[f]).join(', ')} on ${g.hosts} host${g.hosts === 1 ? '' : 's'} (e.g. ${g.example}) — ${LEVEL[g.level]} ${g.target}`, 'gap: ', 4));
+    out.push(...prose(g.fix.summary, '    fix: ', 9));
+    out.push(...command(g.fix.command, '      ', 8));
     if (opts.bicep && g.fix.bicep) out.push(indent('bicep:', '    '), indent(g.fix.bicep, '      '));
   }
   return out.join('\n') + '\n';

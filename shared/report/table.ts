@@ -7,7 +7,7 @@
 // failing and warning hosts only.
 import { plainSentence } from '../checks/registry';
 import type { CheckResult, CheckStatus, HostKind, HostReport, Report, RunError, RunStats } from '../model';
-import { renderCoverageTable } from './coverage';
+import { renderCoverageTable, type CoverageWrap } from './coverage';
 
 export type StatusWord = 'FAIL' | 'WARN' | 'UNKNOWN' | 'PASS' | 'SKIP';
 const WORD: Record<CheckStatus, StatusWord> = { fail: 'FAIL', warn: 'WARN', unknown: 'UNKNOWN', pass: 'PASS', skipped: 'SKIP' };
@@ -78,16 +78,21 @@ const COMMANDS = new Set(['az', 'tensorboard', 'sudo', 'journalctl', 'du', 'ls',
  * Marks the tokens that belong to a command: one starts at `az` opening the text, or at a command word after a colon
  * or "(", and runs to a `;` or the end; after a `#` in a command the words are its comment.
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, allCommand = false): Token[] {
   const words = text.split(/\s+/).filter(Boolean);
   const tokens: Token[] = [];
-  let inCommand = false;
+  let inCommand = allCommand;
   let inComment = false;
+  // A command opened by "(" in prose ends with its closing parenthesis ("(az … --query status)."): depth counts them.
+  let depth = 0;
   for (let i = 0; i < words.length; i++) {
     let w = words[i];
     const prev = words[i - 1];
     const bare = w.replace(/^\(/, '');
-    if (!inCommand && COMMANDS.has(bare) && ((i === 0 && bare === 'az') || (i > 0 && /[:(]$/.test(prev)) || (w.startsWith('(') && i > 0))) inCommand = true;
+    if (!inCommand && COMMANDS.has(bare) && ((i === 0 && bare === 'az') || (i > 0 && /[:(]$/.test(prev)) || (w.startsWith('(') && i > 0))) {
+      inCommand = true;
+      depth = w.startsWith('(') ? 0 : prev?.endsWith('(') ? 1 : -1;
+    }
     if (inCommand && !inComment) {
       // A quoted argument stays whole: '( sport = :6006 )', "[?name=='DenyAllInBound']".
       const open = (t: string) => (t.startsWith("'") || /^[^'"]*="?'/.test(t) ? "'" : t.startsWith('"') || /^[^'"]*="/.test(t) ? '"' : null);
@@ -97,7 +102,11 @@ export function tokenize(text: string): Token[] {
       }
       if (w === '#') inComment = true;
       tokens.push({ text: w, command: true, comment: false });
-      if (/;$/.test(w)) inCommand = false;
+      if (depth >= 0 && !q) depth += (w.match(/\(/g) ?? []).length - (w.match(/\)/g) ?? []).length;
+      if (!allCommand && (/;$/.test(w) || (depth === 0 && /\)[.,;:]?$/.test(w)))) {
+        inCommand = false;
+        depth = 0;
+      }
       continue;
     }
     tokens.push({ text: w, command: inCommand, comment: inComment });
@@ -110,13 +119,13 @@ export function tokenize(text: string): Token[] {
  * spaces. Inside a command a break ends the line with ` \`; an argument longer than a line continues at the start of
  * the next line after a bare `\`. Prose breaks at spaces; a prose word longer than a line gets a line of its own.
  */
-export function wrap(text: string, width: number, first: string, indent: number): string[] {
+export function wrap(text: string, width: number, first: string, indent: number, allCommand = false): string[] {
   const lines: string[] = [];
   const pad = ' '.repeat(indent);
   let line = first;
   let empty = true;
   const room = (t: Token, next: Token | undefined) => width - (t.command && next?.command && !next.comment ? 2 : 0);
-  const tokens = tokenize(text);
+  const tokens = tokenize(text, allCommand);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const next = tokens[i + 1];
@@ -235,7 +244,7 @@ export class TableRenderer {
       }
     }
     out.push(...this.details);
-    if (coverage) out.push('', renderCoverageTable(coverage).trimEnd());
+    if (coverage) out.push('', renderCoverageTable(coverage, { wrap: coverageWrap(this.width) }).trimEnd());
     if (errors.length) {
       out.push('', 'errors:');
       for (const e of errors) out.push(...wrapVisible(`${e.scope}: ${e.code}: ${inWords(e.message, this.now)}`, this.width, '  ', 4));
@@ -249,6 +258,14 @@ export class TableRenderer {
 }
 
 /** wrap() of a text that may hold several lines of its own (an error message): each wrapped, indent kept. */
+/** How the coverage section wraps to `width`: its prose as prose, each line of a fix's command as a command. */
+export function coverageWrap(width: number): CoverageWrap {
+  return {
+    prose: (text, first, indent) => wrapVisible(text, width, first, indent),
+    command: (text, first, indent) => text.split('\n').flatMap((line) => wrap(line, width, first, indent, true)),
+  };
+}
+
 function wrapVisible(text: string, width: number, first: string, indent: number): string[] {
   return text.split('\n').flatMap((part, i) => wrap(part, width, i === 0 ? first : ' '.repeat(indent), indent));
 }

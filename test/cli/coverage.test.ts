@@ -34,12 +34,16 @@ test('tbmon coverage prints the counts and one fix per gap; --format json is the
   assert.match(table.stdout, /^coverage: what tbmon can see on 40 hosts$/m);
   assert.match(table.stdout, /launch log seen from \d+ of 40 hosts/);
   assert.match(table.stdout, /kernel collection proven on \d+ of 40 hosts/);
+  // Fitted to 100 columns (no terminal, no $COLUMNS) but for the Bicep, a quoted argument or an id longer than a line
+  // (on a line of its own); each command pastes back once its ` \` continuations are joined.
+  for (const l of table.stdout.split('\n')) if (!/^ {6}(?:param|resource| {2}|\}|\/\/)/.test(l) && !l.includes("'") && !/^\s*\S+\\?$/.test(l)) assert.ok(l.length <= 100, l);
+  const pasted = table.stdout.replace(/([^ ])\\\n/g, '$1').replace(/ \\\n +/g, ' ');
   const la = tenant.resources.find((r) => r.type === 'Microsoft.OperationalInsights/workspaces')!;
   // The data collection rule for the workspace, with its real names: resource group, ARM id, rule id.
-  assert.ok(table.stdout.includes(`az deployment group create --subscription ${la.id.split('/')[2]} --resource-group rg-monitor --name tbmon-syslog-perf-${la.name}`), table.stdout);
+  assert.ok(pasted.includes(`az deployment group create --subscription ${la.id.split('/')[2]} --resource-group rg-monitor --name tbmon-syslog-perf-${la.name}`), table.stdout);
   assert.ok(table.stdout.toLowerCase().includes(`param workspaceresourceid string = '${la.id.toLowerCase()}'`), 'Bicep names the workspace');
   assert.match(table.stdout, /facilityNames: \[ 'user', 'kern' \]/);
-  assert.match(table.stdout, /az monitor diagnostic-settings create --subscription \S+ --resource-group \S+ --name tbmon-to-log-analytics --resource \/subscriptions\/.+\/workspaces\/mlw-\d/);
+  assert.match(pasted, /az monitor diagnostic-settings create --subscription \S+ --resource-group \S+ --name tbmon-to-log-analytics --resource \/subscriptions\/.+\/workspaces\/mlw-\d/);
 
   assert.equal(json.code, 0, json.stderr);
   const out = JSON.parse(json.stdout) as { schemaVersion: number; coverage: FleetCoverage };
