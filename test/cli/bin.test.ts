@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../shared/model';
-import { loadTenant } from '../support/sandbox';
+import { loadTenant, startTestSandbox } from '../support/sandbox';
 
 const root = path.resolve(__dirname, '..', '..');
 const contosoFile = path.join(root, 'sandbox', 'tenants', 'contoso.json');
@@ -82,14 +82,20 @@ const FORMS: [string, string][] = [
   ['its Jupyter proxy URL with #scalars', 'https://ci-ok.eastus2.instances.azureml.ms/proxy/8706/#scalars'],
   ['its studio URL', STUDIO],
 ];
-async function checkFinds(how: 'built' | 'unbuilt', input: string): Promise<void> {
-  const r = await tbmon(layouts[how], ['check', input, '--sandbox', contosoFile, '--format', 'json']);
+async function checkFinds(how: 'built' | 'unbuilt', input: string, sandbox: string[] = ['--sandbox', contosoFile]): Promise<void> {
+  const r = await tbmon(layouts[how], ['check', input, ...sandbox, '--format', 'json']);
   assert.ok(r.code === 0 || r.code === 1, `${input}: ${r.code}: ${r.stderr}`);
   const report = JSON.parse(r.stdout) as Report;
   assert.deepEqual(report.hosts.map((h) => h.host.id), [CI_OK.toLowerCase()], `${input}: ids are canonical, lower case`);
 }
 test(`built: check finds ci-ok by ${FORMS.map(([what]) => what).join(', ')}`, async () => {
-  for (const [, input] of FORMS) await checkFinds('built', input);
+  // One sandbox for the five (a running one, as --sandbox-url uses it): each run then only starts the CLI.
+  const sandbox = await startTestSandbox(contoso);
+  try {
+    for (const [, input] of FORMS) await checkFinds('built', input, ['--sandbox-url', sandbox.baseUrl, '--sandbox-ca', sandbox.caCertPath]);
+  } finally {
+    await sandbox.close();
+  }
 });
 test('unbuilt: check of its studio URL finds ci-ok', () => checkFinds('unbuilt', STUDIO));
 
