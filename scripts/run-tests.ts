@@ -105,7 +105,7 @@ function parseCounts(output: string): Record<string, number> {
 async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const args = [
     '--require', path.join(root, 'scripts', 'loopback-guard.cjs'), '--import', 'tsx',
-    '--test', `--test-concurrency=${os.availableParallelism()}`, '--test-timeout=180000',
+    '--test', `--test-concurrency=${os.availableParallelism()}`, '--test-timeout=300000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     ...files.map((f) => path.relative(root, f)),
   ];
