@@ -26,7 +26,8 @@ const LAYERS = [
     name: 'base',
     // metrics, metrics-exporter: the points a run adds and the sink that exports them (I/O like azure and storage).
     // launcher: the TensorBoard launcher script as the app serves it and the CLI prints it.
-    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices|metrics|metrics-exporter|query-gate|launcher)\\.ts$'],
+    // arm-json: the readers of raw ARM JSON (network evidence, NSGs) every layer above shares.
+    paths: ['^shared/nsg/', '^shared/(kql|config|azure|model|limit|retry-after|storage|schemas|notices|metrics|metrics-exporter|query-gate|launcher|arm-json)\\.ts$'],
   },
 ];
 

@@ -9,6 +9,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { AzureContext } from './azure';
 import type { Scope, Settings } from './config';
 import { discoverInBatches, type DiscoverySummary } from './discovery/discover';
+import { partitionByWorkspace } from './evidence/logs/partition';
 import { mapLimited } from './limit';
 import { sweepMetricPoints, type MetricsSink } from './metrics';
 import { requestsBetween, type Host, type HostRecord, type RequestCounts, type RunError } from './model';
@@ -93,22 +94,7 @@ export interface SweepOutcome {
  * `maxPerBatch`, in a stable order (workspace id, then host id) so a re-run makes the same batches.
  */
 export function planBatches(hosts: readonly HostRecord[], maxPerBatch = MAX_HOSTS_PER_BATCH): SweepBatch[] {
-  const byWorkspace = new Map<string, HostRecord[]>();
-  for (const h of hosts) {
-    const key = h.logAnalyticsWorkspaceId ?? '';
-    const list = byWorkspace.get(key) ?? [];
-    list.push(h);
-    byWorkspace.set(key, list);
-  }
-  const out: SweepBatch[] = [];
-  for (const key of [...byWorkspace.keys()].sort()) {
-    const list = byWorkspace.get(key)!.sort((a, b) => a.id.localeCompare(b.id));
-    for (let i = 0; i < list.length; i += maxPerBatch) {
-      const la = key === '' ? null : key;
-      out.push({ batchKey: batchKeyFor(out.length, la), logAnalyticsWorkspaceId: la, hosts: list.slice(i, i + maxPerBatch) });
-    }
-  }
-  return out;
+  return partitionByWorkspace(hosts, maxPerBatch).map((p, i) => ({ batchKey: batchKeyFor(i, p.workspaceId), logAnalyticsWorkspaceId: p.workspaceId, hosts: p.hosts }));
 }
 
 /**

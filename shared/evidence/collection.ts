@@ -15,6 +15,7 @@ import { ArmError } from '../azure';
 import { kqlDynamicList, kqlString } from '../kql';
 import { type Gathered, type HostRecord, canonicalId } from '../model';
 import { cached, type EvidenceContext } from './context';
+import { arr, obj, type Json } from '../arm-json';
 
 /** The rule API version (2023-03-11, GA): `destinations.logAnalytics[].workspaceId` is the customer id, read-only. */
 export const DCR_API_VERSION = '2023-03-11';
@@ -54,9 +55,6 @@ export interface CollectionEvidence {
   rules: CollectionRule[];
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strs = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 const ASSOCIATIONS = '/providers/microsoft.insights/datacollectionruleassociations/';
 

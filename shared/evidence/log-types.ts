@@ -1,5 +1,5 @@
 // Per-host Log Analytics evidence, one Gathered<> per evidence family (one query per family per workspace per
-// batch; shared/evidence/logs.ts). Every family is summarised per host on the server, so what arrives here is small
+// batch; shared/evidence/logs/). Every family is summarised per host on the server, so what arrives here is small
 // whatever the row count: the newest few distinct lines per pattern, counts, per-metric aggregates — never raw rows.
 import type { Gathered } from '../model';
 

@@ -11,18 +11,11 @@ import { API_VERSIONS, ArmError } from '../azure';
 import { kqlString } from '../kql';
 import type { ServiceTagEntry } from '../nsg/address-space';
 import { cached, type EvidenceContext } from './context';
+import { arr, idOf, obj, props } from '../arm-json';
 import type { ArmObject, NetworkEvidence, NicEvidence, Ref, SubnetEvidence } from './network-types';
 
 const ARM_CONCURRENCY = 8;
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const idOf = (v: unknown): string | null => {
-  const id = obj(v).id;
-  return typeof id === 'string' && id !== '' ? id : null;
-};
-const props = (o: ArmObject | undefined): Json => obj(o?.properties);
 
 /** `/…/virtualNetworks/v/subnets/s` → `/…/virtualNetworks/v`. */
 export function vnetIdOf(subnetId: string): string {

@@ -1,6 +1,7 @@
 // NSG security rules as Azure returns them (ARM/Resource Graph `properties.securityRules[]`, the SDK's flattened
 // objects, and the effective-rules API's `effectiveSecurityRules[]`) parsed into one checked shape. Anything the
 // evaluator cannot read faithfully is kept with a `problem`, so a flow that reaches it is `unknown`, never a guess.
+import { arr, inner, obj } from '../arm-json';
 import { IntervalSet } from './intervals';
 import { parsePrefix, type IpFamily } from './cidr';
 
@@ -102,8 +103,6 @@ export function parseAddressElement(text: string, expanded?: unknown): AddressEl
 
 const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', all: '*', any: '*' };
 
-type Json = Record<string, unknown>;
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -115,7 +114,7 @@ function strList(single: unknown, plural: unknown): string[] {
 }
 function asgIds(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
-  return v.map((a) => (a && typeof a === 'object' ? str((a as Json).id) : undefined)).filter((x): x is string => !!x);
+  return v.map((a) => str(obj(a).id)).filter((x): x is string => !!x);
 }
 
 /** Priority as a number, or null when missing/not an integer. */
@@ -130,9 +129,9 @@ function priorityOf(v: unknown): number | null {
  * Returns null priority when the rule has none (the caller decides what that means for the NSG).
  */
 export function parseRule(raw: unknown, defaultFromList: boolean): { rule: NsgRule; priorityMissing: boolean; directionMissing: boolean } {
-  const obj = (raw && typeof raw === 'object' ? raw : {}) as Json;
-  const p = (obj.properties && typeof obj.properties === 'object' ? obj.properties : obj) as Json;
-  let name = str(obj.name) ?? '(unnamed rule)';
+  const o = obj(raw);
+  const p = inner(raw);
+  let name = str(o.name) ?? '(unnamed rule)';
   let isDefault = defaultFromList;
   if (name.startsWith('defaultSecurityRules/')) {
     isDefault = true;
@@ -266,13 +265,13 @@ function finish(id: string, name: string, parsed: { rule: NsgRule; priorityMissi
 
 /** An NSG resource as ARM, Resource Graph or the SDK return it. */
 export function parseNsg(raw: unknown): ParsedNsg {
-  const obj = (raw && typeof raw === 'object' ? raw : {}) as Json;
-  const p = (obj.properties && typeof obj.properties === 'object' ? obj.properties : obj) as Json;
-  const id = str(obj.id) ?? '';
+  const o = obj(raw);
+  const p = inner(raw);
+  const id = str(o.id) ?? '';
   const custom = Array.isArray(p.securityRules) ? p.securityRules : [];
   const defaults = Array.isArray(p.defaultSecurityRules) ? p.defaultSecurityRules : [];
   const parsed = [...custom.map((r) => parseRule(r, false)), ...defaults.map((r) => parseRule(r, true))];
-  const nsg = finish(id, str(obj.name) ?? '', parsed);
+  const nsg = finish(id, str(o.name) ?? '', parsed);
   // ARM, Graph and the SDK always carry the list (empty when there are no user rules): without it, rules are unknown.
   if (!Array.isArray(p.securityRules)) {
     nsg.problem = `${nsg.problem ? `${nsg.problem}; ` : ''}NSG ${nsg.name || id}: securityRules is ${p.securityRules === undefined ? 'missing' : 'not a list'}`;
@@ -282,8 +281,8 @@ export function parseNsg(raw: unknown): ParsedNsg {
 
 /** One entry of `effectiveNetworkSecurityGroups` (`{networkSecurityGroup:{id}, effectiveSecurityRules:[…]}`). */
 export function parseEffectiveNsg(entry: unknown): ParsedNsg {
-  const obj = (entry && typeof entry === 'object' ? entry : {}) as Json;
-  const id = str((obj.networkSecurityGroup as Json | undefined)?.id) ?? '';
-  const rules = Array.isArray(obj.effectiveSecurityRules) ? obj.effectiveSecurityRules : [];
+  const o = obj(entry);
+  const id = str(obj(o.networkSecurityGroup).id) ?? '';
+  const rules = arr(o.effectiveSecurityRules);
   return finish(id, armIdParts(id).name, rules.map((r) => parseRule(r, false)));
 }

@@ -2,10 +2,11 @@
 // to backend port <publishedPort>, a health probe on that port (TCP, or HTTP(S) on a path TensorBoard answers), and
 // NSGs that let the probe source AzureLoadBalancer in — else the LB marks the host down and the client sees a 502.
 import { type CheckOutcome, canonicalId } from '../../model';
+import { idOf, inner, obj, props, type Json } from '../../arm-json';
 import type { ArmObject } from '../../evidence/network-types';
 import type { CheckDefinition } from '../types';
 import { NETWORK_HINT, networkUnavailable } from './common';
-import { hostPaths, loadBalancersNamedByNics, props, sourceEndpoint } from './path';
+import { hostPaths, loadBalancersNamedByNics, sourceEndpoint } from './path';
 import { deniedSentence, judge, partsEvidence, unique, type Requirement } from './judge';
 import { shellWord } from './fix';
 import { exampleLoadBalancer, exampleNetwork } from '../examples';
@@ -17,21 +18,16 @@ const TITLE = 'Load balancer rule and probe match TensorBoard';
 /** Paths TensorBoard answers with 200 (tensorflow/tensorboard core_plugin: index and /data routes). */
 const TENSORBOARD_PATHS = new Set(['/', '/index.html', '/data/logdir', '/data/environment', '/data/runs', '/data/plugins_listing']);
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
-const inner = (v: unknown): Json => {
-  const o = obj(v);
-  return o.properties && typeof o.properties === 'object' ? (o.properties as Json) : o;
-};
-const idOf = (v: unknown): string => canonicalId(String(obj(v).id ?? ''));
+/** A resource's or reference's id in canonical form ('' when there is none): what the pools and probes are matched by. */
+const keyOf = (v: unknown): string => canonicalId(idOf(v) ?? '');
 
 /** Backend pool ids (lower-case) holding one of the host's NIC IP configurations. */
 function hostPools(lb: ArmObject, nicIpConfigIds: Set<string>, poolsFromNics: Set<string>, ips: Set<string>): Set<string> {
   const out = new Set<string>();
   for (const pool of (props(lb).backendAddressPools as unknown[]) ?? []) {
-    const id = idOf(pool);
+    const id = keyOf(pool);
     const p = inner(pool);
-    const byConfig = ((p.backendIPConfigurations as unknown[]) ?? []).some((c) => nicIpConfigIds.has(idOf(c)));
+    const byConfig = ((p.backendIPConfigurations as unknown[]) ?? []).some((c) => nicIpConfigIds.has(keyOf(c)));
     const byAddress = ((p.loadBalancerBackendAddresses as unknown[]) ?? []).some((a) => ips.has(String(inner(a).ipAddress ?? '')));
     if (poolsFromNics.has(id) || byConfig || byAddress) out.add(id);
   }
@@ -76,10 +72,10 @@ export const loadBalancerCheck: CheckDefinition = {
     for (const ref of ev.nics) {
       if (ref.state !== 'found') continue;
       for (const c of (props(ref.value.nic).ipConfigurations as unknown[]) ?? []) {
-        nicIpConfigIds.add(idOf(c));
+        nicIpConfigIds.add(keyOf(c));
         const p = inner(c);
         if (typeof p.privateIPAddress === 'string') ips.add(p.privateIPAddress);
-        for (const pool of (p.loadBalancerBackendAddressPools as unknown[]) ?? []) poolsFromNics.add(idOf(pool));
+        for (const pool of (p.loadBalancerBackendAddressPools as unknown[]) ?? []) poolsFromNics.add(keyOf(pool));
       }
     }
     const problems: string[] = [];
@@ -92,7 +88,7 @@ export const loadBalancerCheck: CheckDefinition = {
       const lbName = shellWord(lb.name ?? '');
       const rules = ((props(lb).loadBalancingRules as unknown[]) ?? []).filter((r) => {
         const p = inner(r);
-        return pools.has(idOf(p.backendAddressPool)) || ((p.backendAddressPools as unknown[]) ?? []).some((x) => pools.has(idOf(x)));
+        return pools.has(keyOf(p.backendAddressPool)) || ((p.backendAddressPools as unknown[]) ?? []).some((x) => pools.has(keyOf(x)));
       });
       if (!rules.length) {
         problems.push(`load balancer ${lb.name} has no load-balancing rule for the backend pool of ${host.name}`);
@@ -108,8 +104,8 @@ export const loadBalancerCheck: CheckDefinition = {
         continue;
       }
       for (const r of forwarding) {
-        const probeId = idOf(inner(r).probe);
-        const probe = ((props(lb).probes as unknown[]) ?? []).find((p) => idOf(p) === probeId);
+        const probeId = keyOf(inner(r).probe);
+        const probe = ((props(lb).probes as unknown[]) ?? []).find((p) => keyOf(p) === probeId);
         const ruleName = String(obj(r).name);
         if (!probe) {
           problems.push(`rule ${ruleName} of ${lb.name} has no health probe`);

@@ -2,6 +2,7 @@
 // subnet; VM: each NIC and its subnet), the host's own addresses and ASG memberships, and what VirtualNetwork means
 // there. Pure; anything missing or unreadable becomes a `problem` the checks report as `unknown`.
 import { type HostRecord, canonicalId } from '../../model';
+import { arr, idOf, inner, isObj, obj, props, str } from '../../arm-json';
 import type { ArmObject, NetworkEvidence, Ref, SubnetEvidence } from '../../evidence/network-types';
 import { IdentityMemo, parseNsg, parsePrefix, type AddressContext, type Endpoint, type NsgPath, type ParsedNsg } from '../../nsg';
 
@@ -20,14 +21,6 @@ export interface HostPath {
   notes: string[];
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-export function props(o: ArmObject | undefined): Json {
-  return obj(o?.properties) ?? {};
-}
 
 /** `addressPrefix` and `addressPrefixes` of a subnet. */
 export function subnetPrefixes(subnet: ArmObject): string[] {
@@ -40,8 +33,8 @@ export function subnetPrefixes(subnet: ArmObject): string[] {
 /** Routes of a route table: `{name, addressPrefix, nextHopType, nextHopIpAddress}`. */
 export function routesOf(rt: ArmObject): { name: string; addressPrefix: string; nextHopType: string; nextHopIpAddress?: string }[] {
   return arr(props(rt).routes).map((r) => {
-    const o = obj(r) ?? {};
-    const p = obj(o.properties) ?? o;
+    const o = obj(r);
+    const p = inner(o);
     return { name: str(o.name) ?? '(unnamed route)', addressPrefix: str(p.addressPrefix) ?? '', nextHopType: str(p.nextHopType) ?? '', nextHopIpAddress: str(p.nextHopIpAddress) };
   });
 }
@@ -66,13 +59,13 @@ function buildAddressContext(subnet: SubnetEvidence | null, ev: NetworkEvidence)
   else ctx.serviceTagsUnavailable = ev.serviceTags.reason;
   if (!subnet) return ctx;
   const vp = props(subnet.vnet);
-  const addressSpace = arr(obj(vp.addressSpace)?.addressPrefixes).filter((x): x is string => typeof x === 'string');
+  const addressSpace = arr(obj(vp.addressSpace).addressPrefixes).filter((x): x is string => typeof x === 'string');
   const peered: string[] = [];
   for (const peering of arr(vp.virtualNetworkPeerings)) {
-    const pp = obj(obj(peering)?.properties) ?? {};
+    const pp = obj(obj(peering).properties);
     if (str(pp.peeringState) && str(pp.peeringState)?.toLowerCase() !== 'connected') continue;
-    const remote = obj(pp.remoteAddressSpace) ?? obj(pp.remoteVirtualNetworkAddressSpace);
-    for (const p of arr(remote?.addressPrefixes)) if (typeof p === 'string') peered.push(p);
+    const remote = isObj(pp.remoteAddressSpace) ? pp.remoteAddressSpace : obj(pp.remoteVirtualNetworkAddressSpace);
+    for (const p of arr(remote.addressPrefixes)) if (typeof p === 'string') peered.push(p);
   }
   const routePrefixes = subnet.routeTable.state === 'found' ? routesOf(subnet.routeTable.value).map((r) => r.addressPrefix).filter(Boolean) : [];
   ctx.virtualNetwork = { addressSpace, peeredAddressSpace: peered, routePrefixes };
@@ -131,9 +124,9 @@ export function hostPaths(host: HostRecord, ev: NetworkEvidence): HostPath[] {
     }
     const { nic } = ref.value;
     const label = `NIC ${nic.name ?? nic.id}`;
-    const ipConfigs = arr(props(nic).ipConfigurations).map((c) => obj(obj(c)?.properties) ?? obj(c) ?? {});
+    const ipConfigs = arr(props(nic).ipConfigurations).map(inner);
     const ips = ipConfigs.map((c) => str(c.privateIPAddress)).filter((x): x is string => !!x && parsePrefix(x) !== null);
-    const asgIds = ipConfigs.flatMap((c) => arr(c.applicationSecurityGroups).map((a) => str(obj(a)?.id)).filter((x): x is string => !!x));
+    const asgIds = ipConfigs.flatMap((c) => arr(c.applicationSecurityGroups).map(idOf).filter((x): x is string => !!x));
     const nicNsg = nsgOf(ref.value.nsg, label, byId);
     const problems: string[] = [];
     if (nicNsg.problem) problems.push(nicNsg.problem);
@@ -172,9 +165,9 @@ export function loadBalancersNamedByNics(ev: NetworkEvidence): string[] {
   for (const ref of ev.nics) {
     if (ref.state !== 'found') continue;
     for (const c of arr(props(ref.value.nic).ipConfigurations)) {
-      const cp = obj(obj(c)?.properties) ?? obj(c) ?? {};
+      const cp = inner(c);
       for (const pool of arr(cp.loadBalancerBackendAddressPools)) {
-        const id = str(obj(pool)?.id) ?? '';
+        const id = idOf(pool) ?? '';
         const i = canonicalId(id).indexOf('/backendaddresspools/');
         if (i > 0) out.set(canonicalId(id.slice(0, i)), id.slice(0, i));
       }

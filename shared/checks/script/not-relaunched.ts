@@ -3,7 +3,7 @@
 // TensorBoard never came back. A creation script runs once, at provisioning; only a startup script
 // (`setupScripts.scripts.startupScript`, "run every time the machine starts") or a custom application runs again on
 // every start, so scheduled stop/start and idle shutdown leave TensorBoard dead until someone starts it by hand.
-// Evidence, from the launch-log query's read-back (shared/evidence/logs.ts, no query of its own): the newest
+// Evidence, from the launch-log query's read-back (shared/evidence/logs/, no query of its own): the newest
 // launcher or serving line and the newest Syslog row of any process from the host since 7 days before T.
 // fail: TensorBoard ran in the 7 days before T, the host sent Syslog after T, no launcher/serving line after T, and
 // neither a startup script nor a custom application. unknown: nothing from the host after T (collection unproven),
