@@ -4,10 +4,8 @@
 // client of its kind (cold start: a status page never loads the Log Analytics client; see shared/app.ts).
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { HttpClient, Pipeline, PipelinePolicy, PipelineRetryOptions } from '@azure/core-rest-pipeline';
-import type { NetworkManagementClient } from '@azure/arm-network';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { LogsQueryClient } from '@azure/monitor-query-logs';
 import { emptyRequestCounts, type ApiName, type RequestCounts } from './model';
 import { LOG_ANALYTICS_LIMITS, QueryGate, type GateOptions } from './query-gate';
@@ -68,10 +66,8 @@ export class AzureContext {
   readonly counter: RequestCounter;
   /** Log Analytics' per-user limits for this identity and endpoint: every query of this context passes it. */
   readonly logAnalyticsGate: QueryGate;
-  private readonly networkClients = new Map<string, NetworkManagementClient>();
   private readonly mlClients = new Map<string, AzureMachineLearningWorkspaces>();
   private graph?: ResourceGraphClient;
-  private subs?: SubscriptionClient;
   private logsClient?: LogsQueryClient;
   private rawPipeline?: Pipeline;
   private httpClient?: HttpClient;
@@ -97,10 +93,6 @@ export class AzureContext {
     };
   }
 
-  network(subscriptionId: string): NetworkManagementClient {
-    return this.armClientOf(this.networkClients, subscriptionId, () => (require('@azure/arm-network') as typeof import('@azure/arm-network')).NetworkManagementClient);
-  }
-
   ml(subscriptionId: string): AzureMachineLearningWorkspaces {
     return this.armClientOf(this.mlClients, subscriptionId, () => (require('@azure/arm-machinelearning') as typeof import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces);
   }
@@ -114,12 +106,6 @@ export class AzureContext {
       cache.set(subscriptionId, c);
     }
     return c;
-  }
-
-  subscriptions(): SubscriptionClient {
-    const { SubscriptionClient } = require('@azure/arm-resources-subscriptions') as typeof import('@azure/arm-resources-subscriptions');
-    this.subs ??= new SubscriptionClient(this.options.credential, this.clientOptions('arm', this.options.armEndpoint));
-    return this.subs;
   }
 
   resourceGraph(): ResourceGraphClient {

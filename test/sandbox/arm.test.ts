@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { RestError } from '@azure/core-rest-pipeline';
 import { ArmError } from '../../shared/azure';
 import type { ArmResource, Tenant } from '../../sandbox/tenant-types';
-import { azureContextFor, sandboxRequest, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, sandboxRequest, startTestSandbox, type RunningSandbox, networkClient } from '../support/sandbox';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-net`;
@@ -48,7 +48,7 @@ describe('sandbox ARM', () => {
   it('a list of 250 comes back whole through the SDK, in pages of 50 with absolute nextLinks', async () => {
     sandbox.clearRequests();
     const got: string[] = [];
-    for await (const n of azureContextFor(sandbox).network(SUB).networkSecurityGroups.list('rg-net')) got.push(n.name ?? '');
+    for await (const n of networkClient(azureContextFor(sandbox), SUB).networkSecurityGroups.list('rg-net')) got.push(n.name ?? '');
     assert.equal(got.length, 250);
     assert.equal(new Set(got).size, 250);
     const calls = sandbox.requests();
@@ -61,7 +61,7 @@ describe('sandbox ARM', () => {
   });
 
   it('unknown resources answer 404 in ARM error shape; the SDK surfaces the code', async () => {
-    await assert.rejects(azureContextFor(sandbox).network(SUB).networkSecurityGroups.get('rg-net', 'nope'),
+    await assert.rejects(networkClient(azureContextFor(sandbox), SUB).networkSecurityGroups.get('rg-net', 'nope'),
       (e: RestError) => e.statusCode === 404 && e.code === 'ResourceNotFound');
     const sub = await sandboxRequest(sandbox, 'GET', '/subscriptions/99999999-0000-0000-0000-000000000000/resourceGroups/x/providers/Microsoft.Network/networkSecurityGroups/y?api-version=2026-01-01');
     assert.equal(sub.status, 404);
@@ -90,7 +90,7 @@ describe('sandbox ARM', () => {
     const diag = await ctx.armGet<{ value: { id: string; name: string; properties: { workspaceId: string } }[] }>(`${VM_ID}/providers/Microsoft.Insights/diagnosticSettings`, '2021-05-01-preview');
     assert.equal(diag.value[0].name, 'to-la');
     assert.match(diag.value[0].id, /\/providers\/microsoft\.insights\/diagnosticSettings\/to-la$/i);
-    const tags = await ctx.network(SUB).serviceTags.list('eastus2');
+    const tags = await networkClient(ctx, SUB).serviceTags.list('eastus2');
     assert.equal(tags.name, 'Public');
     assert.equal(tags.cloud, 'Public');
     assert.deepEqual(tags.values?.[0].properties?.addressPrefixes, ['20.36.106.80/28']);

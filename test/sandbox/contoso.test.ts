@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ArmResource, Tenant } from '../../sandbox/tenant-types';
-import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, loadTenant, startTestSandbox, type RunningSandbox, subscriptionClient } from '../support/sandbox';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tenant JSON is untyped
 
@@ -94,7 +94,7 @@ describe('contoso demo tenant', () => {
     it('workspaces, computes, diagnostic settings and the LA workspace mapping read back through the SDKs', async () => {
       const ctx = azureContextFor(sandbox);
       const subs = [];
-      for await (const s of ctx.subscriptions().subscriptions.list()) subs.push(s.displayName);
+      for await (const s of subscriptionClient(ctx).subscriptions.list()) subs.push(s.displayName);
       assert.deepEqual(subs, ['ml-prod', 'ml-research']);
       const ws = host('ci-ok').id.split('/computes/')[0];
       const [, , sub, , rg, , , , wsName] = ws.split('/');

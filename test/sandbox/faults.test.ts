@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ArmError } from '../../shared/azure';
 import { FaultTable } from '../../sandbox/faults';
 import type { Tenant } from '../../sandbox/tenant-types';
-import { azureContextFor, sandboxRequest, startTestSandbox, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, sandboxRequest, startTestSandbox, type RunningSandbox, networkClient } from '../support/sandbox';
 
 const SUB = '66666666-6666-6666-6666-666666666666';
 const NSG = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg`;
@@ -25,7 +25,7 @@ describe('sandbox fault injection', () => {
     sandbox.setTenant(withFaults([{ method: 'GET', path: '/subscriptions/*/resourceGroups/*/providers/Microsoft.Network/networkSecurityGroups/*', status: 429, headers: { 'Retry-After': '1' }, times: 1 }]));
     sandbox.clearRequests();
     const t0 = Date.now();
-    const nsg = await azureContextFor(sandbox).network(SUB).networkSecurityGroups.get('rg', 'nsg');
+    const nsg = await networkClient(azureContextFor(sandbox), SUB).networkSecurityGroups.get('rg', 'nsg');
     assert.equal(nsg.name, 'nsg');
     assert.ok(Date.now() - t0 >= 900, 'waited for Retry-After');
     assert.deepEqual(sandbox.requests().map((r) => r.status), [429, 200]);

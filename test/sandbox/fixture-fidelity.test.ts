@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { EmailClient } from '@azure/communication-email';
 import { API_VERSIONS } from '../../shared/azure';
 import type { ArmResource, Tenant } from '../../sandbox/tenant-types';
-import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox } from '../support/sandbox';
+import { azureContextFor, startTestSandbox, TEST_RETRY, type RunningSandbox, networkClient, subscriptionClient } from '../support/sandbox';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- example JSON is untyped
 
@@ -154,7 +154,7 @@ describe('sandbox answers Azure REST examples through the real SDKs', () => {
   });
 
   it('Network NetworkSecurityGroups_Get: custom and the 6 default rules, flattened by @azure/arm-network', async () => {
-    const nsg = await azureContextFor(sandbox).network('subid').networkSecurityGroups.get('rg1', net.nsg.name);
+    const nsg = await networkClient(azureContextFor(sandbox), 'subid').networkSecurityGroups.get('rg1', net.nsg.name);
     const rule = nsg.securityRules?.[0];
     const want = net.nsg.properties.securityRules[0].properties;
     assert.equal(rule?.access, want.access);
@@ -166,22 +166,22 @@ describe('sandbox answers Azure REST examples through the real SDKs', () => {
 
   it('Network NetworkSecurityGroups_ListAll: every NSG of the subscription across pages', async () => {
     const got = [];
-    for await (const n of azureContextFor(sandbox).network('subid').networkSecurityGroups.listAll()) got.push(n.id);
+    for await (const n of networkClient(azureContextFor(sandbox), 'subid').networkSecurityGroups.listAll()) got.push(n.id);
     assert.deepEqual(got.sort(), [net.nsg.id, ...net.nsgs.map((n) => n.id)].sort());
   });
 
   it('Network Subnets_Get: a subnet read from inside its VNet', async () => {
     const p = net.subnet.parameters as Json;
-    const subnet = await azureContextFor(sandbox).network(p.subscriptionId).subnets.get(p.resourceGroupName, p.virtualNetworkName, p.subnetName);
+    const subnet = await networkClient(azureContextFor(sandbox), p.subscriptionId).subnets.get(p.resourceGroupName, p.virtualNetworkName, p.subnetName);
     assert.equal(subnet.id, net.subnet.responses['200'].body.id);
     assert.equal(subnet.addressPrefix, net.subnet.responses['200'].body.properties.addressPrefix);
     const listed = [];
-    for await (const s of azureContextFor(sandbox).network(p.subscriptionId).subnets.list(p.resourceGroupName, p.virtualNetworkName)) listed.push(s.name);
+    for await (const s of networkClient(azureContextFor(sandbox), p.subscriptionId).subnets.list(p.resourceGroupName, p.virtualNetworkName)) listed.push(s.name);
     assert.deepEqual(listed, [p.subnetName]);
   });
 
   it('Network NetworkInterfaces_Get: ipConfigurations, subnet, NSG and VM references', async () => {
-    const nic = await azureContextFor(sandbox).network('subid').networkInterfaces.get('rg1', net.nic.name);
+    const nic = await networkClient(azureContextFor(sandbox), 'subid').networkInterfaces.get('rg1', net.nic.name);
     const want = net.nic.properties;
     assert.equal(nic.networkSecurityGroup?.id, want.networkSecurityGroup.id);
     assert.equal(nic.virtualMachine?.id, want.virtualMachine.id);
@@ -190,7 +190,7 @@ describe('sandbox answers Azure REST examples through the real SDKs', () => {
   });
 
   it('Network LoadBalancers_Get: rules, probes and backend pools', async () => {
-    const lb = await azureContextFor(sandbox).network('subid').loadBalancers.get('rg1', net.lb.name);
+    const lb = await networkClient(azureContextFor(sandbox), 'subid').loadBalancers.get('rg1', net.lb.name);
     const want = net.lb.properties;
     assert.deepEqual(lb.loadBalancingRules?.map((r) => [r.protocol, r.frontendPort, r.backendPort, r.probe?.id]),
       want.loadBalancingRules.map((r: Json) => [r.properties.protocol, r.properties.frontendPort, r.properties.backendPort, r.properties.probe?.id]));
@@ -200,7 +200,7 @@ describe('sandbox answers Azure REST examples through the real SDKs', () => {
 
   it('Subscriptions_List: every subscription, with state and tenant, through @azure/arm-resources-subscriptions paging', async () => {
     const got = [];
-    for await (const s of azureContextFor(sandbox).subscriptions().subscriptions.list()) got.push(s);
+    for await (const s of subscriptionClient(azureContextFor(sandbox)).subscriptions.list()) got.push(s);
     const example0 = got.find((s) => s.subscriptionId === subscriptions[0].subscriptionId);
     assert.equal(got.length, fidelityTenant().subscriptions.length);
     assert.equal(example0?.displayName, subscriptions[0].displayName);

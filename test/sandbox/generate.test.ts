@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateTenant } from '../../sandbox/generate';
 import { parseTenant } from '../../sandbox/tenant';
-import { azureContextFor, withSandbox } from '../support/sandbox';
+import { azureContextFor, withSandbox, networkClient } from '../support/sandbox';
 
 const small = { subscriptions: 6, mlWorkspaces: 4, hosts: 120, logAnalyticsWorkspaces: 2, seed: 7 };
 
@@ -46,7 +46,7 @@ describe('generateTenant', () => {
       for (const id of tagged) assert.ok(got.has(id), id);
       const sub = t.subscriptions[0].subscriptionId;
       const nsgs = [];
-      for await (const n of ctx.network(sub).networkSecurityGroups.listAll()) nsgs.push(n.name);
+      for await (const n of networkClient(ctx, sub).networkSecurityGroups.listAll()) nsgs.push(n.name);
       assert.deepEqual(nsgs.sort(), ['nsg-ci', 'nsg-locked', 'nsg-public', 'nsg-vm']);
     });
   });

@@ -1,6 +1,8 @@
 // Test helpers for the sandbox: start one in-process, build an AzureContext pointed at it, load a committed tenant.
 import https from 'node:https';
 import path from 'node:path';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { AzureContext, StaticTokenCredential, type AzureContextOptions } from '../../shared/azure';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox/server';
 import { readTenantFile } from '../../sandbox/tenant';
@@ -62,6 +64,16 @@ export function azureContextFor(sandbox: RunningSandbox, overrides: Partial<Azur
     retry: TEST_RETRY,
     ...overrides,
   });
+}
+
+/** The Network SDK client on a context's endpoint, TLS trust and counting: tests read the sandbox through it (tbmon reads raw ARM JSON). */
+export function networkClient(ctx: AzureContext, subscriptionId: string): NetworkManagementClient {
+  return new NetworkManagementClient(ctx.options.credential, subscriptionId, ctx.clientOptions('arm', ctx.options.armEndpoint));
+}
+
+/** The Subscriptions SDK client on a context's endpoint: tests list the sandbox's subscriptions through it (tbmon lists them raw). */
+export function subscriptionClient(ctx: AzureContext): SubscriptionClient {
+  return new SubscriptionClient(ctx.options.credential, ctx.clientOptions('arm', ctx.options.armEndpoint));
 }
 
 export interface RawResponse {
