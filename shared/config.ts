@@ -162,7 +162,7 @@ export function unknownSettingWarnings(env: Record<string, string | undefined>):
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`tbmon settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`these settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -140,7 +140,7 @@ test('several problems are reported at once, each naming its setting', () => {
   assert.equal(problems.length, 4);
   for (const name of ['TBMON_SCOPE', 'TBMON_MIN_VCPUS', 'TBMON_LOOKBACK', 'TBMON_ALERT_MIN_STATUS']) assert.ok(problems.some((p) => p.startsWith(name)), name);
   const e = (() => { try { loadSettings({ TBMON_MIN_VCPUS: 'two', TBMON_HISTORY_DAYS: 'x' }); } catch (err) { return err as Error; } })();
-  assert.match(e?.message ?? '', /tbmon settings are invalid:\n {2}- TBMON_MIN_VCPUS.*\n {2}- TBMON_HISTORY_DAYS/);
+  assert.match(e?.message ?? '', /these settings are invalid:\n {2}- TBMON_MIN_VCPUS.*\n {2}- TBMON_HISTORY_DAYS/);
 });
 
 test('disk thresholds must be ordered', () => {
