@@ -71,14 +71,9 @@ async function settleOne<T>(family: string, run: () => Promise<T>, ctx: Evidence
 
 type Settled<T> = { ok: true; value: Map<string, T> } | { ok: false; reason: string };
 
-async function settle<T>(family: string, run: () => Promise<Map<string, T>>, ctx: EvidenceContext): Promise<Settled<T>> {
-  try {
-    return { ok: true, value: await run() };
-  } catch (e) {
-    const message = (e as Error)?.message ?? String(e);
-    ctx.errors.push({ scope: `evidence:${family}`, code: 'GatherFailed', message: `gathering ${family} evidence failed: ${message}` });
-    return { ok: false, reason: `gathering ${family} evidence failed: ${message}` };
-  }
+/** A family gathered for the whole batch: a map by host id, or why it could not be gathered (a run error too). */
+function settle<T>(family: string, run: () => Promise<Map<string, T>>, ctx: EvidenceContext): Promise<Settled<T>> {
+  return settleOne(family, run, ctx);
 }
 
 function pick<T>(s: Settled<Gathered<T>>, hostId: string, what: string): Gathered<T> {
