@@ -28,7 +28,7 @@ export const GATHERERS: Gatherers = { network: gatherNetworkEvidence, logs: gath
  */
 export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, gatherers: Gatherers = GATHERERS): Promise<Map<string, HostEvidence>> {
   const collect = gatherers.collection;
-  const computes = await settleOne('job compute', () => resolveJobComputes(hosts, ctx), ctx);
+  const computes = await settle('job compute', () => resolveJobComputes(hosts, ctx), ctx);
   const ids = new Set(hosts.map((h) => canonicalId(h.id)));
   const extra = new Map<string, HostRecord>();
   if (computes.ok) {
@@ -59,7 +59,8 @@ export async function gatherEvidence(hosts: HostRecord[], ctx: EvidenceContext, 
   return out;
 }
 
-async function settleOne<T>(family: string, run: () => Promise<T>, ctx: EvidenceContext): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+/** A family gathered for the batch, or why it could not be (a run error too). */
+async function settle<T>(family: string, run: () => Promise<T>, ctx: EvidenceContext): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
   try {
     return { ok: true, value: await run() };
   } catch (e) {
@@ -71,10 +72,6 @@ async function settleOne<T>(family: string, run: () => Promise<T>, ctx: Evidence
 
 type Settled<T> = { ok: true; value: Map<string, T> } | { ok: false; reason: string };
 
-/** A family gathered for the whole batch: a map by host id, or why it could not be gathered (a run error too). */
-function settle<T>(family: string, run: () => Promise<Map<string, T>>, ctx: EvidenceContext): Promise<Settled<T>> {
-  return settleOne(family, run, ctx);
-}
 
 function pick<T>(s: Settled<Gathered<T>>, hostId: string, what: string): Gathered<T> {
   if (!s.ok) return { ok: false, reason: s.reason };
