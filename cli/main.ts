@@ -148,7 +148,8 @@ function openOutput(io: CliIo, args: CliArgs): Output {
   };
 }
 
-function formatOf(args: CliArgs, io: CliIo): Format {
+/** The report's format: --format, else table on a terminal without --output, else json (bin/heap.cjs decides by it too). */
+export function formatOf(args: Pick<CliArgs, 'format' | 'output'>, io: Pick<CliIo, 'stdoutIsTty'>): Format {
   return args.format ?? (io.stdoutIsTty && !args.output ? 'table' : 'json');
 }
 

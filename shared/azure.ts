@@ -71,6 +71,7 @@ export class AzureContext {
   private logsClient?: LogsQueryClient;
   private rawPipeline?: Pipeline;
   private httpClient?: HttpClient;
+  private tlsSettings?: { ca: string };
 
   constructor(readonly options: AzureContextOptions) {
     this.counter = options.counter ?? new RequestCounter();
@@ -96,7 +97,6 @@ export class AzureContext {
     return this.httpClient;
   }
 
-  private tlsSettings?: { ca: string };
   private tls(): { ca: string } | undefined {
     return this.options.caCert ? (this.tlsSettings ??= { ca: this.options.caCert }) : undefined;
   }

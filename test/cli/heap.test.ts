@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from '../../cli/args';
+import { formatOf } from '../../cli/main';
 import { TBMON_BIN } from '../support/bin';
 
 const heap = require('../../bin/heap.cjs') as {
@@ -41,6 +43,19 @@ test('wantsHeapLimit: every command but a scan written as a table or HTML (which
     [['--version'], true, true],
   ];
   for (const [argv, tty, want] of cases) assert.equal(heap.wantsHeapLimit(argv, tty), want, `${argv.join(' ')} (tty ${tty})`);
+});
+
+test('wantsHeapLimit agrees with the CLI: the limit is off exactly for a scan whose format (cli/main.ts formatOf) is table or html', () => {
+  const argvs = [
+    ['scan'], ['scan', '--format', 'json'], ['scan', '--format=html'], ['scan', '--format', 'table', '--output', 'r.txt'],
+    ['scan', '--output', 'r.json'], ['scan', '--output=r.json'], ['scan', '--format', 'ndjson', '--all'], ['scan', '--quiet', '--format', 'html', '--output', 'r.html'],
+  ];
+  for (const argv of argvs) {
+    for (const tty of [true, false]) {
+      const format = formatOf(parseArgs(argv), { stdoutIsTty: tty });
+      assert.equal(heap.wantsHeapLimit(argv, tty), format !== 'table' && format !== 'html', `${argv.join(' ')} (tty ${tty}): the CLI writes ${format}`);
+    }
+  }
 });
 
 /** Runs the bin with a preload that records, per process, its heap limit and execArgv at exit. */
