@@ -1,10 +1,10 @@
 // The real Kusto parser (Microsoft's language service) for the safety tests: which string literals a query holds,
 // decoded exactly as Kusto decodes them.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-require('@kusto/language-service-next/bridge.js');
-require('@kusto/language-service-next');
+import { kusto } from '../../sandbox/kql/language';
 
-const K = (globalThis as any).Kusto.Language;
+// Loaded as the sandbox loads it (one copy of the package's globals per process).
+const K = (kusto() as any).Kusto.Language;
 const SystemNs = (globalThis as any).System;
 
 export interface ParsedLiterals {
