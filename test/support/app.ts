@@ -1,10 +1,10 @@
 // The Functions app as the demo runs it — its own handlers (cli/app-functions.ts) on the dev host, with an in-process
 // sandbox as "Azure" and Azurite as storage — for tests that speak HTTP to /api/check and /api/status.
 // An app of HTTP functions that read tables only (check, status) shares the runner's Azurite with a table-name prefix
-// of its own; one that also runs the queue functions (or health, which reads queue depths) gets an Azurite of its own
-// process, since the triggers name their queues.
+// of its own; one that also runs the queue functions (or health, which reads queue depths) gets an Azurite of its own,
+// started with it and stopped when it closes, since the triggers name their queues (test files share processes).
 import { appRegistrations, type AppFunctionName } from '../../cli/app-functions';
-import { startAzurite, type RunningAzurite } from '../../devhost/azurite';
+import { startAzurite } from '../../devhost/azurite';
 import { startDevHost, type DevHost } from '../../devhost/host';
 import type { HttpHostOptions } from '../../devhost/http';
 import { appEnvironment, type AppEnvironment } from '../../shared/app';
@@ -38,27 +38,14 @@ export interface TestAppOptions {
   appInsights?: boolean;
 }
 
-let azurite: Promise<RunningAzurite> | undefined;
-
-/** One Azurite for this test process, stopped when the process exits. */
-function processAzurite(): Promise<RunningAzurite> {
-  azurite ??= startAzurite().then((a) => {
-    process.once('exit', () => { try { process.kill(a.pid, 'SIGTERM'); } catch { /* already gone */ } });
-    return a;
-  });
-  return azurite;
-}
-
 /** Functions whose storage is tables alone: their app can share an Azurite behind a table prefix. */
 const TABLES_ONLY: ReadonlySet<AppFunctionName> = new Set(['check', 'status']);
 
 export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
   const functions = opts.functions ?? ['check', 'status'];
   const shared = functions.every((f) => TABLES_ONLY.has(f));
-  const [connectionString, sandbox] = await Promise.all([
-    shared ? testStorageConnectionString() : processAzurite().then((a) => a.connectionString),
-    startTestSandbox(opts.tenant),
-  ]);
+  const [own, sandbox] = await Promise.all([shared ? undefined : startAzurite(), startTestSandbox(opts.tenant)]);
+  const connectionString = own ? own.connectionString : await testStorageConnectionString();
   const now = new Date(opts.tenant.now);
   const env: Record<string, string | undefined> = {
     AzureWebJobsStorage: connectionString,
@@ -92,11 +79,13 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
       close: async () => {
         await started.stop();
         await sandbox.close();
+        await own?.stop();
       },
     };
   } catch (e) {
     await host?.stop();
     await sandbox.close();
+    await own?.stop();
     throw e;
   }
 }
