@@ -7,6 +7,15 @@
 //   npm test -- --quick test/kql     only those tests (no lint, typecheck or shellcheck)
 //
 // Exits non-zero when any step fails (or when no test ran); the last line is a one-line summary of every step.
+//
+// Time on a 2-core machine went mostly to starting processes — each test file was one, loading tsx, the SDKs and (for
+// half of them) the sandbox's Kusto language service again — not to the tests. So the files run in a few long-lived
+// processes (scripts/test-shard.ts), one more than the cores (a file often waits on a timer or a child process), each
+// taking the next file from a queue, longest first; each file is still a suite of its own with its own hooks, and
+// fails alone after 10 minutes. Lint, layers and typecheck run beside the tests, not before them. Modules compiled
+// once are kept in a V8 compile cache (.cache/v8, NODE_COMPILE_CACHE) for the CLI processes tests start and the
+// next run. TBMON_TEST_CONCURRENCY sets the number of test processes.
+
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -102,44 +111,117 @@ function parseCounts(output: string): Record<string, number> {
   return counts;
 }
 
+/** Test processes run at once: one more than the cores (a file often waits on a timer or a child), or TBMON_TEST_CONCURRENCY. */
+function testConcurrency(): number {
+  const given = Number(process.env.TBMON_TEST_CONCURRENCY);
+  return Number.isInteger(given) && given > 0 ? given : os.availableParallelism() + 1;
+}
+
+const TIMES_FILE = path.join(root, '.cache', 'test-times.json');
+
+/**
+ * The order shards take files in: longest first, so no long file starts last — by the times of the last run on this
+ * checkout (.cache/test-times.json) or, without them, the files that generate a tenant, start processes or a browser
+ * first (the slow ones), largest first.
+ */
+function longestFirst(files: string[]): string[] {
+  let times: Record<string, number> = {};
+  try {
+    times = JSON.parse(fs.readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
+  } catch {
+    /* first run here */
+  }
+  const guess = (f: string): number => {
+    const text = fs.readFileSync(path.join(root, f), 'utf8');
+    return (/generateTenant\(|spawn\(|chromium/i.test(text) ? 1e9 : 0) + text.length;
+  };
+  const known = files.every((f) => f in times);
+  const weight = new Map(files.map((f) => [f, known ? times[f] : guess(f)]));
+  return [...files].sort((a, b) => weight.get(b)! - weight.get(a)! || a.localeCompare(b));
+}
+
 async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const args = [
     '--require', path.join(root, 'scripts', 'loopback-guard.cjs'), '--import', 'tsx',
-    '--test', `--test-concurrency=${os.availableParallelism()}`, '--test-timeout=300000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
-    ...files.map((f) => path.relative(root, f)),
+    path.join(root, 'scripts', 'test-shard.ts'),
   ];
-  say(`tests: ${files.length} file(s)`);
+  const queue = longestFirst(files.map((f) => path.relative(root, f)));
+  const shards = Math.min(testConcurrency(), queue.length);
+  say(`tests: ${files.length} file(s) in ${shards} processes`);
   const t0 = Date.now();
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const totals: Record<string, number> = {};
+  const times: Record<string, number> = {};
+  const lost: string[] = [];
+  let failedExit = false;
+  // A file that never exits (an open handle after its tests) would hang CI: the whole step has a deadline.
+  let timedOut = false;
+  const running = new Set<ChildProcess>();
+  const watchdog = setTimeout(() => {
+    timedOut = true;
+    say(`tests: still running after ${TEST_STEP_LIMIT_MS / 60_000} min — stopping them`);
+    for (const c of running) c.kill('SIGTERM');
+  }, TEST_STEP_LIMIT_MS);
+
+  const shard = (): Promise<void> => new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     children.add(child);
-    // A file that never exits (an open handle after its tests) would hang CI: the whole step has a deadline.
-    let timedOut = false;
-    const watchdog = setTimeout(() => {
-      timedOut = true;
-      say(`tests: still running after ${TEST_STEP_LIMIT_MS / 60_000} min — stopping them`);
-      child.kill('SIGTERM');
-    }, TEST_STEP_LIMIT_MS);
+    running.add(child);
+    let current: string | null = null;
+    let held = '';
     let tail = '';
+    // A shard's output is passed on a file at a time, so two shards' reports do not interleave line by line.
+    const flush = (): void => {
+      if (held) process.stdout.write(held);
+      held = '';
+    };
     child.stdout?.on('data', (d: Buffer) => {
-      process.stdout.write(d);
+      held += d.toString();
       tail = (tail + d.toString()).slice(-20_000);
     });
-    child.once('close', (c) => {
-      clearTimeout(watchdog);
+    child.on('message', (m: { type: string; file?: string; ms?: number }) => {
+      if (m.type === 'done' && m.file) {
+        times[m.file] = m.ms ?? 0;
+        current = null;
+      } else if (m.type === 'next') {
+        flush();
+        current = timedOut ? null : queue.shift() ?? null;
+        child.send({ file: current });
+      }
+    });
+    child.once('close', (code) => {
       children.delete(child);
-      const counts = parseCounts(tail);
-      const n = counts.tests ?? 0;
-      const detail = `${n} tests, ${counts.pass ?? 0} pass, ${counts.fail ?? 0} fail`
-        + `${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}${counts.todo ? `, ${counts.todo} todo` : ''}`;
-      // An empty run exits 0 with nothing tested: that is not a pass.
-      const ok = c === 0 && n > 0;
-      results.push({ name: 'tests', outcome: ok && !timedOut ? 'ok' : 'FAIL', detail: timedOut ? `timed out; ${detail}` : n === 0 && c === 0 ? 'no test ran' : detail });
-      resolve(c ?? 1);
+      running.delete(child);
+      flush();
+      for (const [k, v] of Object.entries(parseCounts(tail))) totals[k] = (totals[k] ?? 0) + v;
+      if (code !== 0) failedExit = true;
+      if (current) {
+        lost.push(current);
+        say(`tests: the process running ${current} ended (exit ${code}) before the file finished`);
+      }
+      // A shard that retired (or died) leaves the rest of the queue to a fresh one.
+      if (queue.length && !timedOut) void shard().then(resolve);
+      else resolve();
     });
   });
-  say(`tests: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  await Promise.all(Array.from({ length: shards }, () => shard()));
+  clearTimeout(watchdog);
+
+  const n = totals.tests ?? 0;
+  const detail = `${n} tests, ${totals.pass ?? 0} pass, ${totals.fail ?? 0} fail`
+    + `${totals.cancelled ? `, ${totals.cancelled} cancelled` : ''}${totals.skipped ? `, ${totals.skipped} skipped` : ''}${totals.todo ? `, ${totals.todo} todo` : ''}`
+    + `${lost.length ? `; ${lost.length} file(s) did not finish: ${lost.join(', ')}` : ''}`;
+  // An empty run exits 0 with nothing tested: that is not a pass.
+  const ok = !failedExit && !lost.length && n > 0 && !(totals.fail ?? 0);
+  results.push({ name: 'tests', outcome: ok && !timedOut ? 'ok' : 'FAIL', detail: timedOut ? `timed out; ${detail}` : n === 0 && !failedExit ? 'no test ran' : detail });
+  try {
+    const all = { ...(JSON.parse(fs.readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>), ...times };
+    fs.writeFileSync(TIMES_FILE, JSON.stringify(all));
+  } catch {
+    fs.mkdirSync(path.dirname(TIMES_FILE), { recursive: true });
+    fs.writeFileSync(TIMES_FILE, JSON.stringify(times));
+  }
+  say(`tests: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)}s (slowest: ${Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)}s`).join(', ')})`);
 }
 
 async function cleanup(): Promise<void> {
@@ -151,7 +233,8 @@ async function cleanup(): Promise<void> {
 }
 
 function summaryLine(): string {
-  const parts = results.map((r) => `${r.name} ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`);
+  const order = ['usage', 'lint', 'layers', 'typecheck', 'shellcheck', 'tests', 'runner', 'interrupted'];
+  const parts = [...results].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map((r) => `${r.name} ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`);
   return `[run-tests] ${results.some((r) => r.outcome === 'FAIL') ? 'FAILED' : 'PASSED'}: ${parts.join(' · ')} · ${((Date.now() - started) / 1000).toFixed(1)}s`;
 }
 
@@ -180,6 +263,7 @@ async function main(): Promise<number> {
   const fixtures = Promise.all([startAzurite(), makeSandboxCert(tmpDir)]);
   fixtures.catch(() => undefined); // awaited below; don't let an early rejection go unhandled meanwhile
 
+  let checks: Promise<unknown> = Promise.resolve();
   if (quick) {
     say('lint, typecheck, shellcheck: skipped (--quick)');
   } else {
@@ -188,13 +272,13 @@ async function main(): Promise<number> {
     const depcruise = path.join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
     // Caches live in .cache/ (git-ignored): a second run on the same checkout re-checks only what changed.
     const cache = path.join(root, '.cache');
-    await Promise.all([
+    checks = Promise.all([
       checkStep('lint', process.execPath, [eslint, '--cache', '--cache-location', path.join(cache, 'eslint') + path.sep, '.']),
       // Imports run one way (DESIGN.md § Shape): the layer order in .dependency-cruiser.cjs, as `npm run lint` runs it.
       checkStep('layers', process.execPath, [depcruise, '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'shared', 'functions', 'cli', 'devhost']),
       checkStep('typecheck', process.execPath, [tsc, '--noEmit', '--incremental', '--tsBuildInfoFile', path.join(cache, 'tsc', 'tsconfig.tsbuildinfo'), '-p', 'tsconfig.json']),
+      shellcheckStep(),
     ]);
-    await shellcheckStep();
   }
 
   if (files.length === 0) {
@@ -206,6 +290,7 @@ async function main(): Promise<number> {
     } catch (e) {
       say(`could not start the test fixtures (Azurite / TLS certificate): ${(e as Error).message}`);
       results.push({ name: 'tests', outcome: 'FAIL', detail: 'fixtures did not start' });
+      await checks;
       return 1;
     }
     say(`Azurite pid ${azurite.pid} (queue ${azurite.queueUrl}, table ${azurite.tableUrl}); sandbox cert ${cert.cert}`);
@@ -215,8 +300,10 @@ async function main(): Promise<number> {
       TBMON_SANDBOX_TLS_KEY: cert.key,
       TBMON_SANDBOX_TLS_CERT: cert.cert,
       NODE_EXTRA_CA_CERTS: cert.cert,
+      NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(root, '.cache', 'v8'),
     });
   }
+  await checks;
   return results.some((r) => r.outcome === 'FAIL') ? 1 : 0;
 }
 
