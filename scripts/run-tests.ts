@@ -154,6 +154,8 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
   const times: Record<string, number> = {};
   const lost: string[] = [];
   let failedExit = false;
+  let started = 0;
+  let peakRssMb = 0;
   // A file that never exits (an open handle after its tests) would hang CI: the whole step has a deadline.
   let timedOut = false;
   const running = new Set<ChildProcess>();
@@ -179,9 +181,11 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
       held += d.toString();
       tail = (tail + d.toString()).slice(-20_000);
     });
-    child.on('message', (m: { type: string; file?: string; ms?: number }) => {
+    started++;
+    child.on('message', (m: { type: string; file?: string; ms?: number; rssMb?: number }) => {
       if (m.type === 'done' && m.file) {
         times[m.file] = m.ms ?? 0;
+        peakRssMb = Math.max(peakRssMb, m.rssMb ?? 0);
         current = null;
       } else if (m.type === 'next') {
         flush();
@@ -221,7 +225,7 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
     fs.mkdirSync(path.dirname(TIMES_FILE), { recursive: true });
     fs.writeFileSync(TIMES_FILE, JSON.stringify(times));
   }
-  say(`tests: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)}s (slowest: ${Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)}s`).join(', ')})`);
+  say(`tests: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)}s in ${started} processes, peak RSS ${peakRssMb} MB (slowest: ${Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)}s`).join(', ')})`);
 }
 
 async function cleanup(): Promise<void> {

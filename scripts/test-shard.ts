@@ -2,18 +2,18 @@
 // file when it asks (over the IPC channel), so the shards stay level. Each file runs in a suite of its own — its
 // top-level before/after hooks stay its own — and the modules it imports (the SDKs, the Kusto language service of the
 // sandbox) are loaded once per shard, not once per file: on a 2-core machine starting processes cost more than the
-// tests. A shard whose memory has grown past TBMON_TEST_SHARD_RSS_MB (default 1,536) after a file retires, and the
+// tests. A shard whose memory has grown past TBMON_TEST_SHARD_RSS_MB (default 1,024) after a file retires, and the
 // runner starts a fresh one for the files left.
 import path from 'node:path';
 import { describe } from 'node:test';
 
 type FromRunner = { file: string | null };
-type ToRunner = { type: 'next' } | { type: 'done'; file: string; ms: number };
+type ToRunner = { type: 'next' } | { type: 'done'; file: string; ms: number; rssMb: number };
 
 const root = path.resolve(__dirname, '..');
 /** A file still running after this has hung: it fails, and the shard goes on with the next one. */
 const FILE_TIMEOUT_MS = 10 * 60_000;
-const retireAtRss = (Number(process.env.TBMON_TEST_SHARD_RSS_MB) || 1_536) * 1_048_576;
+const retireAtRss = (Number(process.env.TBMON_TEST_SHARD_RSS_MB) || 1_024) * 1_048_576;
 
 function send(message: ToRunner): void {
   process.send?.(message);
@@ -34,8 +34,9 @@ async function main(): Promise<void> {
     await describe(name, { timeout: FILE_TIMEOUT_MS }, () => {
       require(path.resolve(root, name));
     });
-    send({ type: 'done', file, ms: Math.round(performance.now() - started) });
-    if (process.memoryUsage().rss > retireAtRss) break;
+    const rss = process.memoryUsage().rss;
+    send({ type: 'done', file, ms: Math.round(performance.now() - started), rssMb: Math.round(rss / 1_048_576) });
+    if (rss > retireAtRss) break;
   }
   process.disconnect?.();
 }
