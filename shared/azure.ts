@@ -61,6 +61,8 @@ export class ArmError extends Error {
 }
 
 const ARM_SCOPE_SUFFIX = '/.default';
+/** ARM clients (one per subscription) kept per context, the most recently used: see armClientOf. */
+const ARM_CLIENTS_KEPT = 16;
 
 export class AzureContext {
   readonly counter: RequestCounter;
@@ -117,14 +119,22 @@ export class AzureContext {
     return this.armClientOf(this.mlClients, subscriptionId, () => (require('@azure/arm-machinelearning') as typeof import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces);
   }
 
-  /** One ARM client per subscription, built on first use (its SDK package is loaded only then). */
+  /**
+   * An ARM client of one subscription, built on first use (its SDK package is loaded only then). The last
+   * ARM_CLIENTS_KEPT are kept: a client holds its operation groups and pipeline (~14 KB of heap each), so keeping one
+   * per subscription made the heap grow with the fleet (1,000 subscriptions: 14 MB); discovery lists ML workspaces in
+   * order, so a subscription's workspaces come together. A client dropped while its request is in flight finishes it.
+   */
   private armClientOf<C>(cache: Map<string, C>, subscriptionId: string, load: () => new (credential: TokenCredential, subscriptionId: string, options: ReturnType<AzureContext['clientOptions']>) => C): C {
     let c = cache.get(subscriptionId);
-    if (!c) {
+    if (c) {
+      cache.delete(subscriptionId);
+    } else {
       const Client = load();
       c = new Client(this.options.credential, subscriptionId, this.clientOptions('arm', this.options.armEndpoint));
-      cache.set(subscriptionId, c);
+      if (cache.size >= ARM_CLIENTS_KEPT) cache.delete(cache.keys().next().value!);
     }
+    cache.set(subscriptionId, c);
     return c;
   }
 
