@@ -60,6 +60,23 @@ interface Memory {
   peakRssMb: number;
   peakHeapMb: number;
   processes: number;
+  /** Each process's own line (bench/rss-probe.cjs): peak RSS and the peaks of V8's heap spaces and external memory. */
+  perProcess: ProbeLine[];
+}
+
+interface ProbeLine {
+  maxRssKb: number;
+  peakHeapMb: number;
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
+  peakArrayBuffersMb: number;
+  peakSpacesMb: Record<string, number>;
+}
+
+/** One process's memory in a line: peak RSS, then what V8 committed (per space) and external memory, in MB. */
+function fmtProbe(l: ProbeLine): string {
+  const s = l.peakSpacesMb;
+  return `RSS ${Math.round(l.maxRssKb / 1024)}, heap used ${l.peakHeapMb} / committed ${l.peakHeapTotalMb} (new ${s.new ?? 0}, old ${s.old ?? 0}, code ${s.code ?? 0}, large ${s.large_object ?? 0}), external ${l.peakExternalMb} (array buffers ${l.peakArrayBuffersMb})`;
 }
 
 /** Runs `args` under node with the RSS probe; resolves with its exit code, wall time, peak RSS and stdout. */
@@ -74,9 +91,10 @@ function measure(args: string[], dir: string, label: string, extraNodeArgs: stri
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = Math.round(performance.now() - started);
-      const memory: Memory = { peakRssMb: NaN, peakHeapMb: NaN, processes: 0 };
+      const memory: Memory = { peakRssMb: NaN, peakHeapMb: NaN, processes: 0, perProcess: [] };
       try {
-        const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { maxRssKb: number; peakHeapMb: number });
+        const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ProbeLine);
+        memory.perProcess = lines;
         memory.peakRssMb = Math.round(lines.reduce((n, l) => n + l.maxRssKb, 0) / 1024);
         memory.peakHeapMb = Math.max(...lines.map((l) => l.peakHeapMb));
         memory.processes = lines.length;
@@ -207,6 +225,10 @@ async function main(): Promise<void> {
     const head = ['', 'exit', 'peak RSS', 'peak heap', 'wall', 'requests', 'written', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+    // Peaks per process, in MB (sampled every second, so they need not be simultaneous): RSS beyond V8's committed
+    // heap and external memory is native (malloc).
+    console.log('');
+    for (const r of results) for (const [i, l] of r.memory.perProcess.entries()) console.log(`${r.label}${r.memory.perProcess.length > 1 ? ` [${i + 1}]` : ''}: ${fmtProbe(l)}`);
   } finally {
     sandbox?.kill('SIGTERM');
     await azurite?.stop();
