@@ -8,7 +8,7 @@ import { RequestError } from '../shared/discovery/errors';
 import { discoverInBatches, type DiscoveryProgress } from '../shared/discovery/discover';
 import { listHostsCommand } from '../shared/discovery/hosts-command';
 import { evaluateHosts } from '../shared/evaluate';
-import { emptyRequestCounts, type Report, type RunError } from '../shared/model';
+import { emptyRequestCounts, type HostReport, type Report, type RunError } from '../shared/model';
 import type { HostQuery } from '../shared/host-query';
 import { checkHostNow, parseOrThrow } from '../shared/ondemand';
 import { htmlReportWriter, jsonReportWriter, ndjsonReportWriter, tableReportWriter, type ReportWriter } from '../shared/report/stream';
@@ -182,11 +182,11 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
     const cache = new Map<string, Promise<unknown>>();
     let done = 0;
     const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
-      const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache });
-      for (const report of result.reports) {
+      const onReport = (report: HostReport) => {
         writer.host(report);
         coverage.add(report);
-      }
+      };
+      const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache, onReport });
       errors.push(...result.errors);
       done += batch.hosts.length;
       progress(`evaluated ${done} hosts`);
@@ -213,8 +213,7 @@ async function coverage(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | un
   const acc = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
   const cache = new Map<string, Promise<unknown>>();
   const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
-    const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: 'batch', now: rt.now, cache });
-    for (const report of result.reports) acc.add(report);
+    const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: 'batch', now: rt.now, cache, onReport: (report) => acc.add(report) });
     errors.push(...result.errors);
   });
   if (!args.quiet && io.stderrIsTty) io.stderr('\r\u001b[2K');

@@ -92,3 +92,14 @@ test('on a stopped host, a check left unknown is skipped (no data gap overnight)
   assert.equal(launch(1)?.status, 'unknown', 'a running host with no logs is a real gap');
   assert.equal(reports[0].checks.find((c) => c.id === 'network.port')?.status, 'fail');
 });
+
+test('onReport takes each report as it is made, in the hosts\' order, and none is kept', async () => {
+  const hosts = [record('vm-1', 'vm'), record('ci-1', 'compute-instance'), record('vm-2', 'vm')];
+  const now = new Date('2026-11-26T06:00:00Z');
+  const kept = await evaluateHosts(hosts, { azure, settings, mode: 'batch', now, checks, gatherers });
+  const seen: unknown[] = [];
+  const streamed = await evaluateHosts(hosts, { azure, settings, mode: 'batch', now, checks, gatherers, onReport: (r) => seen.push(r) });
+  assert.deepEqual(seen, kept.reports);
+  assert.deepEqual(streamed.reports, []);
+  assert.deepEqual(streamed.errors, kept.errors);
+});
