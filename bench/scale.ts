@@ -58,6 +58,8 @@ function firstLine(p: ChildProcess): Promise<string> {
 /** What the RSS probe measured: the peak RSS of each process (summed: the bin and the CLI it runs under its heap limit). */
 interface Memory {
   peakRssMb: number;
+  /** Peak anonymous RSS, summed: RSS without the mapped node binary (see bench/rss-probe.cjs). */
+  peakAnonMb: number;
   peakHeapMb: number;
   processes: number;
   /** Each process's own line (bench/rss-probe.cjs): peak RSS and the peaks of V8's heap spaces and external memory. */
@@ -65,7 +67,10 @@ interface Memory {
 }
 
 interface ProbeLine {
-  maxRssKb: number;
+  peakRssKb: number;
+  /** Peak anonymous and file-backed RSS (/proc/self/status; absent off Linux). */
+  peakRssAnonMb?: number;
+  peakRssFileMb?: number;
   peakHeapMb: number;
   peakHeapTotalMb: number;
   peakExternalMb: number;
@@ -76,7 +81,7 @@ interface ProbeLine {
 /** One process's memory in a line: peak RSS, then what V8 committed (per space) and external memory, in MB. */
 function fmtProbe(l: ProbeLine): string {
   const s = l.peakSpacesMb;
-  return `RSS ${Math.round(l.maxRssKb / 1024)}, heap used ${l.peakHeapMb} / committed ${l.peakHeapTotalMb} (new ${s.new ?? 0}, old ${s.old ?? 0}, code ${s.code ?? 0}, large ${s.large_object ?? 0}), external ${l.peakExternalMb} (array buffers ${l.peakArrayBuffersMb})`;
+  return `RSS ${Math.round(l.peakRssKb / 1024)} (anon ${l.peakRssAnonMb ?? '?'}, file ${l.peakRssFileMb ?? '?'}), heap used ${l.peakHeapMb} / committed ${l.peakHeapTotalMb} (new ${s.new ?? 0}, old ${s.old ?? 0}, code ${s.code ?? 0}, large ${s.large_object ?? 0}), external ${l.peakExternalMb} (array buffers ${l.peakArrayBuffersMb})`;
 }
 
 /** Runs `args` under node with the RSS probe; resolves with its exit code, wall time, peak RSS and stdout. */
@@ -91,11 +96,12 @@ function measure(args: string[], dir: string, label: string, extraNodeArgs: stri
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = Math.round(performance.now() - started);
-      const memory: Memory = { peakRssMb: NaN, peakHeapMb: NaN, processes: 0, perProcess: [] };
+      const memory: Memory = { peakRssMb: NaN, peakAnonMb: NaN, peakHeapMb: NaN, processes: 0, perProcess: [] };
       try {
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ProbeLine);
         memory.perProcess = lines;
-        memory.peakRssMb = Math.round(lines.reduce((n, l) => n + l.maxRssKb, 0) / 1024);
+        memory.peakRssMb = Math.round(lines.reduce((n, l) => n + l.peakRssKb, 0) / 1024);
+        memory.peakAnonMb = lines.reduce((n, l) => n + (l.peakRssAnonMb ?? NaN), 0);
         memory.peakHeapMb = Math.max(...lines.map((l) => l.peakHeapMb));
         memory.processes = lines.length;
       } catch {
@@ -221,8 +227,8 @@ async function main(): Promise<void> {
     }
 
     console.log('');
-    const rows = results.map((r) => [r.label, String(r.exitCode), `${r.memory.peakRssMb} MB${r.memory.processes > 1 ? ` (${r.memory.processes} processes)` : ''}`, `${r.memory.peakHeapMb} MB`, `${(r.wallMs / 1000).toFixed(1)} s`, fmtRequests(r.requests), r.bytes === null ? '-' : `${(r.bytes / 1e6).toFixed(1)} MB`, r.note]);
-    const head = ['', 'exit', 'peak RSS', 'peak heap', 'wall', 'requests', 'written', ''];
+    const rows = results.map((r) => [r.label, String(r.exitCode), `${r.memory.peakRssMb} MB${r.memory.processes > 1 ? ` (${r.memory.processes} processes)` : ''}`, `${r.memory.peakAnonMb} MB`, `${r.memory.peakHeapMb} MB`, `${(r.wallMs / 1000).toFixed(1)} s`, fmtRequests(r.requests), r.bytes === null ? '-' : `${(r.bytes / 1e6).toFixed(1)} MB`, r.note]);
+    const head = ['', 'exit', 'peak RSS', 'anon RSS', 'peak heap', 'wall', 'requests', 'written', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
     // Peaks per process, in MB (sampled every second, so they need not be simultaneous): RSS beyond V8's committed
