@@ -119,25 +119,31 @@ function testConcurrency(): number {
 
 const TIMES_FILE = path.join(root, '.cache', 'test-times.json');
 
-/**
- * The order shards take files in: longest first, so no long file starts last — by the times of the last run on this
- * checkout (.cache/test-times.json) or, without them, the files that generate a tenant, start processes or a browser
- * first (the slow ones), largest first.
- */
-function longestFirst(files: string[]): string[] {
-  let times: Record<string, number> = {};
+/** Each file's time (ms) in the runs before on this checkout (.cache/test-times.json), or none. */
+function lastTimes(): Record<string, number> {
   try {
-    times = JSON.parse(fs.readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
+    return JSON.parse(fs.readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
   } catch {
-    /* first run here */
+    return {}; // first run here
   }
-  const guess = (f: string): number => {
+}
+
+/**
+ * The order shards take files in: longest first, so no long file starts last. Files without a time of their own
+ * (every file on a fresh clone) come first — the ones that generate a tenant, start processes or a browser (the slow
+ * kind), then the larger — and the rest by their last time.
+ */
+function longestFirst(files: string[], times: Record<string, number>): string[] {
+  const guess = new Map(files.filter((f) => !(f in times)).map((f) => {
     const text = fs.readFileSync(path.join(root, f), 'utf8');
-    return (/generateTenant\(|spawn\(|chromium/i.test(text) ? 1e9 : 0) + text.length;
-  };
-  const known = files.every((f) => f in times);
-  const weight = new Map(files.map((f) => [f, known ? times[f] : guess(f)]));
-  return [...files].sort((a, b) => weight.get(b)! - weight.get(a)! || a.localeCompare(b));
+    return [f, (/generateTenant\(|spawn\(|chromium/i.test(text) ? 1e9 : 0) + text.length];
+  }));
+  const rank = (f: string): [number, number] => (guess.has(f) ? [0, guess.get(f)!] : [1, times[f]]);
+  return [...files].sort((a, b) => {
+    const [ga, wa] = rank(a);
+    const [gb, wb] = rank(b);
+    return ga - gb || wb - wa || a.localeCompare(b);
+  });
 }
 
 async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -146,7 +152,8 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     path.join(root, 'scripts', 'test-shard.ts'),
   ];
-  const queue = longestFirst(files.map((f) => path.relative(root, f)));
+  const before = lastTimes();
+  const queue = longestFirst(files.map((f) => path.relative(root, f)), before);
   const shards = Math.min(testConcurrency(), queue.length);
   say(`tests: ${files.length} file(s) in ${shards} processes`);
   const t0 = Date.now();
@@ -170,6 +177,7 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
     children.add(child);
     running.add(child);
     let current: string | null = null;
+    let took = 0;
     let held = '';
     let tail = '';
     // A shard's output is passed on a file at a time, so two shards' reports do not interleave line by line.
@@ -190,6 +198,7 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
       } else if (m.type === 'next') {
         flush();
         current = timedOut ? null : queue.shift() ?? null;
+        if (current) took++;
         child.send({ file: current });
       }
     });
@@ -203,8 +212,9 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
         lost.push(current);
         say(`tests: the process running ${current} ended (exit ${code}) before the file finished`);
       }
-      // A shard that retired (or died) leaves the rest of the queue to a fresh one.
-      if (queue.length && !timedOut) void shard().then(resolve);
+      // A shard that retired (or died in a file) leaves the rest of the queue to a fresh one; one that ended before
+      // taking a file would only end again (the files left are reported as never run).
+      if (queue.length && took > 0 && !timedOut) void shard().then(resolve);
       else resolve();
     });
   });
@@ -214,17 +224,13 @@ async function testStep(files: string[], env: NodeJS.ProcessEnv): Promise<void> 
   const n = totals.tests ?? 0;
   const detail = `${n} tests, ${totals.pass ?? 0} pass, ${totals.fail ?? 0} fail`
     + `${totals.cancelled ? `, ${totals.cancelled} cancelled` : ''}${totals.skipped ? `, ${totals.skipped} skipped` : ''}${totals.todo ? `, ${totals.todo} todo` : ''}`
-    + `${lost.length ? `; ${lost.length} file(s) did not finish: ${lost.join(', ')}` : ''}`;
+    + `${lost.length ? `; ${lost.length} file(s) did not finish: ${lost.join(', ')}` : ''}`
+    + `${queue.length ? `; ${queue.length} file(s) never ran` : ''}`;
   // An empty run exits 0 with nothing tested: that is not a pass.
-  const ok = !failedExit && !lost.length && n > 0 && !(totals.fail ?? 0);
+  const ok = !failedExit && !lost.length && !queue.length && n > 0 && !(totals.fail ?? 0);
   results.push({ name: 'tests', outcome: ok && !timedOut ? 'ok' : 'FAIL', detail: timedOut ? `timed out; ${detail}` : n === 0 && !failedExit ? 'no test ran' : detail });
-  try {
-    const all = { ...(JSON.parse(fs.readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>), ...times };
-    fs.writeFileSync(TIMES_FILE, JSON.stringify(all));
-  } catch {
-    fs.mkdirSync(path.dirname(TIMES_FILE), { recursive: true });
-    fs.writeFileSync(TIMES_FILE, JSON.stringify(times));
-  }
+  fs.mkdirSync(path.dirname(TIMES_FILE), { recursive: true });
+  fs.writeFileSync(TIMES_FILE, JSON.stringify({ ...before, ...times }));
   say(`tests: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)}s in ${started} processes, peak RSS ${peakRssMb} MB (slowest: ${Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)}s`).join(', ')})`);
 }
 
