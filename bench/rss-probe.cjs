@@ -20,25 +20,20 @@ if (file) {
   // collapsed the binary's text into huge pages in the page cache, a process maps it 2 MB at a time: its file-backed
   // RSS then jumps by up to the whole text (~80 MB) at a time that depends on the machine, not on the run.
   const rssParts = { RssAnon: 0, RssFile: 0, RssShmem: 0 };
-  const readStatus = () => {
-    try {
-      for (const m of fs.readFileSync('/proc/self/status', 'utf8').matchAll(/^(RssAnon|RssFile|RssShmem):\s+(\d+) kB/gm)) rssParts[m[1]] = Math.max(rssParts[m[1]], Number(m[2]));
-    } catch {
-      /* not Linux */
-    }
-  };
   // The process's own peak RSS since it started: VmHWM (the kernel's high-water mark of this process image, exact, not
   // sampled). Not resourceUsage().maxRSS: Linux carries it across fork and exec, so a process spawned by the bench
   // reported the bench's own RSS at the spawn (the tbmon bin's waiting parent: 124 MB at 100,000 hosts, of which it
   // used 48) whenever that was more than its own peak.
-  const ownPeakRssKb = () => {
+  let vmHwmKb = 0;
+  const readStatus = () => {
     try {
-      const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-      if (m) return Number(m[1]);
+      for (const m of fs.readFileSync('/proc/self/status', 'utf8').matchAll(/^(RssAnon|RssFile|RssShmem|VmHWM):\s+(\d+) kB/gm)) {
+        if (m[1] === 'VmHWM') vmHwmKb = Number(m[2]);
+        else rssParts[m[1]] = Math.max(rssParts[m[1]], Number(m[2]));
+      }
     } catch {
       /* not Linux */
     }
-    return process.resourceUsage().maxRSS;
   };
   const sample = () => {
     readStatus();
@@ -52,7 +47,7 @@ if (file) {
     const mb = (n) => Math.round(n / MB);
     fs.appendFileSync(file, `${JSON.stringify({
       pid: process.pid,
-      peakRssKb: ownPeakRssKb(),
+      peakRssKb: vmHwmKb || process.resourceUsage().maxRSS,
       peakRssAnonMb: Math.round(rssParts.RssAnon / 1024),
       peakRssFileMb: Math.round(rssParts.RssFile / 1024),
       peakHeapMb: mb(peak.heapUsed),

@@ -181,11 +181,11 @@ async function scan(args: CliArgs, rt: Runtime, io: CliIo, scope: Scope | undefi
     const coverage = new CoverageAccumulator({ hostTag: rt.settings.hostTag });
     const cache = new Map<string, Promise<unknown>>();
     let done = 0;
+    const onReport = (report: HostReport) => {
+      writer.host(report);
+      coverage.add(report);
+    };
     const discovered = await discoverInBatches({ azure: rt.azure, settings: rt.settings, errors, now: rt.now ?? new Date() }, { scope, onProgress: progress }, async (batch) => {
-      const onReport = (report: HostReport) => {
-        writer.host(report);
-        coverage.add(report);
-      };
       const result = await evaluateHosts(batch.hosts, { azure: rt.azure, settings: rt.settings, mode: args.fresh ? 'on-demand' : 'batch', now: rt.now, cache, onReport });
       errors.push(...result.errors);
       done += batch.hosts.length;

@@ -64,7 +64,7 @@ let uncached: { script: vm.Script; file: string }[] = [];
  * Runs one of the package's two scripts as CommonJS would, but straight through V8: the package's minified build
  * (the same Bridge.NET output, a quarter of the bytes), not through a TypeScript loader's hooks (tsx would scan all
  * 16 MB for ESM syntax in every process), and — when NODE_COMPILE_CACHE names a directory, as `npm test` does — with
- * a V8 code cache kept there beside Node's own. Each test file is a process, and half of them start a sandbox.
+ * a V8 code cache kept there beside Node's own: every test process and `npm run sandbox` load it again.
  */
 function runScript(dir: string, name: string, version: string): void {
   const filename = path.join(dir, name);
