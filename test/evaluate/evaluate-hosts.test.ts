@@ -103,3 +103,8 @@ test('onReport takes each report as it is made, in the hosts\' order, and none i
   assert.deepEqual(streamed.reports, []);
   assert.deepEqual(streamed.errors, kept.errors);
 });
+
+test('a host id given twice is reported once', async () => {
+  const { reports } = await evaluateHosts([record('vm-1', 'vm'), record('vm-1', 'vm'), record('vm-2', 'vm')], { azure, settings, mode: 'batch', now: new Date('2026-11-26T06:00:00Z'), checks, gatherers });
+  assert.deepEqual(reports.map((r) => r.host.name), ['vm-1', 'vm-2']);
+});
